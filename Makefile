@@ -1,0 +1,47 @@
+# The front door. `make demo` runs Coproduce with a demo community; `make test` runs the suite.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+DEMO_ENV := DEBUG=true
+DEMO_MEMBERS ?= 300
+DEMO_EXCHANGES ?= 3000
+
+.PHONY: install demo seed serve test lint format check clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	touch $@
+
+install: $(VENV)/.installed
+
+seed: install
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py seed_demo --members $(DEMO_MEMBERS) --exchanges $(DEMO_EXCHANGES)
+
+demo: seed
+	@echo "Starting Coproduce on http://127.0.0.1:8000 (Ctrl+C to stop)"
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	./scripts/test
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: install
+	$(DEMO_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(DEMO_ENV) $(PY) manage.py check
+
+clean:
+	rm -rf $(VENV) .tools var/*.sqlite3*

@@ -1,0 +1,68 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    COMMUNITY_CREATED = "community.created", _("created the community")
+    SETTINGS_CHANGED = "community.settings_changed", _("changed community settings")
+    AREA_ADDED = "community.area_added", _("added an area")
+    CATEGORY_ADDED = "community.category_added", _("added a category")
+    CATEGORY_RENAMED = "community.category_renamed", _("renamed a category")
+    CATEGORY_RETIRED = "community.category_retired", _("retired a category")
+    CATEGORY_RESTORED = "community.category_restored", _("brought back a category")
+    APPLICATION_SUBMITTED = "member.applied", _("applied to join")
+    APPLICATION_NOTE = "member.interview_note", _("added interview notes")
+    APPLICATION_APPROVED = "member.approved", _("approved an application")
+    APPLICATION_DECLINED = "member.declined", _("declined an application")
+    MEMBER_LEFT = "member.left", _("left the community")
+    ASSISTED_REGISTERED = "member.assisted_registered", _("registered an assisted member")
+    PROFILE_CHANGED = "member.profile_changed", _("changed a profile")
+    ROLE_CHANGED = "member.role_changed", _("changed a role")
+    CONSENT_GIVEN = "consent.demographics_given", _("gave consent to demographic data")
+    CONSENT_WITHDRAWN = "consent.demographics_withdrawn", _("withdrew consent to demographic data")
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Audit entries are append-only.")
+
+    def delete(self):
+        raise TypeError("Audit entries are append-only.")
+
+
+class AuditEntry(models.Model):
+    """An append-only record of a sensitive action: who did it, for whom, when."""
+
+    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="audit_entries")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                              related_name="audit_actions")
+    on_behalf_of = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="audit_on_behalf")
+    action = models.CharField(max_length=60, choices=AuditAction.choices)
+    subject = models.CharField(max_length=200, blank=True, help_text=_("What the action was about."))
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = _("audit entries")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["community", "-created_at"], name="audit_community_recent"),
+            models.Index(fields=["on_behalf_of", "-created_at"], name="audit_on_behalf_recent"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Audit entries are append-only.")

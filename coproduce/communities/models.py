@@ -1,0 +1,129 @@
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from coproduce.communities.activities import Activity
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone, such as Europe/London."),
+                              params={"value": value})
+
+
+class AfterWindow(models.TextChoices):
+    CONFIRM = "confirm", _("confirm it automatically")
+    EXPIRE = "expire", _("let it expire")
+
+
+class SmallCountRule(models.TextChoices):
+    SUPPRESS = "suppress", _("show counts below k as “fewer than k”")
+    ROUND = "round", _("round counts to the nearest 5")
+
+
+class Community(models.Model):
+    """One time bank. Everything a community owns carries its id, so data can be sharded by it."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("web address name"), max_length=60, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/London",
+                                 validators=[validate_time_zone])
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    privacy_notice = models.TextField(_("privacy notice"), blank=True)
+    privacy_notice_version = models.CharField(_("privacy notice version"), max_length=20, default="1")
+
+    # Settings used by the ledger, matching and reports.
+    min_balance_minutes = models.IntegerField(
+        _("lowest balance (minutes)"), default=-20 * 60, validators=[MaxValueValidator(0)])
+    max_balance_minutes = models.IntegerField(
+        _("highest balance (minutes)"), default=100 * 60, validators=[MinValueValidator(0)])
+    confirmation_window_days = models.PositiveSmallIntegerField(
+        _("days to confirm an exchange"), default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)])
+    after_confirmation_window = models.CharField(
+        _("when nobody confirms in time"), max_length=10,
+        choices=AfterWindow.choices, default=AfterWindow.CONFIRM)
+    small_count_k = models.PositiveSmallIntegerField(
+        _("smallest count shown publicly (k)"), default=5,
+        validators=[MinValueValidator(2), MaxValueValidator(50)])
+    small_count_rule = models.CharField(
+        _("small counts"), max_length=10, choices=SmallCountRule.choices,
+        default=SmallCountRule.SUPPRESS)
+    brokerage_after_days = models.PositiveSmallIntegerField(
+        _("days before an unmatched request needs a broker"), default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(90)])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = _("communities")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(min_balance_minutes__lte=0), name="community_min_balance_not_positive"),
+            models.CheckConstraint(condition=Q(max_balance_minutes__gte=0), name="community_max_balance_not_negative"),
+            models.CheckConstraint(condition=Q(small_count_k__gte=2), name="community_k_at_least_2"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Area(models.Model):
+    """A neighbourhood: a ward, an LSOA or any local code the community uses."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="areas")
+    code = models.CharField(_("code"), max_length=20, help_text=_("For example a ward or LSOA code: E01000001."))
+    name = models.CharField(_("name"), max_length=120)
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True,
+                                   validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True,
+                                    validators=[MinValueValidator(-180), MaxValueValidator(180)])
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "code"], name="area_code_unique_in_community"),
+            models.CheckConstraint(
+                condition=(Q(latitude__isnull=True) & Q(longitude__isnull=True))
+                | (Q(latitude__isnull=False) & Q(longitude__isnull=False)),
+                name="area_centroid_both_or_neither",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CategoryQuerySet(models.QuerySet):
+    def in_use(self):
+        return self.filter(retired=False)
+
+
+class Category(models.Model):
+    """What help is about. Categories are retired rather than deleted once used."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="categories")
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="children", verbose_name=_("part of"))
+    name = models.CharField(_("name"), max_length=80)
+    activity = models.CharField(_("valuation activity"), max_length=30, choices=Activity.choices)
+    retired = models.BooleanField(_("retired"), default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = _("categories")
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "parent", "name"], name="category_name_unique_in_parent"),
+            models.UniqueConstraint(fields=["community", "name"], condition=Q(parent__isnull=True),
+                                    name="top_category_name_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.parent.name}: {self.name}" if self.parent_id else self.name

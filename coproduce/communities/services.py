@@ -1,0 +1,130 @@
+"""Every write to communities, areas and categories goes through these functions."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from coproduce.audit.models import AuditAction
+from coproduce.audit.services import record_audit
+from coproduce.communities.models import Area, Category, Community
+from coproduce.communities.taxonomy import DEFAULT_TAXONOMY
+
+
+@transaction.atomic
+def create_community(*, name: str, slug: str, actor=None, **fields) -> Community:
+    """Create a community with the default category taxonomy."""
+    community = Community(name=name, slug=slug, **fields)
+    community.full_clean()
+    community.save()
+    install_default_categories(community)
+    record_audit(actor=actor, action=AuditAction.COMMUNITY_CREATED, community=community, subject=name)
+    return community
+
+
+def install_default_categories(community: Community) -> None:
+    position = 0
+    for top_name, activity, children in DEFAULT_TAXONOMY:
+        position += 1
+        top = Category.objects.create(community=community, name=top_name, activity=activity, position=position)
+        Category.objects.bulk_create(
+            Category(community=community, parent=top, name=child, activity=child_activity, position=i)
+            for i, (child, child_activity) in enumerate(children, start=1)
+        )
+
+
+SETTINGS_FIELDS = (
+    "name", "description", "time_zone", "contact_email", "privacy_notice", "privacy_notice_version",
+    "min_balance_minutes", "max_balance_minutes", "confirmation_window_days",
+    "after_confirmation_window", "small_count_k", "small_count_rule", "brokerage_after_days",
+)
+
+
+@transaction.atomic
+def update_community_settings(community: Community, *, actor, **changes) -> Community:
+    unknown = set(changes) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ValueError(f"not a community setting: {', '.join(sorted(unknown))}")
+    community = Community.objects.select_for_update().get(pk=community.pk)
+    before = {field: getattr(community, field) for field in changes}
+    for field, value in changes.items():
+        setattr(community, field, value)
+    community.full_clean()
+    community.save(update_fields=list(changes))
+    changed = {f: [str(before[f]), str(v)] for f, v in changes.items() if before[f] != v}
+    if changed:
+        record_audit(actor=actor, action=AuditAction.SETTINGS_CHANGED, community=community,
+                     subject=community.name, changes=changed)
+    return community
+
+
+@transaction.atomic
+def add_area(community: Community, *, actor, code: str, name: str, latitude=None, longitude=None) -> Area:
+    code = code.strip().upper()
+    if Area.objects.filter(community=community, code=code).exists():
+        raise ValidationError({"code": _("This community already has an area with the code %(code)s.") % {"code": code}})
+    area = Area(community=community, code=code, name=name.strip(), latitude=latitude, longitude=longitude)
+    area.full_clean()
+    area.save()
+    record_audit(actor=actor, action=AuditAction.AREA_ADDED, community=community, subject=f"{code} {name}")
+    return area
+
+
+def _check_category_name(community, parent, name, exclude_pk=None):
+    clash = Category.objects.filter(community=community, parent=parent, name__iexact=name)
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError({"name": _("There is already a category called “%(name)s” here.") % {"name": name}})
+
+
+@transaction.atomic
+def add_category(community: Community, *, actor, name: str, activity: str, parent: Category | None = None) -> Category:
+    name = name.strip()
+    if parent is not None and parent.community_id != community.pk:
+        raise ValidationError({"parent": _("Choose a category of this community.")})
+    if parent is not None and parent.parent_id is not None:
+        raise ValidationError({"parent": _("Categories go two levels deep: choose a top-level category.")})
+    _check_category_name(community, parent, name)
+    category = Category(community=community, parent=parent, name=name, activity=activity)
+    category.full_clean()
+    try:
+        with transaction.atomic():
+            category.save()
+    except IntegrityError:
+        raise ValidationError({"name": _("There is already a category called “%(name)s” here.") % {"name": name}}) from None
+    record_audit(actor=actor, action=AuditAction.CATEGORY_ADDED, community=community, subject=str(category))
+    return category
+
+
+@transaction.atomic
+def rename_category(category: Category, *, actor, name: str, activity: str | None = None) -> Category:
+    name = name.strip()
+    _check_category_name(category.community, category.parent, name, exclude_pk=category.pk)
+    old = str(category)
+    category.name = name
+    if activity:
+        category.activity = activity
+    category.full_clean()
+    category.save(update_fields=["name", "activity"])
+    record_audit(actor=actor, action=AuditAction.CATEGORY_RENAMED, community=category.community,
+                 subject=str(category), before=old)
+    return category
+
+
+@transaction.atomic
+def set_category_retired(category: Category, *, actor, retired: bool) -> Category:
+    """Retire (hide from new use) or restore a category; retiring a parent retires its children."""
+    if category.retired == retired:
+        return category
+    family = Category.objects.filter(pk=category.pk) | Category.objects.filter(parent=category)
+    if retired:
+        Category.objects.filter(pk__in=family.values("pk")).update(retired=True)
+    else:
+        if category.parent_id and category.parent.retired:
+            raise ValidationError(_("Bring back “%(parent)s” first.") % {"parent": category.parent.name})
+        Category.objects.filter(pk=category.pk).update(retired=False)
+    category.refresh_from_db()
+    record_audit(actor=actor,
+                 action=AuditAction.CATEGORY_RETIRED if retired else AuditAction.CATEGORY_RESTORED,
+                 community=category.community, subject=str(category))
+    return category

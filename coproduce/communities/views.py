@@ -1,0 +1,127 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coproduce.communities import services
+from coproduce.communities.forms import AreaForm, CategoryForm, CommunitySettingsForm, RenameCategoryForm
+from coproduce.communities.models import Category
+from coproduce.members.models import Membership
+from coproduce.members.permissions import access_for, require_coordinator
+from coproduce.members.views import add_form_errors
+
+
+def community_home(request, slug):
+    """Public: what the community is, how big, and how to join."""
+    access = access_for(request, slug)
+    community = access.community
+    context = {
+        "access": access,
+        "community": community,
+        "member_count": Membership.objects.active().filter(community=community).count(),
+        "areas": community.areas.all(),
+        "categories": Category.objects.in_use().filter(community=community, parent__isnull=True),
+    }
+    return render(request, "communities/home.html", context)
+
+
+@login_required
+def community_settings(request, slug):
+    access = require_coordinator(request, slug)
+    community = access.community
+    form = CommunitySettingsForm(request.POST or None, instance=community)
+    if request.method == "POST" and form.is_valid():
+        changes = {field: form.cleaned_data[field] for field in form.changed_data}
+        try:
+            services.update_community_settings(community, actor=request.user, **changes)
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("communities:settings", slug=slug)
+    return render(request, "communities/settings.html", {"access": access, "community": community, "form": form})
+
+
+@login_required
+def areas(request, slug):
+    access = require_coordinator(request, slug)
+    form = AreaForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_area(access.community, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, _("Area added."))
+            return redirect("communities:areas", slug=slug)
+    return render(request, "communities/areas.html", {
+        "access": access, "community": access.community, "form": form,
+        "areas": access.community.areas.all(),
+    })
+
+
+@login_required
+def categories(request, slug):
+    access = require_coordinator(request, slug)
+    community = access.community
+    form = CategoryForm(request.POST or None, community=community)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_category(community, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, _("Category added."))
+            return redirect("communities:categories", slug=slug)
+    tops = (Category.objects.filter(community=community, parent__isnull=True)
+            .prefetch_related("children"))
+    return render(request, "communities/categories.html",
+                  {"access": access, "community": community, "form": form, "tops": tops})
+
+
+def _category_in(access, pk):
+    return get_object_or_404(Category.objects.select_related("parent", "community"), pk=pk,
+                             community=access.community)
+
+
+@login_required
+def rename_category(request, slug, pk):
+    access = require_coordinator(request, slug)
+    category = _category_in(access, pk)
+    form = RenameCategoryForm(request.POST or None, initial={"name": category.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rename_category(category, actor=request.user, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, _("Category renamed."))
+            return redirect("communities:categories", slug=slug)
+    return render(request, "communities/category_rename.html",
+                  {"access": access, "community": access.community, "category": category, "form": form})
+
+
+def _set_retired(request, slug, pk, retired):
+    access = require_coordinator(request, slug)
+    category = _category_in(access, pk)
+    try:
+        services.set_category_retired(category, actor=request.user, retired=retired)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Category retired.") if retired else _("Category brought back."))
+    return redirect("communities:categories", slug=slug)
+
+
+@login_required
+@require_POST
+def retire_category(request, slug, pk):
+    return _set_retired(request, slug, pk, retired=True)
+
+
+@login_required
+@require_POST
+def restore_category(request, slug, pk):
+    return _set_retired(request, slug, pk, retired=False)

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from coproduce.web import views as web_views
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("coproduce.communities.urls")),
+    path("", include("coproduce.members.urls")),
+]
+
+handler403 = "coproduce.web.views.permission_denied"
+handler404 = "coproduce.web.views.page_not_found"
