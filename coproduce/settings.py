@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "coproduce.audit",
     "coproduce.communities",
     "coproduce.members",
+    "coproduce.partners",
+    "coproduce.ledger",
+    "coproduce.demo",
     "coproduce.web",
 ]
 

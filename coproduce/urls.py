@@ -9,6 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("coproduce.communities.urls")),
     path("", include("coproduce.members.urls")),
+    path("", include("coproduce.ledger.urls")),
+    path("", include("coproduce.partners.urls")),
 ]
 
 handler403 = "coproduce.web.views.permission_denied"
