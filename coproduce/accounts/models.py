@@ -71,7 +71,8 @@ class User(AbstractUser):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.UniqueConstraint(Lower("email"), condition=models.Q(email__isnull=False),
+                                    name="user_email_ci_unique"),
             models.CheckConstraint(
                 condition=models.Q(is_assisted=True) | models.Q(email__isnull=False),
                 name="user_has_email_unless_assisted",
@@ -80,6 +81,12 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.name or self.email or f"#{self.pk}"
+
+    def clean(self):
+        super().clean()
+        # AbstractUser.clean turns a missing e-mail into "", which would collide between
+        # assisted members; keep it NULL (and lower-case when present).
+        self.email = self.email.lower() if self.email else None
 
     def get_full_name(self):
         return self.name
