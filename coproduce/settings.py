@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "coproduce.members",
     "coproduce.partners",
     "coproduce.ledger",
+    "coproduce.market",
+    "coproduce.safeguarding",
+    "coproduce.conversations",
+    "coproduce.notifications",
     "coproduce.demo",
     "coproduce.web",
 ]
@@ -132,6 +136,10 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
+# Sign-up says plainly when an address is already registered (many members are new to
+# computers and would otherwise wait for an e-mail that never comes); the sign-up and
+# login rate limits keep address probing slow.
+ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "coproduce.accounts.forms.SignupDetailsForm"
 ACCOUNT_ADAPTER = "coproduce.accounts.adapter.AccountAdapter"

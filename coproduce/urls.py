@@ -11,6 +11,10 @@ urlpatterns = [
     path("", include("coproduce.members.urls")),
     path("", include("coproduce.ledger.urls")),
     path("", include("coproduce.partners.urls")),
+    path("", include("coproduce.market.urls")),
+    path("", include("coproduce.safeguarding.urls")),
+    path("", include("coproduce.conversations.urls")),
+    path("", include("coproduce.notifications.urls")),
 ]
 
 handler403 = "coproduce.web.views.permission_denied"

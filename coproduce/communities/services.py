@@ -22,9 +22,7 @@ def create_community(*, name: str, slug: str, actor=None, **fields) -> Community
 
 
 def install_default_categories(community: Community) -> None:
-    position = 0
-    for top_name, activity, children in DEFAULT_TAXONOMY:
-        position += 1
+    for position, (top_name, activity, children) in enumerate(DEFAULT_TAXONOMY, start=1):
         top = Category.objects.create(community=community, name=top_name, activity=activity, position=position)
         Category.objects.bulk_create(
             Category(community=community, parent=top, name=child, activity=child_activity, position=i)

@@ -6,7 +6,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coproduce.communities import services
-from coproduce.communities.forms import AreaForm, CategoryForm, CommunitySettingsForm, RenameCategoryForm
+from coproduce.communities.forms import (
+    AreaForm,
+    CategoryForm,
+    CommunitySettingsForm,
+    RenameCategoryForm,
+)
 from coproduce.communities.models import Category
 from coproduce.members.models import Membership
 from coproduce.members.permissions import access_for, require_coordinator

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"The demo community “{result.community.name}” is already loaded "
                               f"({result.members:,} members); reusing it.")
-        self.stdout.write("\nDemo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for role, email in DEMO_LOGINS.items():
             self.stdout.write(f"  {role:12} {email}")
         self.stdout.write(

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SafeguardingConfig(AppConfig):
+    name = "coproduce.safeguarding"
+    verbose_name = "Safeguarding"
