@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "coproduce.safeguarding",
     "coproduce.conversations",
     "coproduce.notifications",
+    "coproduce.insights",
+    "coproduce.outcomes",
     "coproduce.demo",
     "coproduce.web",
 ]

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("coproduce.safeguarding.urls")),
     path("", include("coproduce.conversations.urls")),
     path("", include("coproduce.notifications.urls")),
+    path("", include("coproduce.insights.urls")),
+    path("", include("coproduce.outcomes.urls")),
 ]
 
 handler403 = "coproduce.web.views.permission_denied"
