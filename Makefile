@@ -22,7 +22,7 @@ install: $(VENV)/.installed
 
 seed: install
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
-	$(DEMO_ENV) $(PY) manage.py seed_demo --members $(DEMO_MEMBERS)
+	$(DEMO_ENV) $(PY) manage.py seed_demo --members $(DEMO_MEMBERS) --exchanges $(DEMO_EXCHANGES)
 
 demo: seed
 	@echo "Starting Coproduce on http://127.0.0.1:8000 (Ctrl+C to stop)"

@@ -103,3 +103,33 @@ def as_persona(client, request):
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate limits and used TOTP codes live in the cache; start every test with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def applicant(riverside):
+    """Someone with a pending application to riverside, made through the real service."""
+    from coproduce.members.services import apply_to_community
+
+    user = testing.make_person("pat@example.org", "Pat Applicant")
+    apply_to_community(user=user, community=riverside, offers="Gardening and a chat", needs="Lifts",
+                       heard_from="friend", consent=True, area=riverside.areas.first())
+    return user
+
+
+@pytest.fixture
+def assisted_member(riverside, coordinator):
+    """Someone without e-mail whom the riverside coordinator registered and acts for."""
+    from coproduce.members.services import register_assisted_member
+
+    return register_assisted_member(community=riverside, actor=coordinator, name="Edna Elder",
+                                    phone="01234 567890", area=riverside.areas.first()).user

@@ -24,6 +24,9 @@ if not (DEBUG or TESTING) and SECRET_KEY == _DEV_SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set to a long random value in production.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if (DEBUG or TESTING) else [])
+if not (DEBUG or TESTING) and not ALLOWED_HOSTS:
+    # Otherwise every request would get a bare "400 Bad Request" with nothing in the logs.
+    raise ImproperlyConfigured("Set ALLOWED_HOSTS to the site's host name, such as coproduce.example.org.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -54,6 +57,8 @@ INSTALLED_APPS = [
     "coproduce.outcomes",
     "coproduce.demo",
     "coproduce.web",
+    "django_tasks",  # issue 4: the django-tasks backport (Django's task framework)
+    "django_tasks_db",  # issue 4: its database backend; run `manage.py db_worker`
 ]
 
 MIDDLEWARE = [
@@ -180,6 +185,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Rate limits count per client address. Behind one reverse proxy every request comes
+    # from the proxy, so without this one person's wrong passwords would lock everyone out;
+    # take the address the proxy appended to X-Forwarded-For instead.
+    ALLAUTH_TRUSTED_PROXY_COUNT = 1
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -202,6 +211,23 @@ STORAGES = {
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
+}
+
+# Background tasks (issue 4: notifications). Production queues in the database and a
+# worker (`python manage.py db_worker`) sends, so nothing is lost if the web server
+# restarts. Development (DEBUG, `make demo`) and tests run tasks at once, in-process.
+# TASKS_BACKEND overrides: "database" or "immediate".
+_tasks_backend = env_str("TASKS_BACKEND", "immediate" if (DEBUG or TESTING) else "database")
+if _tasks_backend not in {"database", "immediate"}:
+    raise ImproperlyConfigured("TASKS_BACKEND must be 'database' or 'immediate'.")
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks_db.DatabaseBackend" if _tasks_backend == "database"
+            else "django_tasks.backends.immediate.ImmediateBackend"
+        ),
+        "QUEUES": ["default"],
+    }
 }
 
 LOGGING = {

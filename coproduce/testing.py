@@ -40,3 +40,51 @@ def join(user, community, role: str = Role.MEMBER, area=None) -> Membership:
     """Make someone a member directly (tests of joining itself go through the services)."""
     return Membership.objects.create(user=user, community=community, role=role,
                                      area=area or community.areas.first())
+
+
+
+# Permission matrices: one row per URL, one column per persona, in this order.
+PERSONAS = ("anonymous", "outsider", "member", "other_member", "coordinator", "other_coordinator", "site_admin")
+LOGIN = "login"  # redirected to the log-in page
+DONE = "done"  # allowed: redirected and the change is made
+
+
+def matrix_params(table):
+    """pytest params for rows (url, ..., (expected per persona)), named by their URL."""
+    import pytest
+
+    for row in table:
+        assert len(row[-1]) == len(PERSONAS), row[0]
+    return [pytest.param(*row, id=row[0]) for row in table]
+
+
+def each_persona(request, subtests, expected_by_persona):
+    """For each persona: a subtest, a client logged in as them, and a rolled-back savepoint.
+
+    The data is built once per URL; each persona's requests are undone before the next
+    persona's, so every column starts from the same state.
+    """
+    from contextlib import contextmanager
+
+    from django.db import transaction
+    from django.test import Client
+
+    @contextmanager
+    def isolated(persona):
+        with subtests.test(persona=persona), transaction.atomic():
+            client = Client()
+            if persona != "anonymous":
+                client.force_login(request.getfixturevalue(persona))
+            yield client
+            transaction.set_rollback(True)
+
+    for persona, expected in zip(PERSONAS, expected_by_persona, strict=True):
+        yield persona, expected, isolated(persona)
+
+
+def assert_status(response, expected) -> None:
+    if expected == LOGIN:
+        assert response.status_code == 302, response.status_code
+        assert response.url.startswith("/accounts/login/"), response.url
+    else:
+        assert response.status_code == expected, (response.status_code, getattr(response, "url", ""))

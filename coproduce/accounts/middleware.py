@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -26,5 +28,6 @@ class RequireTwoFactorMiddleware:
         ):
             messages.warning(request, _("Coordinators and site admins must turn on two-factor "
                                         "authentication before continuing."))
-            return redirect(f"{reverse('mfa_activate_totp')}?next={request.get_full_path()}")
+            # Encoded, so a return address with its own query string ("?q=a&page=2") survives.
+            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

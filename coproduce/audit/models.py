@@ -22,6 +22,26 @@ class AuditAction(models.TextChoices):
     ROLE_CHANGED = "member.role_changed", _("changed a role")
     CONSENT_GIVEN = "consent.demographics_given", _("gave consent to demographic data")
     CONSENT_WITHDRAWN = "consent.demographics_withdrawn", _("withdrew consent to demographic data")
+    # Issue 4: offers, requests, safeguarding and conversations.
+    POST_CREATED = "market.post_created", _("posted an offer or request")
+    POST_RENEWED = "market.post_renewed", _("renewed an offer or request")
+    POST_WITHDRAWN = "market.post_withdrawn", _("withdrew an offer or request")
+    POST_DONE = "market.post_done", _("marked an offer or request done")
+    INTRODUCED = "market.introduced", _("introduced two members")
+    CHECK_RECORDED = "safeguarding.check_recorded", _("recorded a check or reference")
+    CHECK_REQUIREMENT_SET = "safeguarding.requirement_set", _("changed which check a category needs")
+    REPORT_RESOLVED = "conversations.report_resolved", _("dealt with a report")
+    REPORT_VIEWED = "conversations.report_viewed", _("read a reported conversation")
+    EXCHANGE_RECORDED_FOR = "ledger.recorded_for", _("recorded an exchange on someone's behalf")
+    TRANSFER_REVERSED = "ledger.reversed", _("reversed a transfer")
+    POT_GRANT = "ledger.pot_grant", _("granted credits from the pot")
+    LIMIT_EXCEPTION = "ledger.limit_exception", _("set a balance limit exception")
+    # Issue 6: measurement.
+    INDICATORS_IMPORTED = "insights.indicators_imported", _("imported area indicators")
+    RATE_SET_CHOSEN = "insights.rate_set_chosen", _("chose the valuation rate set")
+    SELF_ASSESSMENT_RECORDED = "insights.self_assessment", _("recorded a co-production self-assessment")
+    WELLBEING_RECORDED = "outcomes.wellbeing_recorded", _("answered the wellbeing questions")
+    WELLBEING_RECORDED_FOR = "outcomes.wellbeing_recorded_for", _("entered a paper wellbeing form")
 
 
 class AuditEntryQuerySet(models.QuerySet):

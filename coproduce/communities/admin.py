@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from coproduce.audit.models import AuditAction
+from coproduce.audit.services import record_audit
+from coproduce.communities import services
 from coproduce.communities.models import Area, Category, Community
 
 
@@ -13,6 +16,20 @@ class CommunityAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "time_zone", "created_at"]
     search_fields = ["name", "slug"]
     inlines = [AreaInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["slug"] if obj else []  # links and bookmarks use it
+
+    def save_model(self, request, obj, form, change):
+        """Through the same rules as the services: default categories, audited settings."""
+        if change:
+            changes = {field: form.cleaned_data[field] for field in form.changed_data}
+            services.update_community_settings(obj, actor=request.user, **changes)
+        else:
+            obj.save()
+            services.install_default_categories(obj)
+            record_audit(actor=request.user, action=AuditAction.COMMUNITY_CREATED, community=obj,
+                         subject=obj.name)
 
 
 @admin.register(Category)

@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -36,7 +38,9 @@ def community_home(request, slug):
 def community_settings(request, slug):
     access = require_coordinator(request, slug)
     community = access.community
-    form = CommunitySettingsForm(request.POST or None, instance=community)
+    # A ModelForm writes cleaned values onto its instance while validating; give it a copy so a
+    # refused change never shows in the page's title and navigation as if it were saved.
+    form = CommunitySettingsForm(request.POST or None, instance=copy.copy(community))
     if request.method == "POST" and form.is_valid():
         changes = {field: form.cleaned_data[field] for field in form.changed_data}
         try:

@@ -77,7 +77,8 @@ def _login_person(email: str, name: str, *, superuser: bool = False):
     return user, TOTP
 
 
-def seed_demo(*, members: int = 300, months: int = 24, seed: int = 1, stdout=None) -> SeedResult:
+def seed_demo(*, members: int = 300, months: int = 24, seed: int = 1, exchanges: int = 0,
+              stdout=None) -> SeedResult:
     """Build the demo community, or return the existing one untouched."""
     existing = Community.objects.filter(slug=DEMO_SLUG).first()
     if existing is not None:
@@ -91,6 +92,11 @@ def seed_demo(*, members: int = 300, months: int = 24, seed: int = 1, stdout=Non
     _bulk_population(community, coordinator, areas, skills, members, months, rng, now, stdout)
     with transaction.atomic():
         _people_in_progress(community, coordinator, areas, rng)
+    if exchanges:
+        from coproduce.ledger.demo import seed_exchanges
+
+        everyone = list(Membership.objects.active().filter(community=community).order_by("pk"))
+        seed_exchanges(community, everyone, exchanges, rng, months, stdout=stdout)
     return SeedResult(community, True, Membership.objects.filter(community=community).count())
 
 

@@ -69,7 +69,7 @@ def apply_to_community(
 
 
 def _lock_pending(application: Application) -> Application:
-    application = Application.objects.select_for_update().select_related("community", "user").get(pk=application.pk)
+    application = Application.objects.select_for_update(of=("self",)).select_related("community", "user").get(pk=application.pk)
     if application.status != ApplicationStatus.PENDING:
         raise ValidationError(_("This application has already been %(status)s.")
                               % {"status": application.get_status_display()})
@@ -103,7 +103,8 @@ def approve_application(application: Application, *, actor) -> Membership:
     if not created:
         membership.status = MembershipStatus.ACTIVE
         membership.left_at = None
-        membership.area = membership.area or application.area
+        # Someone rejoining may have moved: the area in their new application wins.
+        membership.area = application.area or membership.area
         membership.save(update_fields=["status", "left_at", "area"])
     record_audit(actor=actor, action=AuditAction.APPLICATION_APPROVED, community=application.community,
                  subject=application.user.name)
@@ -131,9 +132,21 @@ def decline_application(application: Application, *, actor, reason: str) -> Appl
     return application
 
 
+def _lock_community_roles(community_id: int) -> None:
+    """Serialise role changes and departures within one community.
+
+    Without it two coordinators stepping down at once would each see the other still in
+    post and leave the community with none. Lock the community row first, then the
+    membership; the row locks below take only their own table (of=("self",)) so that
+    order is never crossed and two of these never deadlock.
+    """
+    Community.objects.select_for_update().filter(pk=community_id).values_list("pk", flat=True).get()
+
+
 @transaction.atomic
 def leave_community(membership: Membership, *, actor) -> Membership:
-    membership = Membership.objects.select_for_update().select_related("community").get(pk=membership.pk)
+    _lock_community_roles(membership.community_id)
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("community").get(pk=membership.pk)
     if membership.status == MembershipStatus.LEFT:
         raise ValidationError(_("You have already left this community."))
     if membership.role == Role.COORDINATOR and not Membership.objects.coordinators().filter(
@@ -181,7 +194,7 @@ def update_profile(
     unknown = (set(person) - set(PERSON_FIELDS)) | (set(place) - set(MEMBERSHIP_FIELDS))
     if unknown:
         raise ValueError(f"not a profile field: {', '.join(sorted(unknown))}")
-    membership = Membership.objects.select_for_update().select_related("user", "community").get(pk=membership.pk)
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("user", "community").get(pk=membership.pk)
     community = membership.community
     _check_area(community, place.get("area"))
     for chosen in (skills or []) + (interests or []):
@@ -210,7 +223,8 @@ def update_profile(
 def change_role(membership: Membership, *, actor, role: str) -> Membership:
     if role not in Role.values:
         raise ValidationError({"role": _("Choose member, coordinator or partner staff.")})
-    membership = Membership.objects.select_for_update().select_related("user", "community").get(pk=membership.pk)
+    _lock_community_roles(membership.community_id)
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("user", "community").get(pk=membership.pk)
     if not membership.is_active:
         raise ValidationError(_("%(name)s is no longer a member.") % {"name": membership.user.name})
     if membership.role == role:
@@ -242,8 +256,7 @@ def record_demographics(user, *, actor, age_band: str, gender: str, is_carer, ha
                   "has_disability": has_disability, "consented_at": timezone.now()},
     )
     if created:
-        record_audit(actor=actor, action=AuditAction.CONSENT_GIVEN,
-                     on_behalf_of=user if actor.pk != user.pk else None, subject=user.name)
+        _audit_consent(user, actor=actor, action=AuditAction.CONSENT_GIVEN)
     return demographics
 
 
@@ -252,5 +265,13 @@ def withdraw_demographics(user, *, actor) -> None:
     """Withdrawing consent deletes the data, not just hides it."""
     deleted, _rows = Demographics.objects.filter(user=user).delete()
     if deleted:
-        record_audit(actor=actor, action=AuditAction.CONSENT_WITHDRAWN,
-                     on_behalf_of=user if actor.pk != user.pk else None, subject=user.name)
+        _audit_consent(user, actor=actor, action=AuditAction.CONSENT_WITHDRAWN)
+
+
+def _audit_consent(user, *, actor, action) -> None:
+    """Consent is the person's, but each community's coordinators see it in their own log."""
+    on_behalf_of = user if actor.pk != user.pk else None
+    communities = [m.community for m in Membership.objects.active().filter(user=user).select_related("community")]
+    for community in communities or [None]:
+        record_audit(actor=actor, action=action, community=community, on_behalf_of=on_behalf_of,
+                     subject=user.name)

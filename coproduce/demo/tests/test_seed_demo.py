@@ -83,3 +83,12 @@ def test_demo_logins_work(client):
     assert client.login(email=DEMO_LOGINS["member"], password=DEMO_PASSWORD)
     response = client.get(f"/c/{DEMO_SLUG}/members/")
     assert response.status_code == 200
+
+
+def test_seed_with_exchanges_keeps_the_ledger_sound():
+    from coproduce.ledger.models import Transfer
+
+    call_command("seed_demo", "--members", "60", "--exchanges", "400", "--months", "6")
+    community = Community.objects.get(slug=DEMO_SLUG)
+    assert Transfer.objects.filter(community=community).count() > 300
+    call_command("verify_ledger", "--community", DEMO_SLUG)  # raises SystemExit(1) if unsound

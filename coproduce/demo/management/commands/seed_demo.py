@@ -13,14 +13,17 @@ class Command(BaseCommand):
         parser.add_argument("--members", type=int, default=300, help="members to create (default 300)")
         parser.add_argument("--months", type=int, default=24, help="months of history (default 24)")
         parser.add_argument("--seed", type=int, default=1, help="random seed, for repeatable data")
+        parser.add_argument("--exchanges", type=int, default=0,
+                            help="exchanges of history to generate through the ledger's bulk path")
 
-    def handle(self, *args, members, months, seed, **options):
-        if members < 0 or months < 1:
-            raise CommandError("--members must be 0 or more and --months at least 1.")
+    def handle(self, *args, members, months, seed, exchanges, **options):
+        if members < 0 or months < 1 or exchanges < 0:
+            raise CommandError("--members and --exchanges must be 0 or more, and --months at least 1.")
         started = time.perf_counter()
         # The services send welcome e-mails; demo people have no real inboxes.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-            result = seed_demo(members=members, months=months, seed=seed, stdout=self.stdout)
+            result = seed_demo(members=members, months=months, seed=seed, exchanges=exchanges,
+                               stdout=self.stdout)
         elapsed = time.perf_counter() - started
         if result.created:
             self.stdout.write(self.style.SUCCESS(

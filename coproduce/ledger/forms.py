@@ -1,0 +1,122 @@
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from coproduce.communities.models import Category
+from coproduce.ledger.models import MAX_LINE_MINUTES, MINUTE_STEP, TransferKind
+from coproduce.ledger.services import community_today, format_minutes, new_key
+from coproduce.members.models import Membership
+
+
+def date_widget():
+    # ISO format, or browsers leave a type="date" input empty.
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+TIME_CHOICES = [("", _("Choose how long"))] + [
+    (m, format_minutes(m)) for m in range(MINUTE_STEP, MAX_LINE_MINUTES + 1, MINUTE_STEP)]
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.user.name
+
+
+class LedgerForm(forms.Form):
+    """Carries the idempotency token rendered with the form, so a double submit posts once."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, community, viewer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community = community
+        if not self.is_bound:
+            self.initial.setdefault("token", new_key())
+        members = (Membership.objects.active().filter(community=community)
+                   .select_related("user").order_by("user__name", "pk"))
+        if viewer is not None:
+            members = members.exclude(user=viewer)
+        for name in ("other", "giver", "receiver", "to"):
+            if name in self.fields:
+                self.fields[name].queryset = members
+        if "category" in self.fields:
+            self.fields["category"].queryset = Category.objects.in_use().filter(community=community)
+        if "performed_on" in self.fields:
+            self.initial.setdefault("performed_on", community_today(community))
+
+
+class ExchangeForm(LedgerForm):
+    DIRECTIONS = [("received", _("They helped me (it is posted now)")),
+                  ("gave", _("I helped them (they will be asked to confirm)"))]
+    direction = forms.ChoiceField(label=_("What happened"), choices=DIRECTIONS, widget=forms.RadioSelect,
+                                  initial="received")
+    other = MemberChoiceField(label=_("The other member"), queryset=Membership.objects.none())
+    minutes = forms.TypedChoiceField(label=_("How long"), choices=TIME_CHOICES, coerce=int)
+    performed_on = forms.DateField(label=_("Date"), widget=date_widget())
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
+    description = forms.CharField(label=_("What it was"), max_length=500, required=False)
+
+
+class CoordinatorExchangeForm(LedgerForm):
+    giver = MemberChoiceField(label=_("Who gave the help"), queryset=Membership.objects.none())
+    receiver = MemberChoiceField(label=_("Who received it"), queryset=Membership.objects.none())
+    minutes = forms.TypedChoiceField(label=_("How long"), choices=TIME_CHOICES, coerce=int)
+    performed_on = forms.DateField(label=_("Date"), widget=date_widget())
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
+    description = forms.CharField(label=_("What it was"), max_length=500, required=False)
+
+
+class GiftForm(LedgerForm):
+    to = MemberChoiceField(label=_("Give to"), queryset=Membership.objects.none(), required=False,
+                           empty_label=_("The community pot"))
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=MINUTE_STEP, step_size=MINUTE_STEP,
+                                 help_text=_("In steps of 15 minutes: 60 is one hour."))
+    description = forms.CharField(label=_("Message"), max_length=500, required=False)
+
+
+class GrantForm(LedgerForm):
+    to = MemberChoiceField(label=_("Grant to"), queryset=Membership.objects.none())
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=MINUTE_STEP, step_size=MINUTE_STEP)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class ReversalForm(LedgerForm):
+    reason = forms.CharField(label=_("Reason for the reversal"), max_length=500)
+
+
+class StatementFilterForm(forms.Form):
+    start = forms.DateField(label=_("From"), required=False, widget=date_widget())
+    end = forms.DateField(label=_("To"), required=False, widget=date_widget())
+    kind = forms.ChoiceField(label=_("Kind"), required=False,
+                             choices=[("", _("All kinds")), *list(TransferKind.choices)])
+
+
+class SearchForm(StatementFilterForm):
+    q = forms.CharField(label=_("Member name or description"), required=False, max_length=100)
+
+
+class BulkRowForm(forms.Form):
+    giver = MemberChoiceField(label=_("Giver"), queryset=Membership.objects.none(), required=False)
+    receiver = MemberChoiceField(label=_("Receiver"), queryset=Membership.objects.none(), required=False)
+    minutes = forms.TypedChoiceField(label=_("How long"), choices=TIME_CHOICES, coerce=int, required=False)
+    performed_on = forms.DateField(label=_("Date"), required=False,
+                                   widget=date_widget())
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["giver"].queryset = members
+        self.fields["receiver"].queryset = members
+
+    def is_blank(self) -> bool:
+        return not any(self.cleaned_data.get(f) for f in ("giver", "receiver", "minutes", "performed_on"))
+
+
+BulkRowFormSet = formset_factory(BulkRowForm, extra=10, max_num=50)
+
+
+class LimitExceptionForm(forms.Form):
+    min_hours = forms.IntegerField(label=_("Lowest balance (hours, zero or below)"), required=False,
+                                   max_value=0, help_text=_("Leave empty to use the community's limit."))
+    max_hours = forms.IntegerField(label=_("Highest balance (hours, zero or above)"), required=False,
+                                   min_value=0, help_text=_("Leave empty to use the community's limit."))
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)

@@ -1,0 +1,137 @@
+"""Read-side queries of the ledger: the verifier's checks, statements, pending lists.
+
+The verifier's checks are aggregate SQL (GROUP BY / anti-joins), so they stay fast at
+millions of transfers; only offenders come back to Python.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from coproduce.communities.models import Community
+from coproduce.ledger.models import Account, AccountKind, Entry, Transfer, TransferStatus
+
+_CHECKS = {
+    "transfer_unbalanced": """
+        SELECT e.transfer_id, SUM(e.amount)
+        FROM ledger_entry e JOIN ledger_transfer t ON t.id = e.transfer_id
+        WHERE {community_t}
+        GROUP BY e.transfer_id HAVING SUM(e.amount) <> 0
+        ORDER BY e.transfer_id
+    """,
+    "posted_without_entries": """
+        SELECT t.id, 0 FROM ledger_transfer t
+        WHERE t.status = 'posted' AND {community_t}
+          AND NOT EXISTS (SELECT 1 FROM ledger_entry e WHERE e.transfer_id = t.id)
+        ORDER BY t.id
+    """,
+    "entries_on_unposted": """
+        SELECT t.id, COUNT(*) FROM ledger_transfer t JOIN ledger_entry e ON e.transfer_id = t.id
+        WHERE t.status <> 'posted' AND {community_t}
+        GROUP BY t.id ORDER BY t.id
+    """,
+    "entry_in_other_community": """
+        SELECT e.transfer_id, e.account_id FROM ledger_entry e
+        JOIN ledger_transfer t ON t.id = e.transfer_id
+        JOIN ledger_account a ON a.id = e.account_id
+        WHERE a.community_id <> t.community_id AND {community_t}
+        ORDER BY e.transfer_id
+    """,
+    "balance_mismatch": """
+        SELECT a.id, a.balance, COALESCE(s.total, 0) FROM ledger_account a
+        LEFT JOIN (SELECT e.account_id, SUM(e.amount) AS total FROM ledger_entry e
+                   GROUP BY e.account_id) s ON s.account_id = a.id
+        WHERE a.balance <> COALESCE(s.total, 0) AND {community_a}
+        ORDER BY a.id
+    """,
+    "community_unbalanced": """
+        SELECT a.community_id, SUM(a.balance) FROM ledger_account a
+        WHERE {community_a}
+        GROUP BY a.community_id HAVING SUM(a.balance) <> 0
+        ORDER BY a.community_id
+    """,
+    "past_limit": """
+        SELECT a.id, a.balance,
+               COALESCE(a.min_override, CASE WHEN a.kind = 'member' THEN c.min_balance_minutes END),
+               COALESCE(a.max_override, CASE WHEN a.kind = 'member' THEN c.max_balance_minutes END)
+        FROM ledger_account a JOIN communities_community c ON c.id = a.community_id
+        WHERE {community_a} AND (
+            a.balance < COALESCE(a.min_override, CASE WHEN a.kind = 'member' THEN c.min_balance_minutes END)
+            OR a.balance > COALESCE(a.max_override, CASE WHEN a.kind = 'member' THEN c.max_balance_minutes END))
+        ORDER BY a.id
+    """,
+}
+
+
+def _account_names(ids) -> dict[int, str]:
+    accounts = Account.objects.filter(pk__in=ids).select_related("membership__user", "organisation", "community")
+    return {a.pk: f"account #{a.pk} ({a.label}, {a.community.slug})" for a in accounts}
+
+
+def check_ledger(community: Community | None = None) -> tuple[dict, list[str]]:
+    """Run every ledger invariant; return (counts, problems). No problems means a sound ledger."""
+    params = []
+    community_t = community_a = "1 = 1"
+    if community is not None:
+        community_t, community_a = "t.community_id = %s", "a.community_id = %s"
+        params = [community.pk]
+    found = {}
+    with connection.cursor() as cursor:
+        for name, sql in _CHECKS.items():
+            cursor.execute(sql.format(community_t=community_t, community_a=community_a), params)
+            found[name] = cursor.fetchall()
+        where = "WHERE community_id = %s" if community else ""
+        cursor.execute(f"SELECT COUNT(*) FROM ledger_transfer {where}", params)
+        transfers = cursor.fetchone()[0]
+        cursor.execute(f"SELECT COUNT(*) FROM ledger_account {where}", params)
+        accounts = cursor.fetchone()[0]
+    names = _account_names({row[0] for key in ("balance_mismatch", "past_limit") for row in found[key]}
+                           | {row[1] for row in found["entry_in_other_community"]})
+    problems = []
+    for transfer_id, total in found["transfer_unbalanced"]:
+        problems.append(f"transfer #{transfer_id}: entries sum to {total} minutes, not 0")
+    for transfer_id, _zero in found["posted_without_entries"]:
+        problems.append(f"transfer #{transfer_id}: posted but has no entries")
+    for transfer_id, count in found["entries_on_unposted"]:
+        problems.append(f"transfer #{transfer_id}: not posted but has {count} entries")
+    for transfer_id, account_id in found["entry_in_other_community"]:
+        problems.append(f"transfer #{transfer_id}: entry on {names.get(account_id)} of another community")
+    for account_id, balance, total in found["balance_mismatch"]:
+        problems.append(f"{names[account_id]}: cached balance {balance} but entries sum to {total}")
+    for community_id, total in found["community_unbalanced"]:
+        problems.append(f"community #{community_id}: balances sum to {total} minutes, not 0")
+    for account_id, balance, low, high in found["past_limit"]:
+        problems.append(f"{names[account_id]}: balance {balance} is outside its limits [{low}, {high}]")
+    return {"transfers": transfers, "accounts": accounts}, problems
+
+
+def statement(account: Account) -> QuerySet[Entry]:
+    """An account's entries, newest first, each with its running balance (balance_after)."""
+    return (Entry.objects.filter(account=account)
+            .select_related("transfer__category", "transfer__keyed_by", "transfer__on_behalf_of")
+            .order_by("-id"))
+
+
+def pending_for(user, community: Community) -> QuerySet[Transfer]:
+    """Exchanges other people recorded as help given to this user, waiting for their answer."""
+    return (Transfer.objects.filter(community=community, status=TransferStatus.PENDING,
+                                    awaiting__kind=AccountKind.MEMBER, awaiting__membership__user=user)
+            .select_related("keyed_by", "category").order_by("created_at"))
+
+
+def counterparties(transfers) -> dict[int, list[tuple[str, int]]]:
+    """For each transfer, its lines as (account label, minutes), in two queries."""
+    transfers = list(transfers)
+    lines: dict[int, list] = {t.pk: [] for t in transfers}
+    pending_ids = {pk for t in transfers if t.status == TransferStatus.PENDING for pk, _m in t.proposed}
+    labels = {a.pk: a.label for a in Account.objects.filter(pk__in=pending_ids)
+              .select_related("membership__user", "organisation")}
+    for t in transfers:
+        if t.status == TransferStatus.PENDING:
+            lines[t.pk] = [(labels.get(pk, "?"), amount) for pk, amount in t.proposed]
+    posted = [t.pk for t in transfers if t.status == TransferStatus.POSTED]
+    for entry in (Entry.objects.filter(transfer_id__in=posted)
+                  .select_related("account__membership__user", "account__organisation").order_by("id")):
+        lines[entry.transfer_id].append((entry.account.label, entry.amount))
+    return lines

@@ -1,0 +1,138 @@
+"""Random sequences of ledger actions keep every invariant verify_ledger checks."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+
+from coproduce import testing
+from coproduce.communities.services import update_community_settings
+from coproduce.ledger import services
+from coproduce.ledger.models import Transfer, TransferStatus
+from coproduce.ledger.queries import check_ledger
+from coproduce.members.models import Membership, Role
+
+PEOPLE = 5
+minutes = st.sampled_from([15, 30, 45, 60, 90, 120, 0, 20, 24 * 60 + 15])
+person = st.integers(min_value=0, max_value=PEOPLE - 1)
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    """Each example runs inside a savepoint that is rolled back at teardown."""
+
+    def __init__(self):
+        super().__init__()
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+        self.community = testing.make_community("prop", "Property Time Bank", areas=())
+        update_community_settings(self.community, actor=None, min_balance_minutes=-120,
+                                  max_balance_minutes=180)
+        self.community.refresh_from_db()
+        for i in range(PEOPLE):
+            testing.join(testing.make_person(f"m{i}@example.org", f"Member {i}"), self.community)
+        coordinator = testing.make_person("coord@example.org", "Coord")
+        testing.join(coordinator, self.community, role=Role.COORDINATOR)
+        self.coordinator = coordinator
+        self.members = list(Membership.objects.filter(community=self.community, role=Role.MEMBER)
+                            .select_related("user").order_by("pk"))
+        self.counter = 0
+        self.today = timezone.localdate()
+
+    def key(self):
+        self.counter += 1
+        return f"k{self.counter}"
+
+    def teardown(self):
+        transaction.set_rollback(True)
+        self._atomic.__exit__(None, None, None)
+
+    def attempt(self, action, *args, **kwargs):
+        before = Transfer.objects.count()
+        try:
+            return action(*args, **kwargs)
+        except ValidationError:
+            assert Transfer.objects.count() == before, "a refused action wrote something"
+            return None
+
+    @rule(giver=person, receiver=person, amount=minutes, who=st.sampled_from(["giver", "receiver", "coordinator"]),
+          days_ago=st.integers(min_value=-1, max_value=30))
+    def exchange(self, giver, receiver, amount, who, days_ago):
+        giver, receiver = self.members[giver], self.members[receiver]
+        keyed_by = {"giver": giver.user, "receiver": receiver.user, "coordinator": self.coordinator}[who]
+        self.attempt(services.record_exchange, community=self.community, giver=giver, receiver=receiver,
+                     minutes=amount, performed_on=self.today - datetime.timedelta(days=days_ago),
+                     keyed_by=keyed_by, idempotency_key=self.key())
+
+    @rule(confirm=st.booleans(), data=st.data())
+    def settle(self, confirm, data):
+        pending = list(Transfer.objects.filter(community=self.community, status=TransferStatus.PENDING)
+                       .select_related("awaiting__membership"))
+        if not pending:
+            return
+        transfer = data.draw(st.sampled_from(pending))
+        user = transfer.awaiting.membership.user
+        self.attempt(services.confirm_exchange if confirm else services.decline_exchange, transfer, user=user)
+
+    @rule(giver=person, receivers=st.lists(person, min_size=2, max_size=4, unique=True),
+          amount=minutes, by_pot=st.booleans())
+    def group(self, giver, receivers, amount, by_pot):
+        self.attempt(services.record_group_exchange, community=self.community,
+                     givers=[(self.members[giver], amount)],
+                     receivers=[self.members[r] for r in receivers], paid_by_pot=by_pot,
+                     performed_on=self.today, keyed_by=self.coordinator, idempotency_key=self.key())
+
+    @rule(givers=st.lists(person, min_size=2, max_size=3, unique=True), receiver=person, amount=minutes)
+    def event(self, givers, receiver, amount):
+        self.attempt(services.record_group_exchange, community=self.community,
+                     givers=[(self.members[g], amount) for g in givers],
+                     receivers=[self.members[receiver]], performed_on=self.today,
+                     keyed_by=self.members[receiver].user, idempotency_key=self.key())
+
+    @rule(giver=person, to=st.one_of(st.none(), person), amount=minutes)
+    def gift(self, giver, to, amount):
+        self.attempt(services.give_credits, community=self.community, giver=self.members[giver],
+                     to=None if to is None else self.members[to], minutes=amount,
+                     keyed_by=self.members[giver].user, idempotency_key=self.key())
+
+    @rule(to=person, amount=minutes)
+    def grant(self, to, amount):
+        self.attempt(services.grant_from_pot, community=self.community, to=self.members[to],
+                     minutes=amount, reason="needs help", keyed_by=self.coordinator,
+                     idempotency_key=self.key())
+
+    @rule(data=st.data())
+    def reverse(self, data):
+        posted = list(Transfer.objects.filter(community=self.community, status=TransferStatus.POSTED))
+        if not posted:
+            return
+        transfer = data.draw(st.sampled_from(posted))
+        self.attempt(services.reverse_transfer, transfer, keyed_by=self.coordinator, reason="mistake",
+                     idempotency_key=self.key())
+
+    @rule()
+    def replay_last_key(self):
+        if self.counter:
+            before = Transfer.objects.count()
+            existing = Transfer.objects.filter(community=self.community, idempotency_key=f"k{self.counter}").first()
+            result = self.attempt(services.give_credits, community=self.community, giver=self.members[0],
+                                  to=None, minutes=15, keyed_by=self.members[0].user,
+                                  idempotency_key=f"k{self.counter}")
+            if existing is not None:
+                assert result == existing and Transfer.objects.count() == before
+
+    @invariant()
+    def ledger_is_sound(self):
+        _counts, problems = check_ledger(self.community)
+        assert problems == []
+
+
+@pytest.mark.django_db
+def test_random_ledger_actions_keep_every_invariant():
+    run_state_machine_as_test(LedgerMachine, settings=settings(
+        max_examples=25, stateful_step_count=30, deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
