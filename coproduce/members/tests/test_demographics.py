@@ -90,7 +90,9 @@ def test_coordinators_see_demographics_on_the_profile_and_other_members_do_not(
     shown = response.context["demographics"] is not None
     # Alice herself manages hers at /me/demographics/, not on her public profile.
     assert shown == (sees and viewer != "member")
-    assert ("65 to 79" in response.content.decode()) == shown
+    page = response.content.decode()
+    assert ("65 to 79" in page) == shown
+    assert ('id="demographics"' in page) == shown  # carer and disability answers shown with them
 
 
 def test_consent_changes_appear_in_each_community_audit_log(riverside, hilltop, member):
