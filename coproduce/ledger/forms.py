@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from coproduce.communities.models import Category
 from coproduce.ledger.models import MAX_LINE_MINUTES, MINUTE_STEP, TransferKind
 from coproduce.ledger.services import community_today, format_minutes, new_key
+from coproduce.members.fields import MemberLookupField, configure_member_fields
 from coproduce.members.models import Membership
 
 
@@ -15,11 +16,6 @@ def date_widget():
 
 TIME_CHOICES = [("", _("Choose how long"))] + [
     (m, format_minutes(m)) for m in range(MINUTE_STEP, MAX_LINE_MINUTES + 1, MINUTE_STEP)]
-
-
-class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.user.name
 
 
 class LedgerForm(forms.Form):
@@ -36,9 +32,7 @@ class LedgerForm(forms.Form):
                    .select_related("user").order_by("user__name", "pk"))
         if viewer is not None:
             members = members.exclude(user=viewer)
-        for name in ("other", "giver", "receiver", "to"):
-            if name in self.fields:
-                self.fields[name].queryset = members
+        configure_member_fields(self, community, members, ("other", "giver", "receiver", "to"))
         if "category" in self.fields:
             self.fields["category"].queryset = Category.objects.in_use().filter(community=community)
         if "performed_on" in self.fields:
@@ -50,7 +44,7 @@ class ExchangeForm(LedgerForm):
                   ("gave", _("I helped them (they will be asked to confirm)"))]
     direction = forms.ChoiceField(label=_("What happened"), choices=DIRECTIONS, widget=forms.RadioSelect,
                                   initial="received")
-    other = MemberChoiceField(label=_("The other member"), queryset=Membership.objects.none())
+    other = MemberLookupField(label=_("The other member"))
     minutes = forms.TypedChoiceField(label=_("How long"), choices=TIME_CHOICES, coerce=int)
     performed_on = forms.DateField(label=_("Date"), widget=date_widget())
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
@@ -58,8 +52,8 @@ class ExchangeForm(LedgerForm):
 
 
 class CoordinatorExchangeForm(LedgerForm):
-    giver = MemberChoiceField(label=_("Who gave the help"), queryset=Membership.objects.none())
-    receiver = MemberChoiceField(label=_("Who received it"), queryset=Membership.objects.none())
+    giver = MemberLookupField(label=_("Who gave the help"))
+    receiver = MemberLookupField(label=_("Who received it"))
     minutes = forms.TypedChoiceField(label=_("How long"), choices=TIME_CHOICES, coerce=int)
     performed_on = forms.DateField(label=_("Date"), widget=date_widget())
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
@@ -67,15 +61,15 @@ class CoordinatorExchangeForm(LedgerForm):
 
 
 class GiftForm(LedgerForm):
-    to = MemberChoiceField(label=_("Give to"), queryset=Membership.objects.none(), required=False,
-                           empty_label=_("The community pot"))
+    to = MemberLookupField(label=_("Give to"), required=False,
+                           help_text=_("Type a name or a member number; leave empty to give to the community pot."))
     minutes = forms.IntegerField(label=_("Minutes"), min_value=MINUTE_STEP, step_size=MINUTE_STEP,
                                  help_text=_("In steps of 15 minutes: 60 is one hour."))
     description = forms.CharField(label=_("Message"), max_length=500, required=False)
 
 
 class GrantForm(LedgerForm):
-    to = MemberChoiceField(label=_("Grant to"), queryset=Membership.objects.none())
+    to = MemberLookupField(label=_("Grant to"))
     minutes = forms.IntegerField(label=_("Minutes"), min_value=MINUTE_STEP, step_size=MINUTE_STEP)
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
@@ -96,16 +90,15 @@ class SearchForm(StatementFilterForm):
 
 
 class BulkRowForm(forms.Form):
-    giver = MemberChoiceField(label=_("Giver"), queryset=Membership.objects.none(), required=False)
-    receiver = MemberChoiceField(label=_("Receiver"), queryset=Membership.objects.none(), required=False)
+    giver = MemberLookupField(label=_("Giver"), required=False)
+    receiver = MemberLookupField(label=_("Receiver"), required=False)
     minutes = forms.TypedChoiceField(label=_("How long"), choices=TIME_CHOICES, coerce=int, required=False)
     performed_on = forms.DateField(label=_("Date"), required=False,
                                    widget=date_widget())
 
-    def __init__(self, *args, members=None, **kwargs):
+    def __init__(self, *args, members=None, community=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["giver"].queryset = members
-        self.fields["receiver"].queryset = members
+        configure_member_fields(self, community, members, ("giver", "receiver"))
 
     def is_blank(self) -> bool:
         return not any(self.cleaned_data.get(f) for f in ("giver", "receiver", "minutes", "performed_on"))

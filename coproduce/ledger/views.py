@@ -311,7 +311,7 @@ def bulk_entry(request, slug):
     members = (Membership.objects.active().filter(community=access.community)
                .select_related("user").order_by("user__name", "pk"))
     token = request.POST.get("token") or services.new_key()
-    formset = BulkRowFormSet(request.POST or None, form_kwargs={"members": members}, prefix="rows")
+    formset = BulkRowFormSet(request.POST or None, form_kwargs={"members": members, "community": access.community}, prefix="rows")
     row_errors = {}
     if request.method == "POST" and formset.is_valid():
         rows, indexes = [], []

@@ -10,6 +10,7 @@ urlpatterns = [
     path("me/demographics/withdraw/", views.withdraw_demographics, name="withdraw_demographics"),
     path("c/<slug:slug>/apply/", views.apply, name="apply"),
     path("c/<slug:slug>/members/", views.directory, name="directory"),
+    path("c/<slug:slug>/members/lookup/", views.member_lookup, name="lookup"),
     path("c/<slug:slug>/members/<int:pk>/", views.profile, name="profile"),
     path("c/<slug:slug>/members/<int:pk>/edit/", views.edit_profile_for, name="edit_for"),
     path("c/<slug:slug>/members/<int:pk>/role/", views.change_role, name="change_role"),

@@ -83,6 +83,24 @@ def directory(request, slug):
                                                       "page": page, "query": query})
 
 
+LOOKUP_LIMIT = 12
+
+
+@login_required
+def member_lookup(request, slug):
+    """Name suggestions for the member fields (an htmx partial of <option>s for a datalist).
+
+    htmx sends the typing under the field's own name, so take the first value given.
+    """
+    access = require_member(request, slug)
+    query = next((value for value in request.GET.values() if value.strip()), "").strip()[:100]
+    members = Membership.objects.none()
+    if len(query) >= 2:
+        members = (Membership.objects.active().filter(community=access.community, user__name__icontains=query)
+                   .select_related("user", "area").order_by("user__name", "pk")[:LOOKUP_LIMIT])
+    return render(request, "members/lookup_options.html", {"members": members})
+
+
 @login_required
 def profile(request, slug, pk):
     access = require_member(request, slug)

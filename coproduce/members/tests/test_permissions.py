@@ -49,6 +49,7 @@ GET_MATRIX = [
     # Members are sent to the directory instead of applying again.
     ("/c/riverside/apply/",                                 (LOGIN, 200, 302, 200, 302, 200, 200)),
     ("/c/riverside/members/",                               (LOGIN, 403, 200, 403, 200, 403, 200)),
+    ("/c/riverside/members/lookup/?q=Al",                   (LOGIN, 403, 200, 403, 200, 403, 200)),
     ("/c/riverside/members/{member}/",                      (LOGIN, 403, 200, 403, 200, 403, 200)),
     ("/c/riverside/members/{hilltop_member}/",              (LOGIN, 403, 404, 403, 404, 403, 404)),
     ("/c/riverside/members/{assisted}/edit/",               (LOGIN, 403, 403, 403, 200, 403, 200)),
