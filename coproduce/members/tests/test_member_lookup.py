@@ -7,7 +7,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coproduce import testing
-from coproduce.members.fields import INLINE_SUGGESTIONS_UP_TO, MemberLookupField, configure_member_fields
+from coproduce.members.fields import (
+    INLINE_SUGGESTIONS_UP_TO,
+    MemberLookupField,
+    configure_member_fields,
+)
 from coproduce.members.models import Membership
 
 
