@@ -117,7 +117,7 @@ def bar_chart(labels: Sequence[str], values: Sequence[Number], *, title: str, de
         label_y = top + plot_h + 18
         parts.append(_text(label_x, label_y, str(label), css_class="label",
                            extra=f' transform="rotate(-30 {_n(label_x)} {_n(label_y)})"'
-                           if len(labels) > 6 else ""))
+                           if max(len(str(lb)) for lb in labels) * 8 > slot else ""))
     parts.append("</g>")
     parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{INK}"/>')
     parts.append("</svg>")
@@ -133,7 +133,7 @@ def line_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, d
     for s in series:
         if len(s.values) != len(labels):
             raise ValueError("each series needs one value per label")
-    left, right, top, bottom = 64, 16, 40, 56
+    left, right, top, bottom = 64, 40, 40, 56
     plot_w, plot_h = width - left - right, height - top - bottom
     all_values = [float(v) for s in series for v in s.values if v is not None]
     high = _nice_max(max(all_values, default=0))
@@ -168,7 +168,9 @@ def line_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, d
         lx = left + index * 220
         parts.append(f'<line x1="{lx}" y1="16" x2="{lx + 28}" y2="16" stroke="{colour}" stroke-width="3"{dash}/>')
         parts.append(_text(lx + 34, 21, s.name, anchor="start", css_class="legend"))
-    every = max(1, math.ceil(len(labels) / 12))
+    # Label as many months as fit without overlapping (about 8 px a character at 14 px type).
+    widest = max((len(str(label)) for label in labels), default=1) * 8 + 12
+    every = max(1, math.ceil(widest / step)) if len(labels) > 1 else 1
     for i, label in enumerate(labels):
         if i % every == 0:
             parts.append(_text(left + step * i, top + plot_h + 20, str(label), css_class="label"))

@@ -63,6 +63,14 @@ def test_line_chart_with_previous_period():
     assert texts(root, "legend") == ["This year", "Last year"]
 
 
+def test_line_chart_thins_crowded_month_labels():
+    months = [f"2026-{m:02d}" for m in range(1, 13)] + [f"2027-{m:02d}" for m in range(1, 13)]
+    root = parse(charts.line_chart(months, [Series("Hours", list(range(24)))], title="Two years"))
+    shown = texts(root, "label")
+    assert shown[0] == "2026-01" and 1 < len(shown) < 24
+    assert set(shown) <= set(months)
+
+
 def test_scatter_plot_with_trend():
     root = parse(charts.scatter_plot([(1, 2), (2, 4), (3, 5)], title="Hours and crime", x_label="hours",
                                      y_label="crimes", point_labels=["A", "B", "C"], trend=(1.5, 0.7)))

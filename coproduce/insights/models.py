@@ -1,0 +1,168 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from coproduce.communities.activities import Activity
+
+# --- Valuation (product brief, "Valuation: activities and replacement-cost rates") ---
+
+
+class RateSet(models.Model):
+    """A named set of replacement-cost rates, one per valuation activity (e.g. "UK ASHE 2025")."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    currency = models.CharField(_("currency"), max_length=3, help_text=_("ISO 4217 code, e.g. GBP or USD."))
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code, e.g. GB or US."))
+    description = models.TextField(_("description"), blank=True,
+                                   help_text=_("The method and sources, shown beside every valuation."))
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def rates_by_activity(self) -> dict[str, "Rate"]:
+        return {rate.activity: rate for rate in self.rates.all()}
+
+
+class Rate(models.Model):
+    rate_set = models.ForeignKey(RateSet, on_delete=models.CASCADE, related_name="rates")
+    activity = models.CharField(_("valuation activity"), max_length=30, choices=Activity.choices)
+    per_hour = models.DecimalField(_("per hour"), max_digits=8, decimal_places=2,
+                                   validators=[MinValueValidator(Decimal("0"))])
+    occupation = models.CharField(_("market-equivalent occupation"), max_length=200, blank=True)
+    source = models.TextField(_("source"), help_text=_("Publisher, table and year the figure comes from."))
+    year = models.PositiveSmallIntegerField(_("year"), help_text=_("The year the figure describes."))
+
+    class Meta:
+        ordering = ["rate_set", "activity"]
+        constraints = [
+            models.UniqueConstraint(fields=["rate_set", "activity"], name="rate_one_per_activity"),
+            models.CheckConstraint(condition=models.Q(per_hour__gte=0), name="rate_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.rate_set}: {self.get_activity_display()} {self.per_hour}"
+
+
+class CommunityValuation(models.Model):
+    """The rate set a community values its hours with (kept here so communities stays lean)."""
+
+    community = models.OneToOneField("communities.Community", on_delete=models.CASCADE,
+                                     related_name="valuation")
+    rate_set = models.ForeignKey(RateSet, on_delete=models.PROTECT, related_name="communities",
+                                 verbose_name=_("rate set"))
+
+    def __str__(self):
+        return f"{self.community}: {self.rate_set}"
+
+
+# --- Area indicators (issue 6, point 5) ---
+
+
+class AreaIndicator(models.Model):
+    """An outside figure for one area, e.g. recorded crime per 1,000 people, imported from CSV."""
+
+    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE,
+                                  related_name="area_indicators")
+    area = models.ForeignKey("communities.Area", on_delete=models.CASCADE, related_name="indicators")
+    indicator = models.CharField(_("indicator"), max_length=120)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=4)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    imported_at = models.DateTimeField(default=timezone.now)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["indicator", "area__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "indicator"], name="area_indicator_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.area.code} {self.indicator} = {self.value}"
+
+
+# --- Co-production self-assessment (product brief, "Co-production self-assessment") ---
+
+
+class Principle(models.TextChoices):
+    ASSETS = "assets", _("People are assets")
+    CAPACITY = "capacity", _("Building on existing capabilities")
+    MUTUALITY = "mutuality", _("Mutuality and reciprocity")
+    NETWORKS = "networks", _("Peer support networks")
+    BLURRED_ROLES = "blurred_roles", _("Blurring distinctions")
+    CATALYSTS = "catalysts", _("Facilitating rather than delivering")
+
+
+class Level(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual professional")
+    SERVICE = "service", _("Service or project")
+    ORGANISATION = "organisation", _("Whole organisation")
+
+
+class LadderRung(models.TextChoices):
+    """The ladder of co-production (Think Local Act Personal with the National
+    Co-production Advisory Group, after Arnstein), lowest rung first."""
+
+    COERCION = "coercion", _("Coercion")
+    EDUCATING = "educating", _("Educating")
+    INFORMING = "informing", _("Informing")
+    CONSULTATION = "consultation", _("Consultation")
+    ENGAGEMENT = "engagement", _("Engagement")
+    CO_DESIGN = "co_design", _("Co-design")
+    CO_PRODUCTION = "co_production", _("Co-production")
+
+
+class SelfAssessment(models.Model):
+    """One sitting of an organisation's co-production self-assessment (6 principles × 3 levels)."""
+
+    organisation = models.ForeignKey("partners.Organisation", on_delete=models.CASCADE,
+                                     related_name="self_assessments")
+    assessed_on = models.DateField(_("date"), default=timezone.localdate)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+        get_latest_by = ["assessed_on", "id"]
+
+    def __str__(self):
+        return f"{self.organisation} {self.assessed_on}"
+
+
+class AssessmentScore(models.Model):
+    assessment = models.ForeignKey(SelfAssessment, on_delete=models.CASCADE, related_name="scores")
+    principle = models.CharField(max_length=20, choices=Principle.choices)
+    level = models.CharField(max_length=20, choices=Level.choices)
+    score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    evidence = models.CharField(_("evidence"), max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "principle", "level"], name="assessment_cell_unique"),
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="assessment_score_1_to_5"),
+        ]
+
+    def __str__(self):
+        return f"{self.principle}/{self.level}: {self.score}"
+
+
+class LadderPlacement(models.Model):
+    """Where one of the organisation's activities sits on the ladder, at this assessment."""
+
+    assessment = models.ForeignKey(SelfAssessment, on_delete=models.CASCADE, related_name="ladder")
+    activity = models.CharField(_("activity"), max_length=150)
+    rung = models.CharField(_("rung"), max_length=20, choices=LadderRung.choices)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.activity}: {self.rung}"

@@ -1,0 +1,99 @@
+import datetime
+
+import pytest
+
+from coproduce.audit.models import AuditAction, AuditEntry
+from coproduce.members.models import Membership
+from coproduce.outcomes.models import WellbeingResponse
+from coproduce.testing import LOGIN, assert_status, each_persona, matrix_params
+
+# fmt: off
+GET_MATRIX = [
+    #                                                   anon  outsd member o_mem coord o_crd admin
+    ("/c/riverside/wellbeing/",                        (LOGIN, 403, 200, 403, 200, 403, 200)),
+    ("/c/riverside/wellbeing/paper/",                  (LOGIN, 403, 200, 403, 200, 403, 200)),
+    ("/c/riverside/coordinate/wellbeing/",             (LOGIN, 403, 403, 403, 200, 403, 200)),
+    ("/c/riverside/coordinate/wellbeing/report.csv",   (LOGIN, 403, 403, 403, 200, 403, 200)),
+    ("/c/riverside/coordinate/wellbeing/enter/",       (LOGIN, 403, 403, 403, 200, 403, 200)),
+]
+# fmt: on
+
+
+@pytest.fixture
+def everyone(riverside, hilltop, member, coordinator, other_member, other_coordinator, site_admin, outsider):
+    return None
+
+
+@pytest.mark.parametrize(("url", "expected_by_persona"), matrix_params(GET_MATRIX))
+def test_get(url, expected_by_persona, everyone, request, subtests):
+    for _persona, expected, logged_in in each_persona(request, subtests, expected_by_persona):
+        with logged_in as client:
+            assert_status(client.get(url), expected)
+
+
+def test_member_answers_in_app(riverside, member, as_persona):
+    client = as_persona("member")
+    page = client.get("/c/riverside/wellbeing/").content.decode()
+    assert "Overall, how satisfied are you with your life nowadays?" in page
+    assert "How often do you feel lonely?" in page
+    assert "time to answer" in page
+    response = client.post("/c/riverside/wellbeing/", {"life_satisfaction": "7", "anxiety": "0",
+                                                        "loneliness": "never"})
+    assert response.status_code == 302
+    saved = WellbeingResponse.objects.get()
+    assert (saved.life_satisfaction, saved.anxiety, saved.worthwhile, saved.loneliness) == (7, 0, None, "never")
+    page = client.get("/c/riverside/wellbeing/").content.decode()
+    assert "next time" in page and "Your earlier answers" in page and "<td>Never</td>" in page
+
+
+def test_out_of_range_answer_is_a_form_error(riverside, member, as_persona):
+    client = as_persona("member")
+    response = client.post("/c/riverside/wellbeing/", {"life_satisfaction": "11"})
+    assert response.status_code == 200
+    assert "field-has-error" in response.content.decode()
+    assert WellbeingResponse.objects.count() == 0
+
+
+def test_coordinator_enters_paper_form(riverside, member, coordinator, hilltop, other_member, as_persona):
+    client = as_persona("coordinator")
+    alice = Membership.objects.get(user=member, community=riverside)
+    page = client.get("/c/riverside/coordinate/wellbeing/enter/").content.decode()
+    assert "Alice Ashby" in page and "never" in page  # due since joining
+    response = client.post("/c/riverside/coordinate/wellbeing/enter/", {
+        "member": alice.pk, "answered_on": datetime.date.today().isoformat(), "happiness": "9"})
+    assert response.status_code == 302
+    assert WellbeingResponse.objects.get().membership == alice
+    assert AuditEntry.objects.filter(action=AuditAction.WELLBEING_RECORDED_FOR, on_behalf_of=member).count() == 1
+    # A member of another community can't be chosen.
+    olga = Membership.objects.get(user=other_member, community=hilltop)
+    response = client.post("/c/riverside/coordinate/wellbeing/enter/", {
+        "member": olga.pk, "answered_on": datetime.date.today().isoformat(), "happiness": "9"})
+    assert response.status_code == 200
+    assert WellbeingResponse.objects.count() == 1
+    # Out of range: a form error and nothing written.
+    response = client.post("/c/riverside/coordinate/wellbeing/enter/", {
+        "member": alice.pk, "answered_on": datetime.date.today().isoformat(), "anxiety": "12"})
+    assert response.status_code == 200 and WellbeingResponse.objects.count() == 1
+
+
+def test_report_and_csv(riverside, member, coordinator, as_persona):
+    client = as_persona("coordinator")
+    alice = Membership.objects.get(user=member, community=riverside)
+    client.post("/c/riverside/coordinate/wellbeing/enter/", {
+        "member": alice.pk, "answered_on": datetime.date.today().isoformat(), "happiness": "9"})
+    page = client.get("/c/riverside/coordinate/wellbeing/").content.decode()
+    assert 'role="img"' in page and "<caption>" in page
+    csv = client.get("/c/riverside/coordinate/wellbeing/report.csv")
+    assert csv["Content-Type"].startswith("text/csv")
+    assert '"Overall, how happy did you feel yesterday?",9,1' in csv.content.decode()
+
+
+def test_paper_form_has_every_question_and_answer(riverside, member, as_persona):
+    page = as_persona("member").get("/c/riverside/wellbeing/paper/").content.decode()
+    for text in ("Overall, how satisfied are you with your life nowadays?",
+                 "Overall, to what extent do you feel that the things you do in your life are worthwhile?",
+                 "Overall, how happy did you feel yesterday?", "Overall, how anxious did you feel yesterday?",
+                 "How often do you feel lonely?", "Often/always", "Some of the time", "Occasionally",
+                 "Hardly ever", "Never"):
+        assert text in page
+    assert page.count("<li>10</li>") == 4
