@@ -88,3 +88,13 @@ def test_logged_out_pages(new_browser, riverside, member):
     b.visit("/c/riverside/apply/")  # sends to log in
     assert b.path.startswith("/accounts/login/")
     login(b, member.email, testing.PASSWORD)
+
+
+def test_the_checker_fails_text_the_colour_of_its_background(browser, riverside):
+    """axe files a 1:1 contrast under "needs review"; our checker must still fail it."""
+    from coproduce.web.tests.browser.conftest import axe_check
+
+    page = browser.visit("/c/riverside/")
+    page.add_style_tag(content="main h1 { color: #fff !important; }")
+    with pytest.raises(pytest.fail.Exception, match="color-contrast"):
+        axe_check(page)
