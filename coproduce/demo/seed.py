@@ -86,7 +86,7 @@ def seed_demo(*, members: int = 300, months: int = 24, seed: int = 1, exchanges:
     rng = random.Random(seed)
     now = timezone.now()
     with transaction.atomic():
-        community, coordinator = _build_core(rng)
+        community, coordinator = _build_core(rng, now - timedelta(days=30 * max(months, 1)))
     areas = list(Area.objects.filter(community=community))
     skills = list(Category.objects.filter(community=community, parent__isnull=False))
     _bulk_population(community, coordinator, areas, skills, members, months, rng, now, stdout)
@@ -100,7 +100,7 @@ def seed_demo(*, members: int = 300, months: int = 24, seed: int = 1, exchanges:
     return SeedResult(community, True, Membership.objects.filter(community=community).count())
 
 
-def _build_core(rng):
+def _build_core(rng, founded):
     admin, TOTP = _login_person(DEMO_LOGINS["site admin"], "Ada Admin", superuser=True)
     TOTP.activate(admin, DEMO_TOTP_SECRET)
     community = create_community(
@@ -138,6 +138,8 @@ def _build_core(rng):
         skills=list(Category.objects.filter(community=community, name__in=["Gardening", "Baking"])),
         interests=list(Category.objects.filter(community=community, name="Computer and phone help")),
     )
+    # The people you log in as have been here since the start, so their pages have history.
+    Membership.objects.filter(community=community).update(joined_at=founded)
     return community, coordinator
 
 

@@ -47,7 +47,8 @@ class ExchangeForm(LedgerForm):
     other = MemberLookupField(label=_("The other member"))
     minutes = forms.TypedChoiceField(label=_("How long"), choices=TIME_CHOICES, coerce=int)
     performed_on = forms.DateField(label=_("Date"), widget=date_widget())
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False,
+                                      empty_label=_("Choose a category (optional)"))
     description = forms.CharField(label=_("What it was"), max_length=500, required=False)
 
 
@@ -56,7 +57,8 @@ class CoordinatorExchangeForm(LedgerForm):
     receiver = MemberLookupField(label=_("Who received it"))
     minutes = forms.TypedChoiceField(label=_("How long"), choices=TIME_CHOICES, coerce=int)
     performed_on = forms.DateField(label=_("Date"), widget=date_widget())
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False,
+                                      empty_label=_("Choose a category (optional)"))
     description = forms.CharField(label=_("What it was"), max_length=500, required=False)
 
 
