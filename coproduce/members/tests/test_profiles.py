@@ -122,3 +122,13 @@ def test_pending_applicants_are_not_in_the_directory(client, member, applicant):
     client.force_login(member)
     response = client.get("/c/riverside/members/")
     assert "Pat Applicant" not in response.content.decode()
+
+
+def test_coordinators_reach_a_members_balance_limits_from_the_profile(as_persona, riverside, member, coordinator):
+    from django.urls import reverse
+
+    from coproduce.members.models import Membership
+
+    membership = Membership.objects.get(user=member, community=riverside)
+    page = as_persona("coordinator").get(reverse("members:profile", args=["riverside", membership.pk]))
+    assert reverse("ledger:limits", args=["riverside", membership.pk]) in page.content.decode()
