@@ -27,16 +27,9 @@ from coproduce.ledger.forms import (
 from coproduce.ledger.models import Entry, Transfer, TransferStatus
 from coproduce.members.models import Membership
 from coproduce.members.permissions import member_in, require_coordinator, require_member
+from coproduce.members.views import add_form_errors
 
 PAGE_SIZE = 50
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _params(request) -> str:
@@ -144,7 +137,7 @@ def record(request, slug):
                 performed_on=data["performed_on"], category=data["category"],
                 description=data["description"], keyed_by=request.user, idempotency_key=data["token"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_form_errors(form, error)
         else:
             return redirect("ledger:transfer", slug=slug, pk=transfer.pk)
     return render(request, "ledger/form.html", {
@@ -164,7 +157,7 @@ def record_for(request, slug):
                 minutes=data["minutes"], performed_on=data["performed_on"], category=data["category"],
                 description=data["description"], keyed_by=request.user, idempotency_key=data["token"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_form_errors(form, error)
         else:
             return redirect("ledger:transfer", slug=slug, pk=transfer.pk)
     return render(request, "ledger/form.html", {
@@ -184,7 +177,7 @@ def give(request, slug):
                 community=access.community, giver=me, to=data["to"], minutes=data["minutes"],
                 description=data["description"], keyed_by=request.user, idempotency_key=data["token"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_form_errors(form, error)
         else:
             return redirect("ledger:transfer", slug=slug, pk=transfer.pk)
     return render(request, "ledger/form.html", {
@@ -284,7 +277,7 @@ def grant(request, slug):
                 community=access.community, to=data["to"], minutes=data["minutes"], reason=data["reason"],
                 keyed_by=request.user, idempotency_key=data["token"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_form_errors(form, error)
         else:
             return redirect("ledger:transfer", slug=slug, pk=transfer.pk)
     return render(request, "ledger/form.html", {
@@ -365,7 +358,7 @@ def limits(request, slug, pk):
                 min_minutes=None if data["min_hours"] is None else data["min_hours"] * 60,
                 max_minutes=None if data["max_hours"] is None else data["max_hours"] * 60)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(request, _("Saved the limits for %(name)s.") % {"name": membership.user.name})
             return redirect("ledger:limits", slug=slug, pk=pk)
