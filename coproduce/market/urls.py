@@ -1,5 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from coproduce.market import views
 
 app_name = "market"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("c/<slug:slug>/market/", views.browse, name="browse"),
+    path("c/<slug:slug>/market/new/", views.new_post, name="new"),
+    path("c/<slug:slug>/market/mine/", views.mine, name="mine"),
+    path("c/<slug:slug>/market/matches/", views.matches, name="matches"),
+    path("c/<slug:slug>/market/<int:pk>/", views.detail, name="detail"),
+    path("c/<slug:slug>/market/<int:pk>/renew/", views.renew, name="renew"),
+    path("c/<slug:slug>/market/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("c/<slug:slug>/market/<int:pk>/done/", views.mark_done, name="done"),
+    path("c/<slug:slug>/market/<int:pk>/thanks/", views.thank, name="thank"),
+    path("c/<slug:slug>/market/<int:pk>/thanks/show/", views.show_thanks, name="show_thanks"),
+    path("c/<slug:slug>/members/<int:member_pk>/post/", views.new_post_for, name="new_for"),
+    path("c/<slug:slug>/members/<int:member_pk>/thanks/", views.member_thanks, name="member_thanks"),
+    path("c/<slug:slug>/coordinate/brokerage/", views.brokerage, name="brokerage"),
+    path("c/<slug:slug>/coordinate/brokerage/<int:pk>/introduce/<int:member_pk>/", views.introduce,
+         name="introduce"),
+]

@@ -1,0 +1,45 @@
+"""Reading conversations: blocks, inboxes and unread counts, in a constant number of queries."""
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+
+from coproduce.conversations.models import Block, Conversation, Message, Participant
+
+
+def blocked_pairs_for(user_id: int) -> list[tuple[int, int]]:
+    """(blocker, blocked) pairs that involve this person, either way round."""
+    return list(Block.objects.filter(Q(blocker_id=user_id) | Q(blocked_id=user_id))
+                .values_list("blocker_id", "blocked_id"))
+
+
+def is_blocked_between(a_id: int, b_id: int) -> bool:
+    return Block.objects.filter(Q(blocker_id=a_id, blocked_id=b_id) | Q(blocker_id=b_id, blocked_id=a_id)).exists()
+
+
+def has_blocked(blocker_id: int, blocked_id: int) -> bool:
+    return Block.objects.filter(blocker_id=blocker_id, blocked_id=blocked_id).exists()
+
+
+def inbox(user, community):
+    """This person's conversations in a community, newest first, with ``unread`` and ``other_name``."""
+    seat = Participant.objects.filter(conversation=OuterRef("pk"), user=user)
+    other = Participant.objects.filter(conversation=OuterRef("pk")).exclude(user=user)
+    unread = (Message.objects.filter(conversation=OuterRef("pk")).exclude(sender=user)
+              .filter(created_at__gt=OuterRef("my_last_read"))
+              .order_by().values("conversation").annotate(n=Count("pk")).values("n"))
+    never_read = (Message.objects.filter(conversation=OuterRef("pk")).exclude(sender=user)
+                  .order_by().values("conversation").annotate(n=Count("pk")).values("n"))
+    return (Conversation.objects.filter(community=community).filter(Exists(seat))
+            .annotate(my_last_read=Subquery(seat.values("last_read_at")[:1]),
+                      other_name=Subquery(other.values("user__name")[:1]),
+                      unread_since=Subquery(unread), unread_all=Subquery(never_read))
+            .select_related("post").order_by("-last_message_at", "-id"))
+
+
+def unread_count(user, community=None) -> int:
+    """Messages from others this person has not opened yet."""
+    seats = Participant.objects.filter(user=user, conversation=OuterRef("conversation"))
+    qs = (Message.objects.exclude(sender=user)
+          .filter(Exists(seats.filter(Q(last_read_at__isnull=True) | Q(last_read_at__lt=OuterRef("created_at"))))))
+    if community is not None:
+        qs = qs.filter(conversation__community=community)
+    return qs.count()

@@ -1,0 +1,187 @@
+"""Posting, renewing, withdrawing and closing offers and requests: every write goes through here."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coproduce.audit.models import AuditAction
+from coproduce.audit.services import record_audit
+from coproduce.communities.models import Area, Category
+from coproduce.market.models import (
+    DEFAULT_LIFETIME,
+    DESCRIPTION_MAX,
+    TITLE_MAX,
+    Post,
+    PostKind,
+    PostStatus,
+)
+from coproduce.members.availability import ALL_SLOTS_MASK
+from coproduce.members.models import Membership
+
+
+def _acting_for(author: Membership, actor) -> bool:
+    """True when a coordinator keys something for an assisted member (audited)."""
+    return actor.pk != author.user_id
+
+
+def _validate(community, *, title: str, description: str, category: Category | None, area: Area | None,
+              availability: int, duration_minutes: int) -> tuple[str, str]:
+    title = (title or "").strip()
+    description = (description or "").strip()
+    errors = {}
+    if not title:
+        errors["title"] = _("Please say in a few words what it is.")
+    elif len(title) > TITLE_MAX:
+        errors["title"] = _("Please keep the title to %(n)d characters.") % {"n": TITLE_MAX}
+    if len(description) > DESCRIPTION_MAX:
+        errors["description"] = _("Please keep the description to %(n)d characters.") % {"n": DESCRIPTION_MAX}
+    if category is None or category.community_id != community.pk or category.retired:
+        errors["category"] = _("Choose one of this community's categories.")
+    if area is not None and area.community_id != community.pk:
+        errors["area"] = _("Choose one of this community's areas.")
+    if not 0 <= availability <= ALL_SLOTS_MASK:
+        errors["availability"] = _("Choose times from the list.")
+    if not 15 <= duration_minutes <= 24 * 60:
+        errors["duration_minutes"] = _("Say how long in minutes, between 15 and 1,440.")
+    if errors:
+        raise ValidationError(errors)
+    return title, description
+
+
+@transaction.atomic
+def create_post(*, author: Membership, actor, kind: str, title: str, description: str = "",
+                category: Category, area: Area | None = None, availability: int = 0,
+                duration_minutes: int = 60, lifetime: timedelta = DEFAULT_LIFETIME) -> Post:
+    """Post an offer or request for ``author``; ``actor`` is the author or their coordinator."""
+    if kind not in PostKind.values:
+        raise ValidationError({"kind": _("Choose offer or request.")})
+    if not author.is_active:
+        raise ValidationError(_("Only current members can post."))
+    title, description = _validate(author.community, title=title, description=description, category=category,
+                                   area=area, availability=availability, duration_minutes=duration_minutes)
+    now = timezone.now()
+    post = Post.objects.create(
+        community=author.community, kind=kind, author=author, title=title, description=description,
+        category=category, area=area, availability=availability, duration_minutes=duration_minutes,
+        created_at=now, expires_at=now + lifetime, posted_by=actor,
+    )
+    if _acting_for(author, actor):
+        record_audit(actor=actor, action=AuditAction.POST_CREATED, community=author.community,
+                     on_behalf_of=author.user, subject=title, post=post.pk, kind=kind)
+    from coproduce.notifications.services import notify_match_suggestions
+
+    if kind == PostKind.REQUEST:
+        notify_match_suggestions(post)
+    return post
+
+
+def _lock(post: Post) -> Post:
+    return Post.objects.select_for_update().select_related("author__user", "community").get(pk=post.pk)
+
+
+@transaction.atomic
+def renew_post(post: Post, *, actor) -> Post:
+    """Keep an open or lapsed post open for another 90 days from now, in one click."""
+    post = _lock(post)
+    if post.status not in (PostStatus.OPEN, PostStatus.EXPIRED):
+        raise ValidationError(_("Only open or lapsed offers and requests can be renewed; this one is %(status)s.")
+                              % {"status": post.get_status_display()})
+    post.status = PostStatus.OPEN
+    post.expires_at = timezone.now() + DEFAULT_LIFETIME
+    post.expiry_notice_sent_at = None
+    post.closed_at = None
+    post.save(update_fields=["status", "expires_at", "expiry_notice_sent_at", "closed_at"])
+    if _acting_for(post.author, actor):
+        record_audit(actor=actor, action=AuditAction.POST_RENEWED, community=post.community,
+                     on_behalf_of=post.author.user, subject=post.title, post=post.pk)
+    return post
+
+
+@transaction.atomic
+def withdraw_post(post: Post, *, actor) -> Post:
+    """Take an open or matched post down. Withdrawn posts stay for the record."""
+    post = _lock(post)
+    if post.status not in (PostStatus.OPEN, PostStatus.MATCHED, PostStatus.EXPIRED):
+        raise ValidationError(_("This offer or request is already %(status)s.") % {"status": post.get_status_display()})
+    post.status = PostStatus.WITHDRAWN
+    post.closed_at = timezone.now()
+    post.save(update_fields=["status", "closed_at"])
+    if _acting_for(post.author, actor):
+        record_audit(actor=actor, action=AuditAction.POST_WITHDRAWN, community=post.community,
+                     on_behalf_of=post.author.user, subject=post.title, post=post.pk)
+    return post
+
+
+@transaction.atomic
+def complete_post(post: Post, *, actor, helper: Membership | None = None) -> Post:
+    """Mark a post done, optionally with the person it was done with.
+
+    The ledger calls this when an exchange linked to the post is recorded; safeguarding
+    rules apply: in a check-required category the helper must hold a valid check.
+    """
+    from coproduce.safeguarding.services import require_valid_check
+
+    post = _lock(post)
+    if post.status not in (PostStatus.OPEN, PostStatus.MATCHED):
+        raise ValidationError(_("This offer or request is already %(status)s.") % {"status": post.get_status_display()})
+    if helper is not None:
+        if helper.community_id != post.community_id or helper.pk == post.author_id:
+            raise ValidationError(_("Choose another member of this community."))
+        giver = helper if post.kind == PostKind.REQUEST else post.author
+        require_valid_check(giver, post.category)
+    post.status = PostStatus.DONE
+    post.helper = helper
+    post.closed_at = timezone.now()
+    post.save(update_fields=["status", "helper", "closed_at"])
+    if _acting_for(post.author, actor):
+        record_audit(actor=actor, action=AuditAction.POST_DONE, community=post.community,
+                     on_behalf_of=post.author.user, subject=post.title, post=post.pk)
+    return post
+
+
+def expire_lapsed_posts(now=None) -> int:
+    """The nightly sweep: open posts past their date become expired. Returns how many."""
+    now = now or timezone.now()
+    return Post.objects.filter(status=PostStatus.OPEN, expires_at__lte=now).update(
+        status=PostStatus.EXPIRED, closed_at=now)
+
+
+def giver_and_receiver(post: Post) -> tuple[Membership, Membership]:
+    """Who helped whom in a done post: a request's helper gave; an offer's author gave."""
+    if post.kind == PostKind.REQUEST:
+        return post.helper, post.author
+    return post.author, post.helper
+
+
+@transaction.atomic
+def thank(post: Post, *, actor, note: str):
+    """The person helped leaves a short thank-you note on a done post (once)."""
+    from coproduce.market.models import ThankYou
+
+    post = _lock(post)
+    note = (note or "").strip()
+    if post.status != PostStatus.DONE or post.helper_id is None:
+        raise ValidationError(_("You can say thank you once it is done with someone."))
+    giver, receiver = giver_and_receiver(post)
+    if receiver.user_id != actor.pk:
+        raise ValidationError(_("Only the person who was helped can say thank you here."))
+    if not note:
+        raise ValidationError({"note": _("Please write a few words.")})
+    if len(note) > 500:
+        raise ValidationError({"note": _("Please keep it to 500 characters.")})
+    if ThankYou.objects.filter(post=post).exists():
+        raise ValidationError(_("You have already said thank you for this."))
+    return ThankYou.objects.create(post=post, giver=giver, receiver=receiver, note=note)
+
+
+@transaction.atomic
+def show_thanks_on_profile(thank_you, *, actor, shown: bool):
+    """Only the giver decides whether a thank-you note appears on their profile."""
+    if thank_you.giver.user_id != actor.pk:
+        raise ValidationError(_("Only the person thanked can choose this."))
+    thank_you.shown_on_profile = shown
+    thank_you.save(update_fields=["shown_on_profile"])
+    return thank_you

@@ -1,0 +1,24 @@
+"""E-mail sending as django-tasks tasks: queued in the database, sent by `manage.py db_worker`."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django_tasks import task
+
+
+@task()
+def send_email(user_id: int, kind: str, subject: str, body: str) -> bool:
+    """Send one notification e-mail, re-checking the person's preference at send time."""
+    from coproduce.notifications.services import unsubscribe_url, wants
+
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email or not wants(user, kind):
+        return False
+    link = unsubscribe_url(user, kind)
+    message = EmailMessage(
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body=f"{body}\n\n--\n{link}\n",
+        to=[user.email],
+        headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    )
+    message.send()
+    return True
