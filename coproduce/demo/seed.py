@@ -92,6 +92,9 @@ def seed_demo(*, members: int = 300, months: int = 24, seed: int = 1, exchanges:
     _bulk_population(community, coordinator, areas, skills, members, months, rng, now, stdout)
     with transaction.atomic():
         _people_in_progress(community, coordinator, areas, rng)
+    from coproduce.market.demo import seed_market
+
+    seed_market(community, rng, posts=max(20, min(members // 2, 2000)))
     if exchanges:
         from coproduce.ledger.demo import seed_exchanges
 

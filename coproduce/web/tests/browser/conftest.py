@@ -131,6 +131,28 @@ class Browser:
         return re.sub(r"^https?://[^/]+", "", self.page.url).split("#")[0]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _end_stray_postgres_sessions(django_db_setup):
+    """Before the test database is dropped, end sessions that browser tests left behind.
+
+    Django code running while Playwright's greenlets are active can open connections
+    that Django's teardown never closes; PostgreSQL then refuses to drop the test
+    database ("being accessed by other users"). A separate connection ends them all.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    import psycopg
+
+    db = connection.settings_dict
+    with psycopg.connect(dbname=db["NAME"], user=db["USER"] or None, password=db["PASSWORD"] or None,
+                         host=db["HOST"] or None, port=db["PORT"] or None, autocommit=True) as own:
+        own.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
 @pytest.fixture(scope="session")
 def chromium():
     from playwright.sync_api import sync_playwright
