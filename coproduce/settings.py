@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "coproduce.communities",
     "coproduce.members",
     "coproduce.partners",
+    "coproduce.groups",
+    "coproduce.referrals",
     "coproduce.ledger",
     "coproduce.market",
     "coproduce.safeguarding",

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("coproduce.members.urls")),
     path("", include("coproduce.ledger.urls")),
     path("", include("coproduce.partners.urls")),
+    path("", include("coproduce.groups.urls")),
+    path("", include("coproduce.referrals.urls")),
     path("", include("coproduce.market.urls")),
     path("", include("coproduce.safeguarding.urls")),
     path("", include("coproduce.conversations.urls")),

@@ -9,16 +9,16 @@ from coproduce.partners.models import Organisation
 
 
 def may_assess(user, organisation: Organisation) -> bool:
-    """Site admins and the community's coordinators.
-
-    Partner staff of the organisation belong here too: the partners work adds them when
-    staff membership exists (extend this function; every view asks it).
-    """
+    """Site admins, the community's coordinators and the organisation's active staff."""
     if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
     from coproduce.members.models import Membership, Role
+    from coproduce.partners.permissions import is_active_staff
+
+    if is_active_staff(user, organisation):
+        return True
 
     return Membership.objects.active().filter(user=user, community_id=organisation.community_id,
                                               role=Role.COORDINATOR).exists()

@@ -423,11 +423,14 @@ def _post(draft: _Draft, *, status: str = TransferStatus.POSTED, awaiting: Accou
 
 def record_exchange(*, community: Community, giver: Party, receiver: Party, minutes: int,
                     performed_on: datetime.date, keyed_by, idempotency_key: str,
-                    category: Category | None = None, description: str = "") -> Transfer:
+                    category: Category | None = None, description: str = "",
+                    authority: str = "") -> Transfer:
     """One person helped another: the giver gains ``minutes``, the receiver pays them.
 
     Keyed by the receiver or a coordinator: posted at once (a coordinator's is audited with
     the member they acted for). Keyed by the giver: pending until the receiver confirms.
+    ``authority`` (as in ``record_group_exchange``) posts it at once, audited: for example
+    staff of the receiving organisation recording an agency-to-agency exchange.
     """
     existing_id, found = _prefetch(community, idempotency_key, [giver, receiver])
     if existing_id is not None:
@@ -452,12 +455,14 @@ def record_exchange(*, community: Community, giver: Party, receiver: Party, minu
             raise ValidationError(_("Ask a coordinator to record help given to an organisation "
                                     "or the pot."))
         return _post(draft, status=TransferStatus.PENDING, awaiting=receiver_account)
-    if not _is_coordinator(keyed_by, community):
+    authority = authority.strip()
+    if not authority and not _is_coordinator(keyed_by, community):
         raise ValidationError(_("You can only record exchanges you took part in."))
     draft.on_behalf_of = _owner_user(receiver_account) or _owner_user(giver_account)
     return _post(draft, then=lambda transfer: record_audit(
         actor=keyed_by, action=AuditAction.EXCHANGE_RECORDED_FOR, community=community,
-        on_behalf_of=draft.on_behalf_of, subject=str(transfer), transfer=transfer.pk, minutes=minutes))
+        on_behalf_of=draft.on_behalf_of, subject=str(transfer), transfer=transfer.pk, minutes=minutes,
+        **({"authority": authority} if authority else {})))
 
 
 def split_shares(minutes: int, parties: int) -> list[int]:
@@ -477,13 +482,18 @@ def split_shares(minutes: int, parties: int) -> list[int]:
 def record_group_exchange(*, community: Community, givers: Sequence[tuple[Party, int]],
                           receivers: Sequence[Party], performed_on: datetime.date, keyed_by,
                           idempotency_key: str, paid_by_pot: bool = False,
-                          category: Category | None = None, description: str = "") -> Transfer:
+                          category: Category | None = None, description: str = "",
+                          authority: str = "") -> Transfer:
     """A class (one giver, many receivers) or an event (many givers, one receiver).
 
     One giver: the giver gains their minutes; each receiver pays a share
     (``split_shares``), or the pot pays it all when ``paid_by_pot``. Many givers: each giver
     gains their own minutes and the single receiver pays the total. Posted at once; keyed by a
     coordinator, or by the single receiver of an event.
+
+    ``authority`` names a rule the calling service has checked that lets ``keyed_by`` record
+    it without being a coordinator (for example "staff of Riverside Surgery" confirming an
+    opportunity's attendance, or "facilitator of Carers' circle"); it is audited.
     """
     existing = _existing(community, idempotency_key)
     if existing is not None:
@@ -515,7 +525,8 @@ def record_group_exchange(*, community: Community, givers: Sequence[tuple[Party,
             lines[account.pk] = -share
     single_receiver_user = _owner_user(receiver_accounts[0]) if len(receiver_accounts) == 1 else None
     keyed_by_receiver = single_receiver_user is not None and single_receiver_user.pk == keyed_by.pk
-    if not keyed_by_receiver and not _is_coordinator(keyed_by, community):
+    authority = authority.strip()
+    if not keyed_by_receiver and not authority and not _is_coordinator(keyed_by, community):
         raise ValidationError(_("Ask a coordinator to record a group exchange."))
     draft = _Draft(community=community, kind=TransferKind.GROUP, lines=lines, keyed_by=keyed_by,
                    idempotency_key=idempotency_key, performed_on=performed_on, category=category,
@@ -523,7 +534,8 @@ def record_group_exchange(*, community: Community, givers: Sequence[tuple[Party,
     transfer = _post(draft)
     if not keyed_by_receiver:
         record_audit(actor=keyed_by, action=AuditAction.EXCHANGE_RECORDED_FOR, community=community,
-                     subject=str(transfer), transfer=transfer.pk, minutes=total)
+                     subject=str(transfer), transfer=transfer.pk, minutes=total,
+                     **({"authority": authority} if authority else {}))
     return transfer
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,14 @@ class OrganisationType(models.TextChoices):
     OTHER = "other", _("other")
 
 
+class CheckRequired(models.TextChoices):
+    """The safeguarding checks an opportunity may need (the values match safeguarding's CheckType)."""
+
+    ENHANCED_DBS = "enhanced_dbs", _("enhanced DBS check")
+    BASIC_DBS = "basic_dbs", _("basic DBS check")
+    REFERENCE = "reference", _("reference")
+
+
 class Organisation(models.Model):
     """A partner organisation taking part in a community; it has one ledger account there."""
 
@@ -25,7 +34,9 @@ class Organisation(models.Model):
     area = models.ForeignKey("communities.Area", on_delete=models.PROTECT, null=True, blank=True,
                              related_name="organisations", verbose_name=_("area"))
     description = models.TextField(_("description"), blank=True)
+    contact_name = models.CharField(_("contact name"), max_length=100, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -36,3 +47,110 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class StaffQuerySet(models.QuerySet):
+    def active(self, on=None):
+        """Staff links in force on ``on`` (today): started, and not yet left."""
+        from django.utils import timezone
+
+        on = on or timezone.localdate()
+        return self.filter(models.Q(left_on__isnull=True) | models.Q(left_on__gt=on), started_on__lte=on)
+
+
+class Staff(models.Model):
+    """A person working for a partner organisation (the partner-staff role). Leaving ends access."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="staff")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff_roles")
+    job_title = models.CharField(_("job title"), max_length=100, blank=True)
+    started_on = models.DateField(_("started"))
+    left_on = models.DateField(_("left"), null=True, blank=True)
+
+    objects = StaffQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = _("staff")
+        ordering = ["organisation", "user__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user"], condition=models.Q(left_on__isnull=True),
+                                    name="one_current_staff_link"),
+            models.CheckConstraint(condition=models.Q(left_on__isnull=True) | models.Q(left_on__gte=models.F("started_on")),
+                                   name="staff_left_after_started"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} at {self.organisation}"
+
+
+class OpportunityStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Opportunity(models.Model):
+    """A way members can contribute to an organisation (they give time, the organisation receives)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="opportunities")
+    title = models.CharField(_("title"), max_length=150)
+    description = models.TextField(_("description"), blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    starts_on = models.DateField(_("date"))
+    ends_on = models.DateField(_("last date"), null=True, blank=True,
+                               help_text=_("Leave empty for a single day."))
+    times = models.CharField(_("times"), max_length=100, blank=True, help_text=_("For example 10am to 12 noon."))
+    places_needed = models.PositiveIntegerField(_("people needed"), default=1)
+    check_required = models.CharField(_("safeguarding check required"), max_length=20, blank=True,
+                                      choices=CheckRequired.choices)
+    status = models.CharField(max_length=10, choices=OpportunityStatus.choices, default=OpportunityStatus.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+        verbose_name_plural = _("opportunities")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(places_needed__gte=1), name="opportunity_needs_someone"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Signup(models.Model):
+    """A member signed up for an opportunity; staff later confirm whether they came and for how long."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.PROTECT, related_name="signups")
+    membership = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="opportunity_signups")
+    signed_up_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    minutes = models.PositiveIntegerField(null=True, blank=True)
+    transfer = models.ForeignKey("ledger.Transfer", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["opportunity", "membership"], name="one_signup_per_opportunity"),
+        ]
+
+    def __str__(self):
+        return f"{self.membership} for {self.opportunity}"
+
+
+class Listing(models.Model):
+    """Something members can spend credits on at an organisation (agency-to-person)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="listings")
+    title = models.CharField(_("title"), max_length=150)
+    description = models.TextField(_("description"), blank=True)
+    minutes = models.PositiveIntegerField(_("price in minutes"))
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title", "pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(minutes__gt=0), name="listing_costs_something")]
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,190 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class JoinPolicy(models.TextChoices):
+    OPEN = "open", _("open: anyone in the community can join")
+    BY_REQUEST = "request", _("by request: a facilitator accepts each person")
+
+
+class CreditRule(models.TextChoices):
+    FACILITATORS = "facilitators", _("facilitators are credited for each session")
+    WITH_SUPPORTERS = "supporters", _("facilitators and peer supporters are credited")
+
+
+class Group(models.Model):
+    """A peer-support group hosted by the community (credits from the pot) or a partner (from its account)."""
+
+    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="peer_groups")
+    organisation = models.ForeignKey("partners.Organisation", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="peer_groups", verbose_name=_("hosted by"))
+    name = models.CharField(_("name"), max_length=150)
+    description = models.TextField(_("description"), blank=True)
+    join_policy = models.CharField(_("who can join"), max_length=10, choices=JoinPolicy.choices,
+                                   default=JoinPolicy.OPEN)
+    credit_rule = models.CharField(_("who is credited"), max_length=15, choices=CreditRule.choices,
+                                   default=CreditRule.FACILITATORS)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["community", "name"], name="group_name_unique_in_community")]
+
+    def __str__(self):
+        return self.name
+
+
+class GroupRole(models.TextChoices):
+    MEMBER = "member", _("member")
+    PEER_SUPPORTER = "supporter", _("peer supporter")
+    FACILITATOR = "facilitator", _("facilitator")
+
+
+class GroupMemberStatus(models.TextChoices):
+    REQUESTED = "requested", _("asked to join")
+    ACTIVE = "active", _("member")
+    LEFT = "left", _("left")
+
+
+class GroupMemberQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=GroupMemberStatus.ACTIVE, membership__status="active")
+
+    def facilitators(self):
+        return self.active().filter(role=GroupRole.FACILITATOR)
+
+
+class GroupMember(models.Model):
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="members")
+    membership = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="group_memberships")
+    role = models.CharField(_("role"), max_length=15, choices=GroupRole.choices, default=GroupRole.MEMBER)
+    status = models.CharField(max_length=10, choices=GroupMemberStatus.choices, default=GroupMemberStatus.ACTIVE)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    objects = GroupMemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["group", "membership__user__name"]
+        constraints = [models.UniqueConstraint(fields=["group", "membership"], name="one_place_per_group")]
+
+    def __str__(self):
+        return f"{self.membership} in {self.group}"
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("scheduled")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Session(models.Model):
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="sessions")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    online_link = models.URLField(_("online link"), blank=True)
+    capacity = models.PositiveIntegerField(_("places"), default=12)
+    status = models.CharField(max_length=10, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
+    attendance_recorded_at = models.DateTimeField(null=True, blank=True)
+    transfer = models.ForeignKey("ledger.Transfer", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="session_has_a_place"),
+        ]
+
+    def __str__(self):
+        return f"{self.group} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class BookingStatus(models.TextChoices):
+    BOOKED = "booked", _("booked")
+    WAITING = "waiting", _("on the waiting list")
+
+
+class Booking(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="bookings")
+    membership = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="session_bookings")
+    status = models.CharField(max_length=10, choices=BookingStatus.choices, default=BookingStatus.BOOKED)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["session", "membership"], name="one_booking_per_session")]
+
+    def __str__(self):
+        return f"{self.membership} {self.get_status_display()} for {self.session}"
+
+
+class Attendance(models.Model):
+    """One line of a session's register."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendance")
+    membership = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="+")
+    minutes_credited = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "membership"], name="attended_once")]
+
+    def __str__(self):
+        return f"{self.membership} at {self.session}"
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class FeedToken(models.Model):
+    """A private, revocable calendar URL: one member's feed, or one member's copy of a group's feed."""
+
+    membership = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="feed_tokens")
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    token = models.CharField(max_length=64, unique=True, default=_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["membership"], condition=Q(revoked_at__isnull=True, group__isnull=True),
+                                    name="one_live_member_feed"),
+            models.UniqueConstraint(fields=["membership", "group"],
+                                    condition=Q(revoked_at__isnull=True, group__isnull=False),
+                                    name="one_live_group_feed"),
+        ]
+
+    def __str__(self):
+        return f"calendar feed of {self.membership}"
+
+
+class Thread(models.Model):
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="threads")
+    title = models.CharField(_("subject"), max_length=150)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_post_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-last_post_at", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class Post(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("message"), max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.author} on {self.thread}"
+

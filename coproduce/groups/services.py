@@ -1,0 +1,294 @@
+"""Every write about peer-support groups: members, sessions, bookings, the register, threads.
+
+Recording attendance credits the facilitators (and peer supporters when the group's rule
+says so) who were there, in one ledger group exchange: many givers → the host, which is
+the partner organisation's account or, for a community group, the pot.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coproduce.audit.models import AuditAction
+from coproduce.audit.services import record_audit
+from coproduce.communities.models import Community
+from coproduce.groups.models import (
+    Attendance,
+    Booking,
+    BookingStatus,
+    CreditRule,
+    FeedToken,
+    Group,
+    GroupMember,
+    GroupMemberStatus,
+    GroupRole,
+    JoinPolicy,
+    Post,
+    Session,
+    SessionStatus,
+    Thread,
+)
+from coproduce.ledger import services as ledger
+from coproduce.ledger.models import MAX_LINE_MINUTES, MINUTE_STEP
+from coproduce.members.models import Membership
+from coproduce.partners.models import Organisation
+from coproduce.partners.permissions import is_active_staff
+
+
+def is_facilitator(user, group: Group) -> bool:
+    return GroupMember.objects.facilitators().filter(group=group, membership__user=user).exists()
+
+
+def may_lead(user, group: Group) -> bool:
+    """Facilitators, the host's active staff, coordinators and site admins run the group."""
+    return (is_facilitator(user, group) or ledger.is_coordinator(user, group.community)
+            or (group.organisation_id is not None and is_active_staff(user, group.organisation)))
+
+
+def _require_lead(user, group: Group) -> None:
+    if not may_lead(user, group):
+        raise ValidationError(_("Only the group's facilitators and coordinators can do this."))
+
+
+def active_place(group: Group, membership: Membership) -> GroupMember | None:
+    return GroupMember.objects.active().filter(group=group, membership=membership).first()
+
+
+# ---------------------------------------------------------------------------- groups and members
+
+
+@transaction.atomic
+def create_group(*, community: Community, actor, name: str, description: str = "",
+                 organisation: Organisation | None = None, join_policy: str = JoinPolicy.OPEN,
+                 credit_rule: str = CreditRule.FACILITATORS,
+                 facilitators: Sequence[Membership] = ()) -> Group:
+    """Coordinators (or staff of the hosting organisation) start a group with its facilitators."""
+    if organisation is not None and organisation.community_id != community.pk:
+        raise ValidationError({"organisation": _("Choose one of this community's organisations.")})
+    if not (ledger.is_coordinator(actor, community) or (organisation and is_active_staff(actor, organisation))):
+        raise ValidationError(_("Only coordinators and partner staff can start a peer-support group."))
+    if not name.strip():
+        raise ValidationError({"name": _("Give the group a name.")})
+    if Group.objects.filter(community=community, name__iexact=name.strip()).exists():
+        raise ValidationError({"name": _("There is already a group called %(name)s.") % {"name": name.strip()}})
+    if join_policy not in JoinPolicy.values or credit_rule not in CreditRule.values:
+        raise ValidationError(_("Choose from the lists."))
+    group = Group.objects.create(community=community, organisation=organisation, name=name.strip(),
+                                 description=description, join_policy=join_policy, credit_rule=credit_rule)
+    for membership in facilitators:
+        _set_place(group, membership, role=GroupRole.FACILITATOR)
+    record_audit(actor=actor, action=AuditAction.GROUP_SAVED, community=community, subject=group.name)
+    return group
+
+
+def _set_place(group: Group, membership: Membership, *, role: str,
+               status: str = GroupMemberStatus.ACTIVE) -> GroupMember:
+    if membership.community_id != group.community_id or not membership.is_active:
+        raise ValidationError({"member": _("Choose an active member of this community.")})
+    place, _created = GroupMember.objects.update_or_create(group=group, membership=membership,
+                                                           defaults={"role": role, "status": status})
+    return place
+
+
+@transaction.atomic
+def join_group(group: Group, *, membership: Membership) -> GroupMember:
+    """A member joins an open group, or asks to join a by-request group."""
+    existing = GroupMember.objects.filter(group=group, membership=membership).first()
+    if existing and existing.status != GroupMemberStatus.LEFT:
+        raise ValidationError(_("You are already in this group, or have asked to join."))
+    status = GroupMemberStatus.ACTIVE if group.join_policy == JoinPolicy.OPEN else GroupMemberStatus.REQUESTED
+    return _set_place(group, membership, role=GroupRole.MEMBER, status=status)
+
+
+@transaction.atomic
+def welcome_referred(group: Group, *, membership: Membership) -> GroupMember:
+    """A referred person who has joined the time bank gets a place in the group they were referred to
+    (the coordinator linking them accepts the request on the group's behalf)."""
+    place = GroupMember.objects.filter(group=group, membership=membership).first()
+    if place is not None and place.status == GroupMemberStatus.ACTIVE:
+        return place
+    return _set_place(group, membership, role=place.role if place else GroupRole.MEMBER)
+
+
+@transaction.atomic
+def leave_group(group: Group, *, membership: Membership) -> None:
+    GroupMember.objects.filter(group=group, membership=membership).update(status=GroupMemberStatus.LEFT)
+    Booking.objects.filter(session__group=group, membership=membership,
+                           session__starts_at__gt=timezone.now()).delete()
+
+
+@transaction.atomic
+def set_role(group: Group, *, actor, membership: Membership, role: str) -> GroupMember:
+    """A lead accepts a request, or makes someone a peer supporter or facilitator."""
+    _require_lead(actor, group)
+    if role not in GroupRole.values:
+        raise ValidationError({"role": _("Choose a role from the list.")})
+    place = _set_place(group, membership, role=role)
+    record_audit(actor=actor, action=AuditAction.GROUP_ROLE_CHANGED, community=group.community,
+                 on_behalf_of=membership.user, subject=group.name, role=role)
+    return place
+
+
+# ---------------------------------------------------------------------------- sessions
+
+
+@transaction.atomic
+def add_session(group: Group, *, actor, starts_at: datetime.datetime, ends_at: datetime.datetime,
+                capacity: int, place: str = "", online_link: str = "") -> Session:
+    _require_lead(actor, group)
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("The session must end after it starts.")})
+    if capacity < 1:
+        raise ValidationError({"capacity": _("A session needs at least one place.")})
+    if not place.strip() and not online_link.strip():
+        raise ValidationError({"place": _("Give a place or an online link.")})
+    return Session.objects.create(group=group, starts_at=starts_at, ends_at=ends_at, capacity=capacity,
+                                  place=place.strip(), online_link=online_link.strip())
+
+
+@transaction.atomic
+def cancel_session(session: Session, *, actor) -> Session:
+    session = Session.objects.select_for_update(of=("self",)).select_related("group__community").get(pk=session.pk)
+    _require_lead(actor, session.group)
+    if session.attendance_recorded_at:
+        raise ValidationError(_("Attendance has been recorded for this session."))
+    session.status = SessionStatus.CANCELLED
+    session.save(update_fields=["status"])
+    return session
+
+
+@transaction.atomic
+def book(session: Session, *, membership: Membership) -> Booking:
+    """Book a place, or join the waiting list when the session is full."""
+    session = Session.objects.select_for_update(of=("self",)).select_related("group").get(pk=session.pk)
+    if active_place(session.group, membership) is None:
+        raise ValidationError(_("Join the group first."))
+    if session.status != SessionStatus.SCHEDULED or session.starts_at <= timezone.now():
+        raise ValidationError(_("This session can no longer be booked."))
+    if session.bookings.filter(membership=membership).exists():
+        raise ValidationError(_("You are already booked or on the waiting list."))
+    booked = session.bookings.filter(status=BookingStatus.BOOKED).count()
+    status = BookingStatus.BOOKED if booked < session.capacity else BookingStatus.WAITING
+    return Booking.objects.create(session=session, membership=membership, status=status)
+
+
+@transaction.atomic
+def cancel_booking(session: Session, *, membership: Membership) -> None:
+    """Give up a place; the first person waiting takes it."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    booking = session.bookings.filter(membership=membership).first()
+    if booking is None:
+        raise ValidationError(_("You are not booked on this session."))
+    was_booked = booking.status == BookingStatus.BOOKED
+    booking.delete()
+    if was_booked:
+        waiting = session.bookings.filter(status=BookingStatus.WAITING).order_by("created_at", "pk").first()
+        if waiting is not None:
+            waiting.status = BookingStatus.BOOKED
+            waiting.save(update_fields=["status"])
+
+
+def session_minutes(session: Session) -> int:
+    """The session's length in whole 15-minute steps, at most one ledger line."""
+    minutes = int((session.ends_at - session.starts_at).total_seconds() // 60)
+    return max(MINUTE_STEP, min(MAX_LINE_MINUTES, minutes - minutes % MINUTE_STEP))
+
+
+@transaction.atomic
+def record_attendance(session: Session, *, actor, present: Sequence[Membership], idempotency_key: str):
+    """The register: who came. Credits the facilitators (and peer supporters, by the group's rule)
+    who were there, each for the session's length, paid by the host. Nothing is written on error."""
+    session = Session.objects.select_for_update(of=("self",)).select_related("group__community", "group__organisation").get(
+        pk=session.pk)
+    group, community = session.group, session.group.community
+    _require_lead(actor, group)
+    if session.status == SessionStatus.CANCELLED:
+        raise ValidationError(_("This session was cancelled; there is no register to record."))
+    if session.attendance_recorded_at:
+        raise ValidationError(_("Attendance for this session has already been recorded."))
+    if session.starts_at > timezone.now():
+        raise ValidationError(_("Record attendance once the session has started."))
+    present = list({m.pk: m for m in present}.values())
+    if not present:
+        raise ValidationError(_("Tick at least one person who came."))
+    if len(present) > session.capacity:
+        raise ValidationError(_("%(count)s people ticked, but the session has only %(capacity)s places.")
+                              % {"count": len(present), "capacity": session.capacity})
+    places = {p.membership_id: p for p in GroupMember.objects.active().filter(group=group)}
+    strangers = [m.user.name for m in present if m.pk not in places]
+    if strangers:
+        raise ValidationError(_("Not in this group: %(names)s.") % {"names": ", ".join(strangers)})
+    credited_roles = {GroupRole.FACILITATOR}
+    if group.credit_rule == CreditRule.WITH_SUPPORTERS:
+        credited_roles.add(GroupRole.PEER_SUPPORTER)
+    minutes = session_minutes(session)
+    givers = [(m, minutes) for m in present if places[m.pk].role in credited_roles]
+    transfer = None
+    if givers:
+        host = group.organisation or ledger.pot_for(community)
+        transfer = ledger.record_group_exchange(
+            community=community, givers=givers, receivers=[host],
+            performed_on=timezone.localtime(session.starts_at).date(), keyed_by=actor,
+            idempotency_key=idempotency_key, description=_("%(group)s session") % {"group": group.name},
+            authority=_("leads %(group)s") % {"group": group.name})
+    credited = {m.pk for m, _minutes in givers}
+    Attendance.objects.bulk_create([Attendance(session=session, membership=m,
+                                               minutes_credited=minutes if m.pk in credited else 0)
+                                    for m in present])
+    session.attendance_recorded_at = timezone.now()
+    session.transfer = transfer
+    session.save(update_fields=["attendance_recorded_at", "transfer"])
+    record_audit(actor=actor, action=AuditAction.SESSION_ATTENDANCE, community=community, subject=str(session),
+                 present=len(present), credited=len(givers))
+    return transfer
+
+
+# ---------------------------------------------------------------------------- calendar tokens
+
+
+def feed_token(membership: Membership, group: Group | None = None) -> FeedToken:
+    """The member's live calendar token (for all their groups, or one group), made on first use."""
+    token = FeedToken.objects.filter(membership=membership, group=group, revoked_at__isnull=True).first()
+    return token or FeedToken.objects.create(membership=membership, group=group)
+
+
+@transaction.atomic
+def renew_feed_token(membership: Membership, group: Group | None = None) -> FeedToken:
+    """Revoke the old private URL (it then answers 404) and make a new one."""
+    FeedToken.objects.filter(membership=membership, group=group, revoked_at__isnull=True).update(
+        revoked_at=timezone.now())
+    return FeedToken.objects.create(membership=membership, group=group)
+
+
+# ---------------------------------------------------------------------------- threads
+
+
+def _require_in_group(group: Group, membership: Membership | None) -> None:
+    if membership is None or active_place(group, membership) is None:
+        raise ValidationError(_("Only members of the group can take part in its discussions."))
+
+
+@transaction.atomic
+def start_thread(group: Group, *, membership: Membership | None, title: str, body: str) -> Thread:
+    _require_in_group(group, membership)
+    if not title.strip() or not body.strip():
+        raise ValidationError(_("Give a subject and a message."))
+    thread = Thread.objects.create(group=group, title=title.strip(), started_by=membership.user)
+    Post.objects.create(thread=thread, author=membership.user, body=body.strip())
+    return thread
+
+
+@transaction.atomic
+def reply(thread: Thread, *, membership: Membership | None, body: str) -> Post:
+    _require_in_group(thread.group, membership)
+    if not body.strip():
+        raise ValidationError({"body": _("Write a message.")})
+    post = Post.objects.create(thread=thread, author=membership.user, body=body.strip())
+    Thread.objects.filter(pk=thread.pk).update(last_post_at=post.created_at)
+    return post

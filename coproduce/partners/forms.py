@@ -1,0 +1,117 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from coproduce.communities.models import Area
+from coproduce.ledger.forms import TIME_CHOICES, date_widget
+from coproduce.ledger.services import community_today, new_key
+from coproduce.members.fields import MemberLookupField, configure_member_fields
+from coproduce.members.models import Membership
+from coproduce.partners.models import CheckRequired, Organisation, OrganisationType
+
+OPTIONAL_TIME_CHOICES = [("", _("Did not come")), *TIME_CHOICES[1:]]
+
+
+def _members(community):
+    return Membership.objects.active().filter(community=community).select_related("user").order_by("user__name", "pk")
+
+
+class KeyedForm(forms.Form):
+    """Carries an idempotency key, so a double submit posts to the ledger once."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("token", new_key())
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    type = forms.ChoiceField(label=_("Type"), choices=OrganisationType.choices)
+    area = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none(), required=False,
+                                  empty_label=_("Whole community"))
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    contact_name = forms.CharField(label=_("Contact name"), max_length=100, required=False)
+    contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = Area.objects.filter(community=community)
+
+    @staticmethod
+    def initial_for(organisation: Organisation) -> dict:
+        return {"name": organisation.name, "type": organisation.type, "area": organisation.area_id,
+                "description": organisation.description, "contact_name": organisation.contact_name,
+                "contact_email": organisation.contact_email, "contact_phone": organisation.contact_phone}
+
+
+class StaffForm(forms.Form):
+    member = MemberLookupField(label=_("Member"), help_text=_("Staff join as members first; type a name or number."))
+    job_title = forms.CharField(label=_("Job title"), max_length=100, required=False)
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        configure_member_fields(self, community, _members(community), ("member",))
+
+
+class OpportunityForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=150)
+    description = forms.CharField(label=_("What it involves"), widget=forms.Textarea(attrs={"rows": 4}),
+                                  required=False)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    starts_on = forms.DateField(label=_("Date"), widget=date_widget())
+    ends_on = forms.DateField(label=_("Last date"), widget=date_widget(), required=False,
+                              help_text=_("Leave empty for a single day."))
+    times = forms.CharField(label=_("Times"), max_length=100, required=False,
+                            help_text=_("For example 10am to 12 noon."))
+    places_needed = forms.IntegerField(label=_("People needed"), min_value=1, max_value=500, initial=1)
+    check_required = forms.ChoiceField(label=_("Safeguarding check required"), required=False,
+                                       choices=[("", _("No check needed")), *CheckRequired.choices])
+
+
+class SignUpForForm(forms.Form):
+    member = MemberLookupField(label=_("Sign up a member"))
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        configure_member_fields(self, community, _members(community), ("member",))
+
+
+class AttendanceForm(KeyedForm):
+    """One "how long" choice per person who signed up."""
+
+    performed_on = forms.DateField(label=_("Date it happened"), widget=date_widget())
+
+    def __init__(self, *args, community, signups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.signups = list(signups)
+        self.initial.setdefault("performed_on", community_today(community))
+        for signup in self.signups:
+            self.fields[f"minutes_{signup.pk}"] = forms.TypedChoiceField(
+                label=signup.membership.user.name, choices=OPTIONAL_TIME_CHOICES, coerce=int, required=False,
+                empty_value=None)
+
+    def attended(self):
+        return [(s.membership, self.cleaned_data[f"minutes_{s.pk}"]) for s in self.signups
+                if self.cleaned_data.get(f"minutes_{s.pk}")]
+
+
+class ListingForm(forms.Form):
+    title = forms.CharField(label=_("What members can have"), max_length=150)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    minutes = forms.TypedChoiceField(label=_("Price"), choices=TIME_CHOICES, coerce=int)
+
+
+class AgencyExchangeForm(KeyedForm):
+    giver = forms.ModelChoiceField(label=_("Organisation that gave the help"), queryset=Organisation.objects.none())
+    minutes = forms.TypedChoiceField(label=_("How long"), choices=TIME_CHOICES, coerce=int)
+    performed_on = forms.DateField(label=_("Date"), widget=date_widget())
+    description = forms.CharField(label=_("What it was"), max_length=500, required=False)
+
+    def __init__(self, *args, receiver: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["giver"].queryset = Organisation.objects.filter(community_id=receiver.community_id).exclude(
+            pk=receiver.pk)
+        self.initial.setdefault("performed_on", community_today(receiver.community))

@@ -1,0 +1,284 @@
+"""Every write about partner organisations: staff, opportunities, listings and exchanges.
+
+Credits move only through the ledger's services: confirmed attendance is one group
+exchange (many givers → the organisation), buying a listing is an exchange keyed by the
+member who receives, an agency-to-agency exchange is keyed by a coordinator or by staff of
+the receiving organisation.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coproduce.audit.models import AuditAction
+from coproduce.audit.services import record_audit
+from coproduce.communities.models import Community
+from coproduce.ledger import services as ledger
+from coproduce.ledger.models import Transfer
+from coproduce.members.models import Membership
+from coproduce.partners.models import (
+    Listing,
+    Opportunity,
+    OpportunityStatus,
+    Organisation,
+    Signup,
+    Staff,
+)
+from coproduce.partners.permissions import is_active_staff
+
+ORGANISATION_FIELDS = ("name", "type", "area", "description", "contact_name", "contact_email", "contact_phone")
+OPPORTUNITY_FIELDS = ("title", "description", "place", "starts_on", "ends_on", "times", "places_needed",
+                      "check_required")
+
+
+def _is_coordinator(user, community: Community) -> bool:
+    return ledger.is_coordinator(user, community)
+
+
+def _require_manager(user, organisation: Organisation) -> str:
+    """The authority under which ``user`` acts for the organisation; refuse anyone else."""
+    if is_active_staff(user, organisation):
+        return _("staff of %(organisation)s") % {"organisation": organisation.name}
+    if _is_coordinator(user, organisation.community):
+        return ""
+    raise ValidationError(_("Only %(organisation)s's own staff and coordinators can do this.")
+                          % {"organisation": organisation.name})
+
+
+# ---------------------------------------------------------------------------- organisations
+
+
+@transaction.atomic
+def save_organisation(*, community: Community, actor, organisation: Organisation | None = None,
+                      **fields) -> Organisation:
+    """Add a partner organisation (coordinators) or change one (coordinators and its staff)."""
+    if organisation is None:
+        if not _is_coordinator(actor, community):
+            raise ValidationError(_("Only coordinators can add a partner organisation."))
+        organisation = Organisation(community=community)
+    else:
+        _require_manager(actor, organisation)
+    name = (fields.get("name") or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Enter the organisation's name.")})
+    area = fields.get("area")
+    if area is not None and area.community_id != community.pk:
+        raise ValidationError({"area": _("Choose one of this community's areas.")})
+    duplicate = Organisation.objects.filter(community=community, name__iexact=name).exclude(pk=organisation.pk)
+    if duplicate.exists():
+        raise ValidationError({"name": _("%(name)s is already a partner here.") % {"name": name}})
+    for field in ORGANISATION_FIELDS:
+        if field in fields:
+            setattr(organisation, field, fields[field])
+    organisation.name = name
+    organisation.save()
+    ledger.account_for_organisation(organisation)
+    record_audit(actor=actor, action=AuditAction.ORGANISATION_SAVED, community=community,
+                 subject=organisation.name, organisation=organisation.pk)
+    return organisation
+
+
+@transaction.atomic
+def add_staff(organisation: Organisation, *, actor, membership: Membership, job_title: str = "",
+              started_on: datetime.date | None = None) -> Staff:
+    """Make a member of the community staff of the organisation (coordinators only).
+
+    Staff keep their membership: they may give and receive as ordinary members too.
+    """
+    if not _is_coordinator(actor, organisation.community):
+        raise ValidationError(_("Only coordinators can add partner staff."))
+    if membership.community_id != organisation.community_id or not membership.is_active:
+        raise ValidationError({"member": _("Choose an active member of this community.")})
+    if Staff.objects.filter(organisation=organisation, user_id=membership.user_id, left_on__isnull=True).exists():
+        raise ValidationError({"member": _("%(name)s is already staff of %(organisation)s.")
+                               % {"name": membership.user.name, "organisation": organisation.name}})
+    staff = Staff.objects.create(organisation=organisation, user_id=membership.user_id, job_title=job_title.strip(),
+                                 started_on=started_on or timezone.localdate())
+    record_audit(actor=actor, action=AuditAction.STAFF_ADDED, community=organisation.community,
+                 on_behalf_of=membership.user, subject=str(staff), organisation=organisation.pk)
+    return staff
+
+
+@transaction.atomic
+def end_staff(staff: Staff, *, actor, left_on: datetime.date | None = None) -> Staff:
+    """Record that someone left the organisation: from that day they lose its access."""
+    staff = Staff.objects.select_for_update(of=("self",)).select_related("organisation__community", "user").get(pk=staff.pk)
+    if not _is_coordinator(actor, staff.organisation.community):
+        raise ValidationError(_("Only coordinators can record that staff have left."))
+    if staff.left_on is not None:
+        raise ValidationError(_("%(name)s has already left.") % {"name": staff.user.name})
+    staff.left_on = max(left_on or timezone.localdate(), staff.started_on)
+    staff.save(update_fields=["left_on"])
+    record_audit(actor=actor, action=AuditAction.STAFF_LEFT, community=staff.organisation.community,
+                 on_behalf_of=staff.user, subject=str(staff), organisation=staff.organisation_id)
+    return staff
+
+
+# ---------------------------------------------------------------------------- opportunities
+
+
+@transaction.atomic
+def post_opportunity(organisation: Organisation, *, actor, **fields) -> Opportunity:
+    """Staff (or a coordinator) post a way members can contribute."""
+    _require_manager(actor, organisation)
+    opportunity = Opportunity(organisation=organisation, created_by=actor)
+    for field in OPPORTUNITY_FIELDS:
+        if field in fields:
+            setattr(opportunity, field, fields[field])
+    opportunity.title = (opportunity.title or "").strip()
+    if not opportunity.title:
+        raise ValidationError({"title": _("Give the opportunity a title.")})
+    if opportunity.ends_on and opportunity.ends_on < opportunity.starts_on:
+        raise ValidationError({"ends_on": _("The last date cannot be before the first.")})
+    if not opportunity.places_needed or opportunity.places_needed < 1:
+        raise ValidationError({"places_needed": _("At least one person is needed.")})
+    opportunity.save()
+    record_audit(actor=actor, action=AuditAction.OPPORTUNITY_POSTED, community=organisation.community,
+                 subject=opportunity.title, opportunity=opportunity.pk)
+    return opportunity
+
+
+@transaction.atomic
+def cancel_opportunity(opportunity: Opportunity, *, actor) -> Opportunity:
+    opportunity = Opportunity.objects.select_for_update(of=("self",)).select_related("organisation__community").get(
+        pk=opportunity.pk)
+    _require_manager(actor, opportunity.organisation)
+    opportunity.status = OpportunityStatus.CANCELLED
+    opportunity.save(update_fields=["status"])
+    record_audit(actor=actor, action=AuditAction.OPPORTUNITY_CANCELLED,
+                 community=opportunity.organisation.community, subject=opportunity.title)
+    return opportunity
+
+
+def _check_safeguarding(opportunity: Opportunity, membership: Membership) -> None:
+    if not opportunity.check_required:
+        return
+    from coproduce.safeguarding.services import checked_membership_ids
+
+    if membership.pk not in checked_membership_ids([membership.pk], opportunity.check_required):
+        raise ValidationError(
+            _("%(title)s needs a valid %(check)s, and %(name)s does not have one on record.")
+            % {"title": opportunity.title, "check": opportunity.get_check_required_display(),
+               "name": membership.user.name})
+
+
+@transaction.atomic
+def sign_up(opportunity: Opportunity, *, membership: Membership, actor) -> Signup:
+    """A member signs up (or a coordinator signs them up). Refused when full or cancelled."""
+    opportunity = Opportunity.objects.select_for_update(of=("self",)).select_related("organisation__community").get(
+        pk=opportunity.pk)
+    community = opportunity.organisation.community
+    acting_for = actor.pk != membership.user_id
+    if acting_for and not _is_coordinator(actor, community):
+        raise ValidationError(_("Only coordinators can sign someone else up."))
+    if membership.community_id != community.pk or not membership.is_active:
+        raise ValidationError({"member": _("Choose an active member of this community.")})
+    if opportunity.status != OpportunityStatus.OPEN:
+        raise ValidationError(_("This opportunity has been cancelled."))
+    if opportunity.signups.filter(membership=membership).exists():
+        raise ValidationError(_("%(name)s is already signed up.") % {"name": membership.user.name})
+    if opportunity.signups.count() >= opportunity.places_needed:
+        raise ValidationError(_("This opportunity is full."))
+    _check_safeguarding(opportunity, membership)
+    signup = Signup.objects.create(opportunity=opportunity, membership=membership, signed_up_by=actor)
+    if acting_for:
+        record_audit(actor=actor, action=AuditAction.SIGNED_UP_FOR, community=community,
+                     on_behalf_of=membership.user, subject=opportunity.title)
+    return signup
+
+
+@transaction.atomic
+def withdraw_signup(signup: Signup, *, actor) -> None:
+    """The member (or a coordinator) takes a sign-up back, before attendance is confirmed."""
+    signup = Signup.objects.select_for_update(of=("self",)).select_related("opportunity__organisation__community",
+                                                               "membership").get(pk=signup.pk)
+    community = signup.opportunity.organisation.community
+    if actor.pk != signup.membership.user_id and not _is_coordinator(actor, community):
+        raise ValidationError(_("You can only take back your own sign-up."))
+    if signup.transfer_id:
+        raise ValidationError(_("Attendance has already been confirmed."))
+    signup.delete()
+
+
+@transaction.atomic
+def confirm_attendance(opportunity: Opportunity, *, actor, attended: Sequence[tuple[Membership, int]],
+                       performed_on: datetime.date, idempotency_key: str) -> Transfer:
+    """Staff confirm who came and for how long; the ledger credits each person in one group
+    exchange (many givers → the organisation's account). Nothing is written on any error."""
+    opportunity = Opportunity.objects.select_for_update(of=("self",)).select_related("organisation__community").get(
+        pk=opportunity.pk)
+    organisation = opportunity.organisation
+    authority = _require_manager(actor, organisation)
+    already = Transfer.objects.filter(community=organisation.community, idempotency_key=idempotency_key).first()
+    if already is not None:  # a double submit: the first one stands
+        return already
+    if opportunity.status != OpportunityStatus.OPEN:
+        raise ValidationError(_("This opportunity has been cancelled."))
+    if not attended:
+        raise ValidationError(_("Enter the time of at least one person who came."))
+    signups = {s.membership_id: s for s in opportunity.signups.select_for_update(of=("self",)).select_related("membership__user")}
+    for membership, _minutes in attended:
+        signup = signups.get(membership.pk)
+        if signup is None:
+            raise ValidationError(_("%(name)s did not sign up for %(title)s.")
+                                  % {"name": membership.user.name, "title": opportunity.title})
+        if signup.transfer_id:
+            raise ValidationError(_("%(name)s's time has already been confirmed.") % {"name": membership.user.name})
+    transfer = ledger.record_group_exchange(
+        community=organisation.community, givers=list(attended), receivers=[organisation],
+        performed_on=performed_on, keyed_by=actor, idempotency_key=idempotency_key,
+        description=opportunity.title, authority=authority)
+    for membership, minutes in attended:
+        signup = signups[membership.pk]
+        signup.minutes, signup.transfer = minutes, transfer
+        signup.save(update_fields=["minutes", "transfer"])
+    record_audit(actor=actor, action=AuditAction.ATTENDANCE_CONFIRMED, community=organisation.community,
+                 subject=opportunity.title, transfer=transfer.pk, people=len(attended))
+    return transfer
+
+
+# ---------------------------------------------------------------------------- spending and agencies
+
+
+@transaction.atomic
+def save_listing(organisation: Organisation, *, actor, title: str, description: str, minutes: int) -> Listing:
+    """Staff list something members can spend credits on at the organisation."""
+    _require_manager(actor, organisation)
+    ledger.check_minutes(minutes, cap=None)
+    if not title.strip():
+        raise ValidationError({"title": _("Give it a title.")})
+    return Listing.objects.create(organisation=organisation, title=title.strip(), description=description,
+                                  minutes=minutes)
+
+
+def buy_listing(listing: Listing, *, membership: Membership, actor, idempotency_key: str) -> Transfer:
+    """A member spends credits on a listing: the organisation gives, the member receives and pays."""
+    if actor.pk != membership.user_id:
+        raise ValidationError(_("Members spend their own credits."))
+    if not listing.active:
+        raise ValidationError(_("This is no longer offered."))
+    organisation = listing.organisation
+    return ledger.record_exchange(
+        community=organisation.community, giver=organisation, receiver=membership, minutes=listing.minutes,
+        performed_on=ledger.community_today(organisation.community), keyed_by=actor,
+        idempotency_key=idempotency_key, description=listing.title)
+
+
+def record_agency_exchange(*, giver: Organisation, receiver: Organisation, minutes: int,
+                           performed_on: datetime.date, description: str, actor,
+                           idempotency_key: str) -> Transfer:
+    """One organisation helped another; keyed by a coordinator or by staff of the receiver."""
+    if giver.community_id != receiver.community_id:
+        raise ValidationError(_("Both organisations must take part in this community."))
+    if giver.pk == receiver.pk:
+        raise ValidationError({"giver": _("Choose two different organisations.")})
+    authority = _require_manager(actor, receiver)
+    return ledger.record_exchange(
+        community=receiver.community, giver=giver, receiver=receiver, minutes=minutes, performed_on=performed_on,
+        keyed_by=actor, idempotency_key=idempotency_key, description=description, authority=authority)

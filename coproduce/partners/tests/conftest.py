@@ -1,0 +1,1 @@
+from coproduce.partners.tests.fixtures import *  # noqa: F403

@@ -1,0 +1,321 @@
+"""Partner organisation pages: thin views that check access, validate a form and call a service."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coproduce.ledger import queries as ledger_queries
+from coproduce.ledger.services import account_for_organisation
+from coproduce.members.views import add_form_errors
+from coproduce.partners import services
+from coproduce.partners.forms import (
+    AgencyExchangeForm,
+    AttendanceForm,
+    KeyedForm,
+    ListingForm,
+    OpportunityForm,
+    OrganisationForm,
+    SignUpForForm,
+    StaffForm,
+)
+from coproduce.partners.models import Listing, Opportunity, OpportunityStatus, Organisation, Staff
+from coproduce.partners.permissions import organisation_in, require_manager, require_partner_viewer
+
+
+def _context(partner, **extra):
+    return {"access": partner.access, "community": partner.community, "partner": partner, **extra}
+
+
+def _form_page(request, partner, form, heading, button, back):
+    return render(request, "partners/form.html", _context(partner, form=form, heading=heading, button=button,
+                                                          back_url=reverse(back[0], args=back[1:])))
+
+
+def _flash_errors(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@login_required
+def organisation_list(request, slug):
+    partner = require_partner_viewer(request, slug)
+    organisations = Organisation.objects.filter(community=partner.community).select_related("area")
+    return render(request, "partners/list.html", _context(partner, organisations=organisations))
+
+
+@login_required
+def organisation_detail(request, slug, pk):
+    partner = require_partner_viewer(request, slug)
+    organisation = organisation_in(partner, pk)
+    manages = partner.manages(organisation)
+    staff = Staff.objects.active().filter(organisation=organisation).select_related("user")
+    opportunities = (organisation.opportunities.filter(status=OpportunityStatus.OPEN)
+                     .annotate(signed_up=Count("signups")))
+    listings = organisation.listings.filter(active=True)
+    account = account_for_organisation(organisation) if manages else None
+    return render(request, "partners/detail.html", _context(
+        partner, organisation=organisation, manages=manages, staff=staff, opportunities=opportunities,
+        listings=[(listing, KeyedForm()) for listing in listings], account=account,
+        entries=list(ledger_queries.statement(account)[:20]) if account else None,
+        past_staff=(Staff.objects.filter(organisation=organisation).exclude(pk__in=staff.values("pk"))
+                    .select_related("user") if partner.is_coordinator else None)))
+
+
+@login_required
+def organisation_new(request, slug):
+    partner = require_partner_viewer(request, slug)
+    if not partner.is_coordinator:
+        raise PermissionDenied(_("Only coordinators can add a partner organisation."))
+    form = OrganisationForm(request.POST or None, community=partner.community)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.save_organisation(community=partner.community, actor=request.user,
+                                                      **form.cleaned_data)
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s is now a partner.") % {"name": organisation.name})
+            return redirect("partners:detail", slug=slug, pk=organisation.pk)
+    return _form_page(request, partner, form, _("Add a partner organisation"), _("Add organisation"),
+                      ("partners:list", slug))
+
+
+@login_required
+def organisation_edit(request, slug, pk):
+    partner, organisation = require_manager(request, slug, pk)
+    form = OrganisationForm(request.POST or None, community=partner.community,
+                            initial=OrganisationForm.initial_for(organisation))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_organisation(community=partner.community, actor=request.user,
+                                       organisation=organisation, **form.cleaned_data)
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("partners:detail", slug=slug, pk=pk)
+    return _form_page(request, partner, form, _("Change %(name)s") % {"name": organisation.name}, _("Save"),
+                      ("partners:detail", slug, pk))
+
+
+@login_required
+def staff_add(request, slug, pk):
+    partner, organisation = require_manager(request, slug, pk)
+    if not partner.is_coordinator:
+        raise PermissionDenied(_("Only coordinators can add partner staff."))
+    form = StaffForm(request.POST or None, community=partner.community)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_staff(organisation, actor=request.user, membership=form.cleaned_data["member"],
+                               job_title=form.cleaned_data["job_title"])
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, _("Staff added."))
+            return redirect("partners:detail", slug=slug, pk=pk)
+    return _form_page(request, partner, form, _("Add staff to %(name)s") % {"name": organisation.name},
+                      _("Add staff"), ("partners:detail", slug, pk))
+
+
+@login_required
+@require_POST
+def staff_end(request, slug, pk, staff_pk):
+    partner, organisation = require_manager(request, slug, pk)
+    if not partner.is_coordinator:
+        raise PermissionDenied(_("Only coordinators can record that staff have left."))
+    staff = get_object_or_404(Staff, pk=staff_pk, organisation=organisation)
+    try:
+        services.end_staff(staff, actor=request.user)
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        messages.success(request, _("%(name)s no longer has staff access.") % {"name": staff.user.name})
+    return redirect("partners:detail", slug=slug, pk=pk)
+
+
+@login_required
+def opportunity_new(request, slug, pk):
+    partner, organisation = require_manager(request, slug, pk)
+    form = OpportunityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opportunity = services.post_opportunity(organisation, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, _("Opportunity posted."))
+            return redirect("partners:opportunity", slug=slug, pk=opportunity.pk)
+    return _form_page(request, partner, form, _("Post an opportunity at %(name)s") % {"name": organisation.name},
+                      _("Post opportunity"), ("partners:detail", slug, pk))
+
+
+def _opportunity(partner, pk) -> Opportunity:
+    return get_object_or_404(Opportunity.objects.select_related("organisation__community"), pk=pk,
+                             organisation__community=partner.community)
+
+
+@login_required
+def opportunity_detail(request, slug, pk):
+    partner = require_partner_viewer(request, slug)
+    opportunity = _opportunity(partner, pk)
+    manages = partner.manages(opportunity.organisation)
+    signups = list(opportunity.signups.select_related("membership__user"))
+    own = next((s for s in signups if partner.membership and s.membership_id == partner.membership.pk), None)
+    return render(request, "partners/opportunity.html", _context(
+        partner, opportunity=opportunity, organisation=opportunity.organisation, manages=manages,
+        signups=signups if manages else None, own=own, places_left=opportunity.places_needed - len(signups),
+        sign_up_for=SignUpForForm(community=partner.community) if partner.is_coordinator else None,
+        confirmed=sum(s.minutes or 0 for s in signups)))
+
+
+@login_required
+@require_POST
+def opportunity_sign_up(request, slug, pk):
+    partner = require_partner_viewer(request, slug)
+    opportunity = _opportunity(partner, pk)
+    if partner.membership is None:
+        raise PermissionDenied(_("Only members can sign up."))
+    try:
+        services.sign_up(opportunity, membership=partner.membership, actor=request.user)
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        messages.success(request, _("You are signed up. Thank you!"))
+    return redirect("partners:opportunity", slug=slug, pk=pk)
+
+
+@login_required
+@require_POST
+def opportunity_sign_up_for(request, slug, pk):
+    partner = require_partner_viewer(request, slug)
+    if not partner.is_coordinator:
+        raise PermissionDenied(_("Only coordinators can sign someone else up."))
+    opportunity = _opportunity(partner, pk)
+    form = SignUpForForm(request.POST, community=partner.community)
+    if form.is_valid():
+        try:
+            services.sign_up(opportunity, membership=form.cleaned_data["member"], actor=request.user)
+        except ValidationError as error:
+            _flash_errors(request, error)
+        else:
+            messages.success(request, _("%(name)s is signed up.") % {"name": form.cleaned_data["member"].user.name})
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("partners:opportunity", slug=slug, pk=pk)
+
+
+@login_required
+@require_POST
+def opportunity_withdraw(request, slug, pk):
+    partner = require_partner_viewer(request, slug)
+    opportunity = _opportunity(partner, pk)
+    if partner.membership is None:
+        raise PermissionDenied(_("Only members can sign up."))
+    signup = get_object_or_404(opportunity.signups, membership=partner.membership)
+    try:
+        services.withdraw_signup(signup, actor=request.user)
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        messages.success(request, _("Your sign-up is taken back."))
+    return redirect("partners:opportunity", slug=slug, pk=pk)
+
+
+@login_required
+@require_POST
+def opportunity_cancel(request, slug, pk):
+    partner = require_partner_viewer(request, slug)
+    opportunity = _opportunity(partner, pk)
+    if not partner.manages(opportunity.organisation):
+        raise PermissionDenied(_("Only the organisation's staff and coordinators can do this."))
+    services.cancel_opportunity(opportunity, actor=request.user)
+    messages.success(request, _("The opportunity is cancelled."))
+    return redirect("partners:detail", slug=slug, pk=opportunity.organisation_id)
+
+
+@login_required
+def opportunity_attendance(request, slug, pk):
+    partner = require_partner_viewer(request, slug)
+    opportunity = _opportunity(partner, pk)
+    if not partner.manages(opportunity.organisation):
+        raise PermissionDenied(_("Only the organisation's staff and coordinators can confirm attendance."))
+    signups = opportunity.signups.filter(transfer__isnull=True).select_related("membership__user")
+    form = AttendanceForm(request.POST or None, community=partner.community, signups=signups)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.confirm_attendance(opportunity, actor=request.user, attended=form.attended(),
+                                        performed_on=form.cleaned_data["performed_on"],
+                                        idempotency_key=form.cleaned_data["token"])
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, _("Attendance confirmed and time credited."))
+            return redirect("partners:opportunity", slug=slug, pk=pk)
+    return _form_page(request, partner, form, _("Who came to %(title)s?") % {"title": opportunity.title},
+                      _("Confirm and credit time"), ("partners:opportunity", slug, pk))
+
+
+@login_required
+def listing_new(request, slug, pk):
+    partner, organisation = require_manager(request, slug, pk)
+    form = ListingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_listing(organisation, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, _("Listed."))
+            return redirect("partners:detail", slug=slug, pk=pk)
+    return _form_page(request, partner, form, _("Something members can spend credits on"), _("List it"),
+                      ("partners:detail", slug, pk))
+
+
+@login_required
+@require_POST
+def listing_buy(request, slug, pk):
+    partner = require_partner_viewer(request, slug)
+    listing = get_object_or_404(Listing.objects.select_related("organisation__community"), pk=pk,
+                                organisation__community=partner.community)
+    if partner.membership is None:
+        raise PermissionDenied(_("Only members can spend credits."))
+    form = KeyedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This form has expired; please try again."))
+    else:
+        try:
+            services.buy_listing(listing, membership=partner.membership, actor=request.user,
+                                 idempotency_key=form.cleaned_data["token"])
+        except ValidationError as error:
+            _flash_errors(request, error)
+        else:
+            messages.success(request, _("Done: %(title)s is paid for with your credits.") % {"title": listing.title})
+    return redirect("partners:detail", slug=slug, pk=listing.organisation_id)
+
+
+@login_required
+def agency_exchange(request, slug, pk):
+    partner, organisation = require_manager(request, slug, pk)
+    form = AgencyExchangeForm(request.POST or None, receiver=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_agency_exchange(giver=data["giver"], receiver=organisation, minutes=data["minutes"],
+                                            performed_on=data["performed_on"], description=data["description"],
+                                            actor=request.user, idempotency_key=data["token"])
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, _("Exchange recorded."))
+            return redirect("partners:detail", slug=slug, pk=pk)
+    return _form_page(request, partner, form,
+                      _("Help %(name)s received from another organisation") % {"name": organisation.name},
+                      _("Record exchange"), ("partners:detail", slug, pk))
+

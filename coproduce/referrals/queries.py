@@ -1,0 +1,21 @@
+from django.db.models import Count, Q
+
+from coproduce.referrals.models import Reason, Referral, Step
+
+
+def visible_to(user, community, *, is_coordinator: bool):
+    """Coordinators see every referral; anyone else sees those they made and those about them."""
+    referrals = Referral.objects.filter(community=community).select_related(
+        "organisation", "membership__user", "group", "referred_by")
+    if is_coordinator:
+        return referrals
+    return referrals.filter(Q(referred_by=user) | Q(membership__user=user))
+
+
+def counts(community) -> dict:
+    """Referrals by reason and by step (for reports): {"by_reason": [(label, n)], "by_step": [...]}."""
+    rows = Referral.objects.filter(community=community)
+    by_reason = dict(rows.values_list("reason").annotate(n=Count("pk")))
+    by_step = dict(rows.values_list("step").annotate(n=Count("pk")))
+    return {"by_reason": [(label, by_reason.get(value, 0)) for value, label in Reason.choices],
+            "by_step": [(label, by_step.get(value, 0)) for value, label in Step.choices]}
