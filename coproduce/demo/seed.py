@@ -92,14 +92,19 @@ def seed_demo(*, members: int = 300, months: int = 24, seed: int = 1, exchanges:
     _bulk_population(community, coordinator, areas, skills, members, months, rng, now, stdout)
     with transaction.atomic():
         _people_in_progress(community, coordinator, areas, rng)
-    from coproduce.market.demo import seed_market
-
-    seed_market(community, rng, posts=max(20, min(members // 2, 2000)))
     if exchanges:
         from coproduce.ledger.demo import seed_exchanges
 
         everyone = list(Membership.objects.active().filter(community=community).order_by("pk"))
         seed_exchanges(community, everyone, exchanges, rng, months, stdout=stdout)
+    # After the history: the safeguarding requirements the market demo sets apply from today.
+    from coproduce.market.demo import seed_market
+
+    seed_market(community, rng, posts=max(20, min(members // 2, 2000)))
+    from coproduce.partners.demo import seed_partners
+
+    if Membership.objects.active().filter(community=community).count() >= 40:  # what it needs
+        seed_partners(community, rng, stdout=stdout)
     return SeedResult(community, True, Membership.objects.filter(community=community).count())
 
 

@@ -253,6 +253,17 @@ def _check_category(community: Community, category: Category | None) -> None:
         raise ValidationError({"category": _("Choose one of this community's categories.")})
 
 
+def _check_givers_may_help(category: Category | None, giver_accounts: Iterable[Account]) -> None:
+    """A category that needs a safeguarding check is only for helpers who hold a valid one."""
+    if category is None:
+        return
+    from coproduce.safeguarding.services import require_valid_check
+
+    for account in giver_accounts:
+        if account.kind == AccountKind.MEMBER:
+            require_valid_check(account.membership, category)
+
+
 def _check_key(key: str) -> str:
     if not key or len(key) > 64:
         raise ValidationError(_("This form has expired; please fill it in again."))
@@ -443,6 +454,7 @@ def record_exchange(*, community: Community, giver: Party, receiver: Party, minu
         raise ValidationError(_("The giver and the receiver must be different."))
     for account in (giver_account, receiver_account):
         _check_active(account)
+    _check_givers_may_help(category, [giver_account])
     giver_uid, receiver_uid = _owner_id(giver_account), _owner_id(receiver_account)
     draft = _Draft(community=community, kind=TransferKind.EXCHANGE,
                    lines={giver_account.pk: minutes, receiver_account.pk: -minutes},
@@ -513,6 +525,7 @@ def record_group_exchange(*, community: Community, givers: Sequence[tuple[Party,
         raise ValidationError(_("Each person can appear only once, and not on both sides."))
     for account in [a for a, _m in giver_lines] + receiver_accounts:
         _check_active(account)
+    _check_givers_may_help(category, [a for a, _m in giver_lines])
     lines = {account.pk: minutes for account, minutes in giver_lines}
     total = sum(lines.values())
     if len(receiver_accounts) == 1:
@@ -738,9 +751,14 @@ def bulk_post_exchanges(community: Community, rows: Sequence[BulkRow], *, keyed_
         inactive = {pk for pk, _b, _c, status, _low, _high in locked
                     if status is not None and status != MembershipStatus.ACTIVE}
         start_balances = dict(balances)
+        needs_check, holds_check = _bulk_safeguarding(community, rows)
         after: list[tuple[int, int]] = []
         for number, row in enumerate(rows, start=1):
             minutes = row.minutes
+            check_type = needs_check.get(row.category_id)
+            if check_type and (row.giver_id, check_type) not in holds_check:
+                raise ValidationError(_("Row %(n)s: help in this category needs a valid safeguarding check, "
+                                        "and the helper has none on record.") % {"n": number})
             if row.giver_id not in balances or row.receiver_id not in balances:
                 raise ValidationError(_("Row %(n)s: that account belongs to another community.")
                                       % {"n": number})
@@ -787,6 +805,23 @@ def bulk_post_exchanges(community: Community, rows: Sequence[BulkRow], *, keyed_
 _BULK_TRANSFER_COLUMNS = (
     "id", "community_id", "kind", "status", "performed_on", "category_id", "description", "reason",
     "keyed_by_id", "idempotency_key", "proposed", "created_at", "posted_at")
+
+
+def _bulk_safeguarding(community: Community, rows: Sequence[BulkRow]) -> tuple[dict, set]:
+    """For the bulk path: which categories need which check, and which accounts' owners hold one.
+
+    Two queries however many rows; the same rule as ``_check_givers_may_help``.
+    """
+    from coproduce.safeguarding.models import CategoryCheckRequirement, Check
+
+    used = {row.category_id for row in rows if row.category_id}
+    needs = dict(CategoryCheckRequirement.objects.filter(category_id__in=used)
+                 .values_list("category_id", "check_type")) if used else {}
+    if not needs:
+        return {}, set()
+    holds = set(Check.objects.valid().filter(membership__community=community, check_type__in=needs.values())
+                .values_list("membership__ledger_accounts__pk", "check_type"))
+    return needs, holds
 
 
 def _allocate_transfer_ids(count: int) -> list[int]:
