@@ -88,9 +88,8 @@ def test_demo_logins_work(client):
 
 
 def test_seed_with_exchanges_keeps_the_ledger_sound():
-    from coproduce.ledger.models import Transfer
-
     from coproduce.groups.models import Group
+    from coproduce.ledger.models import Transfer
     from coproduce.market.models import Post
     from coproduce.partners.models import Organisation
 
