@@ -466,7 +466,8 @@ def record_exchange(*, community: Community, giver: Party, receiver: Party, minu
         if receiver_uid is None:
             raise ValidationError(_("Ask a coordinator to record help given to an organisation "
                                     "or the pot."))
-        return _post(draft, status=TransferStatus.PENDING, awaiting=receiver_account)
+        return _post(draft, status=TransferStatus.PENDING, awaiting=receiver_account,
+                     then=lambda transfer: _ask_to_confirm(transfer, receiver_account))
     authority = authority.strip()
     if not authority and not _is_coordinator(keyed_by, community):
         raise ValidationError(_("You can only record exchanges you took part in."))
@@ -475,6 +476,27 @@ def record_exchange(*, community: Community, giver: Party, receiver: Party, minu
         actor=keyed_by, action=AuditAction.EXCHANGE_RECORDED_FOR, community=community,
         on_behalf_of=draft.on_behalf_of, subject=str(transfer), transfer=transfer.pk, minutes=minutes,
         **({"authority": authority} if authority else {})))
+
+
+def _ask_to_confirm(transfer: Transfer, receiver_account: Account) -> None:
+    """E-mail the receiver (per their preferences) once the pending exchange is committed."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from coproduce.notifications.services import notify_exchange_awaiting_confirmation
+
+    receiver = _owner_user(receiver_account)
+    if receiver is None:
+        return
+    community = transfer.community
+    notify_exchange_awaiting_confirmation(
+        receiver, community=community,
+        description=f"{transfer.keyed_by} · {format_minutes(_proposed_minutes(transfer))} · {transfer.description}".strip(" ·"),
+        confirm_url=settings.SITE_URL + reverse("ledger:pending", args=[community.slug]))
+
+
+def _proposed_minutes(transfer: Transfer) -> int:
+    return max((amount for _account, amount in transfer.proposed), default=0)
 
 
 def split_shares(minutes: int, parties: int) -> list[int]:

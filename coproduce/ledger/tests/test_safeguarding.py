@@ -63,3 +63,4 @@ def test_the_bulk_path_keeps_the_same_rule(riverside, member, second_member, coo
     record_check(alice, actor=coordinator, check_type="enhanced_dbs", checked_on=today, outcome="clear",
                  expires_on=today + timedelta(days=365))
     assert services.bulk_post_exchanges(riverside, [row], keyed_by=coordinator) == 1
+

@@ -7,10 +7,6 @@ from django.utils import timezone
 
 from coproduce import testing
 from coproduce.market.models import Post, PostStatus
-
-# Ends the database sessions Playwright-driven tests leave behind, before PostgreSQL drops
-# the test database (see the fixture's docstring).
-from coproduce.market.tests.conftest import _end_stray_postgres_sessions  # noqa: F401
 from coproduce.members.models import Membership
 from coproduce.web.tests.browser.conftest import login
 

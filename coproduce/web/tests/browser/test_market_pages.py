@@ -9,13 +9,7 @@ from django.utils import timezone
 from coproduce import testing
 from coproduce.conversations.services import report, start_conversation
 from coproduce.market.models import Post
-
-# Ends the database sessions Playwright-driven tests leave behind, before PostgreSQL drops
-# the test database (see the fixture's docstring).
-from coproduce.market.tests.conftest import (
-    _end_stray_postgres_sessions,  # noqa: F401
-    post,
-)
+from coproduce.market.tests.conftest import post
 from coproduce.members.models import Membership
 from coproduce.notifications.services import unsubscribe_token
 from coproduce.safeguarding.services import record_check
