@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from coproduce.communities.models import Category
 from coproduce.ledger.models import MAX_LINE_MINUTES, MINUTE_STEP, TransferKind
 from coproduce.ledger.services import community_today, format_minutes, new_key
+from coproduce.market.models import Post, PostStatus
 from coproduce.members.fields import MemberLookupField, configure_member_fields
 from coproduce.members.models import Membership
 
@@ -26,6 +27,7 @@ class LedgerForm(forms.Form):
     def __init__(self, *args, community, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.community = community
+        self.viewer_id = viewer.pk if viewer is not None else None
         if not self.is_bound:
             self.initial.setdefault("token", new_key())
         members = (Membership.objects.active().filter(community=community)
@@ -39,7 +41,31 @@ class LedgerForm(forms.Form):
             self.initial.setdefault("performed_on", community_today(community))
 
 
-class ExchangeForm(LedgerForm):
+class PostLinkMixin(forms.Form):
+    """An exchange may be about one offer or request (the link from its page carries ?post=)."""
+
+    post = forms.ModelChoiceField(queryset=Post.objects.none(), required=False, widget=forms.HiddenInput,
+                                  error_messages={"invalid_choice": _("That offer or request is no longer open.")})
+
+    def link_post(self, community, initial_post_id=None):
+        self.fields["post"].queryset = Post.objects.filter(
+            community=community, status__in=[PostStatus.OPEN, PostStatus.MATCHED]).select_related("author__user")
+        if not self.is_bound and initial_post_id:
+            found = self.fields["post"].queryset.filter(pk=initial_post_id).first()
+            if found is not None:
+                self.initial["post"] = found.pk
+                self.linked_post = found
+                if "other" in self.fields and found.author.user_id != getattr(self, "viewer_id", None):
+                    self.initial.setdefault("other", found.author)
+
+    @property
+    def shown_post(self):
+        if self.is_bound:
+            return self.cleaned_data.get("post") if hasattr(self, "cleaned_data") else None
+        return getattr(self, "linked_post", None)
+
+
+class ExchangeForm(PostLinkMixin, LedgerForm):
     DIRECTIONS = [("received", _("They helped me (it is posted now)")),
                   ("gave", _("I helped them (they will be asked to confirm)"))]
     direction = forms.ChoiceField(label=_("What happened"), choices=DIRECTIONS, widget=forms.RadioSelect,
@@ -52,7 +78,7 @@ class ExchangeForm(LedgerForm):
     description = forms.CharField(label=_("What it was"), max_length=500, required=False)
 
 
-class CoordinatorExchangeForm(LedgerForm):
+class CoordinatorExchangeForm(PostLinkMixin, LedgerForm):
     giver = MemberLookupField(label=_("Who gave the help"))
     receiver = MemberLookupField(label=_("Who received it"))
     minutes = forms.TypedChoiceField(label=_("How long"), choices=TIME_CHOICES, coerce=int)

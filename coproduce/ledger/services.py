@@ -435,7 +435,41 @@ def _post(draft: _Draft, *, status: str = TransferStatus.POSTED, awaiting: Accou
 def record_exchange(*, community: Community, giver: Party, receiver: Party, minutes: int,
                     performed_on: datetime.date, keyed_by, idempotency_key: str,
                     category: Category | None = None, description: str = "",
-                    authority: str = "") -> Transfer:
+                    authority: str = "", post=None) -> Transfer:
+    """Record one exchange (see ``_record_exchange``), optionally about an offer or request.
+
+    With ``post``, the exchange and the link are written together or not at all, and the
+    post is done as soon as the exchange is posted (at once, or when it is confirmed).
+    """
+    if post is None:
+        return _record_exchange(community=community, giver=giver, receiver=receiver, minutes=minutes,
+                                performed_on=performed_on, keyed_by=keyed_by,
+                                idempotency_key=idempotency_key, category=category,
+                                description=description, authority=authority)
+    from coproduce.market.services import link_exchange
+
+    with transaction.atomic():
+        already = _existing(community, idempotency_key)
+        transfer = _record_exchange(community=community, giver=giver, receiver=receiver, minutes=minutes,
+                                    performed_on=performed_on, keyed_by=keyed_by,
+                                    idempotency_key=idempotency_key, category=category,
+                                    description=description, authority=authority)
+        if already is None:
+            link_exchange(post, transfer, actor=keyed_by)
+    return transfer
+
+
+def _posts_done(transfer: Transfer, *, actor) -> None:
+    """Offers and requests linked to an exchange are done once it is posted."""
+    from coproduce.market.services import exchange_posted
+
+    exchange_posted(transfer, actor=actor)
+
+
+def _record_exchange(*, community: Community, giver: Party, receiver: Party, minutes: int,
+                     performed_on: datetime.date, keyed_by, idempotency_key: str,
+                     category: Category | None = None, description: str = "",
+                     authority: str = "") -> Transfer:
     """One person helped another: the giver gains ``minutes``, the receiver pays them.
 
     Keyed by the receiver or a coordinator: posted at once (a coordinator's is audited with
@@ -591,6 +625,7 @@ def confirm_exchange(transfer: Transfer, *, user) -> Transfer:
     transfer.settled_by = user
     transfer.save(update_fields=["status", "posted_at", "settled_at", "settled_by"])
     _write_entries(transfer.pk, lines, balances)
+    _posts_done(transfer, actor=user)
     return transfer
 
 
@@ -644,6 +679,7 @@ def settle_pending(*, community: Community | None = None, now: datetime.datetime
                         transfer.settled_at = now
                         transfer.save(update_fields=["status", "posted_at", "settled_at"])
                         _write_entries(transfer.pk, lines, balances)
+                        _posts_done(transfer, actor=transfer.keyed_by)
                     outcome = TransferStatus.POSTED
                 except ValidationError:
                     transfer.status = TransferStatus.PENDING  # the savepoint rolled back

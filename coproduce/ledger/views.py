@@ -128,6 +128,7 @@ def record(request, slug):
     access = require_member(request, slug)
     me = _own_membership(access)
     form = ExchangeForm(request.POST or None, community=access.community, viewer=request.user)
+    form.link_post(access.community, request.GET.get("post"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         giver, receiver = (data["other"], me) if data["direction"] == "received" else (me, data["other"])
@@ -135,7 +136,8 @@ def record(request, slug):
             transfer = services.record_exchange(
                 community=access.community, giver=giver, receiver=receiver, minutes=data["minutes"],
                 performed_on=data["performed_on"], category=data["category"],
-                description=data["description"], keyed_by=request.user, idempotency_key=data["token"])
+                description=data["description"], keyed_by=request.user, idempotency_key=data["token"],
+                post=data["post"])
         except ValidationError as error:
             add_form_errors(form, error)
         else:
@@ -149,13 +151,15 @@ def record(request, slug):
 def record_for(request, slug):
     access = require_coordinator(request, slug)
     form = CoordinatorExchangeForm(request.POST or None, community=access.community)
+    form.link_post(access.community, request.GET.get("post"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             transfer = services.record_exchange(
                 community=access.community, giver=data["giver"], receiver=data["receiver"],
                 minutes=data["minutes"], performed_on=data["performed_on"], category=data["category"],
-                description=data["description"], keyed_by=request.user, idempotency_key=data["token"])
+                description=data["description"], keyed_by=request.user, idempotency_key=data["token"],
+                post=data["post"])
         except ValidationError as error:
             add_form_errors(form, error)
         else:

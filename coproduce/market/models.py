@@ -68,6 +68,8 @@ class Post(models.Model):
     expires_at = models.DateTimeField(_("open until"), default=default_expiry)
     expiry_notice_sent_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    exchange = models.ForeignKey("ledger.Transfer", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="posts", verbose_name=_("recorded exchange"))
     helper = models.ForeignKey("members.Membership", on_delete=models.PROTECT, null=True, blank=True,
                                related_name="+", help_text=_("Who it was matched with or done with."))
     posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",

@@ -185,3 +185,44 @@ def show_thanks_on_profile(thank_you, *, actor, shown: bool):
     thank_you.shown_on_profile = shown
     thank_you.save(update_fields=["shown_on_profile"])
     return thank_you
+
+
+@transaction.atomic
+def link_exchange(post: Post, transfer, *, actor) -> Post:
+    """Tie a recorded exchange to the offer or request it was about (the ledger calls this).
+
+    The post's author must be one side of the exchange; once the exchange is posted the
+    post is done, with the other side as its helper.
+    """
+    post = _lock(post)
+    parties = _exchange_members(transfer)
+    if post.community_id != transfer.community_id or post.author_id not in parties:
+        raise ValidationError({"post": _("That offer or request is not between the two of you.")})
+    if post.status not in (PostStatus.OPEN, PostStatus.MATCHED):
+        raise ValidationError({"post": _("This offer or request is already %(status)s.")
+                                       % {"status": post.get_status_display()}})
+    post.exchange = transfer
+    post.save(update_fields=["exchange"])
+    if transfer.status == "posted":
+        exchange_posted(transfer, actor=actor)
+    return post
+
+
+@transaction.atomic
+def exchange_posted(transfer, *, actor) -> None:
+    """An exchange linked to posts is now posted: those posts are done."""
+    parties = _exchange_members(transfer)
+    for post in Post.objects.filter(exchange=transfer, status__in=[PostStatus.OPEN, PostStatus.MATCHED]):
+        other = next((pk for pk in parties if pk != post.author_id), None)
+        helper = Membership.objects.get(pk=other) if other else None
+        complete_post(post, actor=actor, helper=helper)
+
+
+def _exchange_members(transfer) -> list[int]:
+    """Membership ids on either side of a transfer (posted entries, or a pending one's lines)."""
+    from coproduce.ledger.models import Account
+
+    account_ids = [account_id for account_id, _minutes in transfer.proposed] or list(
+        transfer.entries.values_list("account_id", flat=True))
+    return list(Account.objects.filter(pk__in=account_ids, membership__isnull=False)
+                .values_list("membership_id", flat=True))
