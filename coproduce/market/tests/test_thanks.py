@@ -22,7 +22,9 @@ def test_person_helped_thanks_and_giver_chooses_to_show_it(client, member, secon
     thanks = ThankYou.objects.get()
     assert thanks.giver == bob and not thanks.shown_on_profile
     profile_notes = reverse("market:member_thanks", args=["riverside", bob.pk])
+    profile = reverse("members:profile", args=["riverside", bob.pk])
     assert "Bob was wonderful" not in client.get(profile_notes).content.decode()  # not until Bob agrees
+    assert "Bob was wonderful" not in client.get(profile).content.decode()
     client.post(reverse("market:show_thanks", args=["riverside", request.pk]), {"shown": "1"})
     thanks.refresh_from_db()
     assert not thanks.shown_on_profile  # only Bob decides
@@ -32,6 +34,7 @@ def test_person_helped_thanks_and_giver_chooses_to_show_it(client, member, secon
     thanks.refresh_from_db()
     assert thanks.shown_on_profile
     assert "Bob was wonderful" in client.get(profile_notes).content.decode()
+    assert "Bob was wonderful" in client.get(profile).content.decode()  # on the giver's profile itself
 
 
 def test_no_thanks_before_done_or_when_empty(client, member, riverside):
