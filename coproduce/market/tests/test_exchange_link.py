@@ -64,3 +64,10 @@ def test_a_post_between_other_people_is_refused_and_nothing_is_written(riverside
                                idempotency_key="x-1", post=someone_elses)
     assert not Transfer.objects.exists()
     assert Post.objects.get(pk=someone_elses.pk).status == PostStatus.OPEN
+
+
+def test_the_page_title_is_just_the_post_title_for_coordinators(as_persona, riverside, request_post):
+    page = as_persona("coordinator").get(reverse("market:detail", args=["riverside", request_post.pk]))
+    html = page.content.decode()
+    title = html[html.index("<title>") + 7:html.index("</title>")]
+    assert title.startswith("Help with my garden") and "<" not in title
