@@ -237,4 +237,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # One line per task state change is noise in the demo and the web log; the worker's
+    # operator can turn it back on with TASKS_LOG_LEVEL=INFO.
+    "loggers": {"django_tasks": {"level": env_str("TASKS_LOG_LEVEL", "WARNING")}},
 }
