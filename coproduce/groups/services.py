@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -254,8 +254,15 @@ def record_attendance(session: Session, *, actor, present: Sequence[Membership],
 
 def feed_token(membership: Membership, group: Group | None = None) -> FeedToken:
     """The member's live calendar token (for all their groups, or one group), made on first use."""
-    token = FeedToken.objects.filter(membership=membership, group=group, revoked_at__isnull=True).first()
-    return token or FeedToken.objects.create(membership=membership, group=group)
+    live = FeedToken.objects.filter(membership=membership, group=group, revoked_at__isnull=True)
+    token = live.first()
+    if token is not None:
+        return token
+    try:
+        with transaction.atomic():
+            return FeedToken.objects.create(membership=membership, group=group)
+    except IntegrityError:
+        return live.get()  # a second tab made it a moment ago: use theirs
 
 
 @transaction.atomic

@@ -50,7 +50,7 @@ class PostLinkMixin(forms.Form):
     def link_post(self, community, initial_post_id=None):
         self.fields["post"].queryset = Post.objects.filter(
             community=community, status__in=[PostStatus.OPEN, PostStatus.MATCHED]).select_related("author__user")
-        if not self.is_bound and initial_post_id:
+        if not self.is_bound and str(initial_post_id or "").isdecimal():
             found = self.fields["post"].queryset.filter(pk=initial_post_id).first()
             if found is not None:
                 self.initial["post"] = found.pk

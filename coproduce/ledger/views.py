@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -294,6 +294,8 @@ def timesheet(request, slug):
     access = require_member(request, slug)
     member = None
     if request.GET.get("member") and access.is_coordinator:
+        if not request.GET["member"].isdecimal():
+            raise Http404
         member = get_object_or_404(Membership.objects.select_related("user"), pk=request.GET["member"],
                                    community=access.community)
     elif access.membership:

@@ -21,6 +21,7 @@ def wants(user, kind: str) -> bool:
     return preference is None or getattr(preference, kind)
 
 
+@transaction.atomic
 def set_preferences(user, **choices) -> Preference:
     preference, _created = Preference.objects.get_or_create(user=user)
     for kind in Kind.values:

@@ -60,7 +60,7 @@ def organisation_detail(request, slug, pk):
     account = account_for_organisation(organisation) if manages else None
     return render(request, "partners/detail.html", _context(
         partner, organisation=organisation, manages=manages, staff=staff, opportunities=opportunities,
-        listings=[(listing, KeyedForm()) for listing in listings], account=account,
+        listings=[(listing, KeyedForm(auto_id=False)) for listing in listings], account=account,
         entries=list(ledger_queries.statement(account)[:20]) if account else None,
         past_staff=(Staff.objects.filter(organisation=organisation).exclude(pk__in=staff.values("pk"))
                     .select_related("user") if partner.is_coordinator else None)))

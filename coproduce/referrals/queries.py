@@ -3,13 +3,14 @@ from django.db.models import Count, Q
 from coproduce.referrals.models import Reason, Referral, Step
 
 
-def visible_to(user, community, *, is_coordinator: bool):
-    """Coordinators see every referral; anyone else sees those they made and those about them."""
+def visible_to(user, community, *, is_coordinator: bool, staff_of=frozenset()):
+    """Coordinators see every referral; anyone else sees those about them, and staff see the
+    ones they made for an organisation they still work for (staff who left lose them)."""
     referrals = Referral.objects.filter(community=community).select_related(
         "organisation", "membership__user", "group", "referred_by")
     if is_coordinator:
         return referrals
-    return referrals.filter(Q(referred_by=user) | Q(membership__user=user))
+    return referrals.filter(Q(referred_by=user, organisation_id__in=list(staff_of)) | Q(membership__user=user))
 
 
 def counts(community) -> dict:

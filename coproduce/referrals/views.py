@@ -23,7 +23,8 @@ def _context(partner, **extra):
 @login_required
 def referral_list(request, slug):
     partner = require_partner_viewer(request, slug)
-    referrals = queries.visible_to(request.user, partner.community, is_coordinator=partner.is_coordinator)
+    referrals = queries.visible_to(request.user, partner.community, is_coordinator=partner.is_coordinator,
+                                   staff_of=partner.staff_of)
     return render(request, "referrals/list.html", _context(
         partner, referrals=referrals[:500],
         counts=queries.counts(partner.community) if partner.is_coordinator else None))
@@ -52,7 +53,8 @@ def referral_new(request, slug):
 
 
 def _visible(request, partner, pk):
-    referrals = queries.visible_to(request.user, partner.community, is_coordinator=partner.is_coordinator)
+    referrals = queries.visible_to(request.user, partner.community, is_coordinator=partner.is_coordinator,
+                                   staff_of=partner.staff_of)
     return get_object_or_404(referrals, pk=pk)
 
 

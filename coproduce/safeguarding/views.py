@@ -20,7 +20,7 @@ def _context(access, **extra):
 def overview(request, slug):
     """Coordinators: which categories need a check, and checks lapsing in the next 60 days."""
     access = require_coordinator(request, slug)
-    if request.GET.get("member", "").isdigit():
+    if request.GET.get("member", "").isdecimal():
         member = member_in(access, int(request.GET["member"]))
         return redirect("safeguarding:member", slug=slug, member_pk=member.pk)
     form = RequirementForm(request.POST or None, community=access.community)

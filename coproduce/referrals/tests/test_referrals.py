@@ -119,3 +119,14 @@ def test_joining_after_a_group_referral_gives_a_place_in_the_group(riverside, su
                                       group=group)
     services.advance_referral(referral, actor=coordinator, step="joined", membership=alice)
     assert active_place(group, alice) is not None
+
+
+def test_a_referrer_who_leaves_the_organisation_no_longer_sees_their_referral(client, riverside, referral, staff,
+                                                                             coordinator):
+    from coproduce.partners import services as partner_services
+
+    client.force_login(staff)
+    assert client.get(_url("detail", riverside, referral.pk)).status_code == 200
+    partner_services.end_staff(staff.staff_roles.get(), actor=coordinator)
+    assert client.get(_url("detail", riverside, referral.pk)).status_code == 404
+    assert "isolation" not in client.get(_url("list", riverside)).content.decode().lower()
