@@ -166,3 +166,44 @@ class LadderPlacement(models.Model):
 
     def __str__(self):
         return f"{self.activity}: {self.rung}"
+
+
+# --- Monthly roll-ups (issue 6, point 9): kept in the posting transaction, see rollups.py ---
+
+
+class ExchangeType(models.TextChoices):
+    PERSON_TO_PERSON = "p2p", _("person-to-person")
+    PERSON_TO_AGENCY = "p2a", _("person-to-agency")
+    AGENCY_TO_AGENCY = "a2a", _("agency-to-agency")
+    GROUP = "group", _("group")
+    # Not exchange hours: reported separately (product brief, "Exchange hours").
+    GIFT = "gift", _("gift")
+    POT_GRANT = "pot_grant", _("grant from the pot")
+
+
+class MonthlyRollup(models.Model):
+    """Posted minutes and transfer counts per community, month, category, area and type.
+
+    Net of reversals: a reversal subtracts from its original's row. ``month`` is the first
+    day of the month of ``performed_on`` (already a date in the community's time zone).
+    """
+
+    # "community:month:category:area:type" ("-" for none): one unique, non-null key, so
+    # both databases can upsert with INSERT ... ON CONFLICT (key) DO UPDATE.
+    key = models.CharField(max_length=80, unique=True)
+    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+",
+                                  db_index=False)
+    month = models.DateField()
+    category = models.ForeignKey("communities.Category", on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="+", db_index=False)
+    area = models.ForeignKey("communities.Area", on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+", db_index=False)
+    exchange_type = models.CharField(max_length=10, choices=ExchangeType.choices)
+    minutes = models.BigIntegerField(default=0)
+    exchanges = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["community", "month"], name="monthly_rollup_by_month")]
+
+    def __str__(self):
+        return f"{self.community_id} {self.month} {self.exchange_type}: {self.minutes} min"

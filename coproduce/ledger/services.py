@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from coproduce.audit.models import AuditAction
 from coproduce.audit.services import record_audit
 from coproduce.communities.models import AfterWindow, Category, Community
+from coproduce.insights import rollups  # issue 6: monthly roll-ups kept in the posting transaction
 from coproduce.ledger.models import (
     MAX_LINE_MINUTES,
     MINUTE_STEP,
@@ -421,6 +422,7 @@ def _post(draft: _Draft, *, status: str = TransferStatus.POSTED, awaiting: Accou
             ))
             if posted:
                 _write_entries(transfer.pk, lines, balances)
+                rollups.record_posted(transfer, lines)  # insights roll-ups, same transaction (reversals subtract)
             if then is not None:
                 then(transfer)
     except IntegrityError:
@@ -625,6 +627,7 @@ def confirm_exchange(transfer: Transfer, *, user) -> Transfer:
     transfer.settled_by = user
     transfer.save(update_fields=["status", "posted_at", "settled_at", "settled_by"])
     _write_entries(transfer.pk, lines, balances)
+    rollups.record_posted(transfer, lines)  # insights roll-ups, same transaction
     _posts_done(transfer, actor=user)
     return transfer
 
@@ -679,6 +682,7 @@ def settle_pending(*, community: Community | None = None, now: datetime.datetime
                         transfer.settled_at = now
                         transfer.save(update_fields=["status", "posted_at", "settled_at"])
                         _write_entries(transfer.pk, lines, balances)
+                        rollups.record_posted(transfer, lines)  # insights roll-ups, same transaction
                         _posts_done(transfer, actor=transfer.keyed_by)
                     outcome = TransferStatus.POSTED
                 except ValidationError:
@@ -848,6 +852,9 @@ def bulk_post_exchanges(community: Community, rows: Sequence[BulkRow], *, keyed_
             for line in ((tid, row.giver_id, row.minutes, g), (tid, row.receiver_id, -row.minutes, r)))
         _insert_many("ledger_transfer", _BULK_TRANSFER_COLUMNS, transfers)
         _insert_many("ledger_entry", ("transfer_id", "account_id", "amount", "balance_after"), entries)
+        # insights roll-ups, same transaction: aggregated per key, one upsert per key
+        rollups.record_posted_lines(community.pk, ((row.giver_id, row.receiver_id, row.minutes, row.performed_on,
+                                                    row.category_id) for row in rows))
         changed = [(pk, balance) for pk, balance in balances.items() if balance != start_balances[pk]]
         with connection.cursor() as cursor:
             for start in range(0, len(changed), 1000):

@@ -1,0 +1,212 @@
+"""The exchange network for a window (product brief, "Measurement: definitions").
+
+Nodes are members and organisations with at least one posted exchange (kinds exchange and
+group, transfers that were later reversed left out) performed in the window; an
+undirected edge joins two parties who exchanged. The edge list comes from ONE aggregate
+SQL query (entries self-joined on the transfer, giver against receiver, grouped by
+pair); everything after that is pure computation on the edge list (`figures`).
+"""
+
+import datetime
+import math
+import random
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import networkx as nx
+from django.db import connection
+
+from coproduce.ledger.models import (
+    Account,
+    AccountKind,
+    Entry,
+    Transfer,
+    TransferKind,
+    TransferStatus,
+)
+
+BETWEENNESS_SAMPLE = 500  # above this many nodes betweenness is estimated from a fixed-seed sample
+PICTURE_MAX_NODES = 150
+
+
+@dataclass(frozen=True)
+class Party:
+    area_id: int | None = None
+    age_band: str = ""  # "" when unknown or not consented
+    name: str = ""
+
+
+@dataclass
+class NetworkFigures:
+    nodes: int
+    ties: int
+    new_ties_by_month: dict[str, int]
+    mean_degree: float | None
+    largest_component_share: float | None
+    average_clustering: float | None
+    bridging_areas: int
+    bridging_age_bands: int
+    betweenness: dict[int, float] = field(default_factory=dict)  # node -> score; coordinators only
+    graph: nx.Graph | None = None
+
+
+def figures(edges: Iterable[tuple[int, int]], parties: Mapping[int, Party], *,
+            first_exchanged: Mapping[tuple[int, int], datetime.date] | None = None,
+            with_betweenness: bool = False) -> NetworkFigures:
+    """Figures of an undirected network from its edges (pairs of node ids)."""
+    graph = nx.Graph()
+    graph.add_edges_from((a, b) for a, b in edges if a != b)
+    n, ties = graph.number_of_nodes(), graph.number_of_edges()
+    if n:
+        largest = max(len(c) for c in nx.connected_components(graph))
+    unknown = Party()
+    bridging_areas = bridging_ages = 0
+    for a, b in graph.edges():
+        pa, pb = parties.get(a, unknown), parties.get(b, unknown)
+        if pa.area_id is not None and pb.area_id is not None and pa.area_id != pb.area_id:
+            bridging_areas += 1
+        if pa.age_band and pb.age_band and pa.age_band != pb.age_band:
+            bridging_ages += 1
+    new_ties = Counter()
+    for pair, first in (first_exchanged or {}).items():
+        if graph.has_edge(*pair):
+            new_ties[first.strftime("%Y-%m")] += 1
+    betweenness = {}
+    if with_betweenness and n > 2:
+        k = BETWEENNESS_SAMPLE if n > BETWEENNESS_SAMPLE else None
+        betweenness = nx.betweenness_centrality(graph, k=k, seed=6 if k else None)
+    return NetworkFigures(
+        nodes=n, ties=ties, new_ties_by_month=dict(sorted(new_ties.items())),
+        mean_degree=2 * ties / n if n else None,
+        largest_component_share=largest / n if n else None,
+        average_clustering=nx.average_clustering(graph) if n else None,
+        bridging_areas=bridging_areas, bridging_age_bands=bridging_ages,
+        betweenness=betweenness, graph=graph,
+    )
+
+
+def edge_rows(community, start: datetime.date, end: datetime.date) -> list[tuple[int, int, datetime.date]]:
+    """(account a, account b, first exchange ever) for every pair who exchanged in the window; one query."""
+    entry, transfer, account = Entry._meta.db_table, Transfer._meta.db_table, Account._meta.db_table
+    low = "CASE WHEN g.account_id < r.account_id THEN g.account_id ELSE r.account_id END"
+    high = "CASE WHEN g.account_id < r.account_id THEN r.account_id ELSE g.account_id END"
+    sql = f"""
+        SELECT {low} AS a, {high} AS b, MIN(t.performed_on) AS first_on
+        FROM {entry} g
+        JOIN {entry} r ON r.transfer_id = g.transfer_id AND r.amount > 0 AND r.account_id <> g.account_id
+        JOIN {transfer} t ON t.id = g.transfer_id
+        JOIN {account} ga ON ga.id = g.account_id
+        JOIN {account} ra ON ra.id = r.account_id
+        WHERE g.amount < 0 AND t.community_id = %s AND t.status = %s AND t.kind IN (%s, %s)
+          AND t.performed_on <= %s
+          AND ga.kind IN (%s, %s) AND ra.kind IN (%s, %s)
+          AND NOT EXISTS (SELECT 1 FROM {transfer} v WHERE v.reverses_id = t.id AND v.status = %s)
+        GROUP BY {low}, {high}
+        HAVING MAX(CASE WHEN t.performed_on >= %s THEN 1 ELSE 0 END) = 1
+    """
+    kinds = [AccountKind.MEMBER, AccountKind.ORGANISATION]
+    params = [community.pk, TransferStatus.POSTED, TransferKind.EXCHANGE, TransferKind.GROUP, end,
+              *kinds, *kinds, TransferStatus.POSTED, start]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [(a, b, first if isinstance(first, datetime.date) else datetime.date.fromisoformat(str(first)[:10]))
+            for a, b, first in rows]
+
+
+def parties_for(community) -> dict[int, Party]:
+    """Area, consented age band and name of every member and organisation account; one query."""
+    rows = Account.objects.filter(community=community, kind__in=[AccountKind.MEMBER, AccountKind.ORGANISATION]).values_list(
+        "pk", "membership__area_id", "organisation__area_id", "membership__user__demographics__age_band",
+        "membership__user__name", "organisation__name")
+    return {pk: Party(area_id=m_area if m_area is not None else o_area, age_band=band or "",
+                      name=m_name or o_name or "")
+            for pk, m_area, o_area, band, m_name, o_name in rows}
+
+
+def network_for(community, start: datetime.date, end: datetime.date, *,
+                with_betweenness: bool = False) -> tuple[NetworkFigures, dict[int, Party]]:
+    rows = edge_rows(community, start, end)
+    parties = parties_for(community)
+    first = {(a, b): f for a, b, f in rows if start <= f <= end}
+    result = figures([(a, b) for a, b, _ in rows], parties, first_exchanged=first,
+                     with_betweenness=with_betweenness)
+    return result, parties
+
+
+def layout(graph: nx.Graph, max_nodes: int = PICTURE_MAX_NODES) -> tuple[dict, list, int]:
+    """Positions (0..1) of at most `max_nodes` nodes (the best connected), the edges among them, the total."""
+    total = graph.number_of_nodes()
+    shown = graph
+    if total > max_nodes:
+        keep = sorted(graph.degree, key=lambda item: (-item[1], item[0]))[:max_nodes]
+        shown = graph.subgraph(node for node, _ in keep)
+    if not shown.number_of_nodes():
+        return {}, [], total
+    positions = _force_layout(shown)
+    return positions, list(shown.edges()), total
+
+
+def network_picture(positions: Mapping, edges: Iterable[tuple], *, title: str, desc: str,
+                    chart_id: str = "network", width: int = 640, height: int = 480) -> str:
+    """Anonymous dots and lines, laid out on the server; no names, no labels."""
+    from coproduce.lib.charts import GRID, PRIMARY, _n, _open
+
+    pad = 16
+    parts = _open(width, height, title, desc, chart_id)
+
+    def px(node):
+        x, y = positions[node]
+        return pad + x * (width - 2 * pad), pad + y * (height - 2 * pad)
+
+    parts.append(f'<g class="ties" stroke="{GRID}" stroke-width="1">')
+    for a, b in edges:
+        (ax, ay), (bx, by) = px(a), px(b)
+        parts.append(f'<line x1="{_n(ax)}" y1="{_n(ay)}" x2="{_n(bx)}" y2="{_n(by)}"/>')
+    parts.append(f'</g><g class="people" fill="{PRIMARY}">')
+    for node in positions:
+        x, y = px(node)
+        parts.append(f'<circle class="dot" cx="{_n(x)}" cy="{_n(y)}" r="4"/>')
+    parts.append("</g></svg>")
+    return "".join(parts)
+
+
+def _force_layout(graph: nx.Graph, iterations: int = 40) -> dict:
+    """Fruchterman–Reingold in pure Python (networkx's own layouts need numpy), seeded so it repeats."""
+    rng = random.Random(6)
+    nodes = sorted(graph.nodes)
+    pos = {node: [rng.random(), rng.random()] for node in nodes}
+    k = math.sqrt(1 / len(nodes))
+    temperature = 0.1
+    for _ in range(iterations):
+        move = {node: [0.0, 0.0] for node in nodes}
+        for i, a in enumerate(nodes):
+            ax, ay = pos[a]
+            for b in nodes[i + 1:]:
+                dx, dy = ax - pos[b][0], ay - pos[b][1]
+                dist2 = max(dx * dx + dy * dy, 1e-6)
+                force = k * k / dist2  # repulsion k²/d, as a multiple of the unit vector times d
+                move[a][0] += dx * force
+                move[a][1] += dy * force
+                move[b][0] -= dx * force
+                move[b][1] -= dy * force
+        for a, b in graph.edges():
+            dx, dy = pos[a][0] - pos[b][0], pos[a][1] - pos[b][1]
+            dist = max(math.hypot(dx, dy), 1e-3)
+            force = dist / k  # attraction d²/k
+            move[a][0] -= dx * force
+            move[a][1] -= dy * force
+            move[b][0] += dx * force
+            move[b][1] += dy * force
+        for node in nodes:
+            mx, my = move[node]
+            length = max(math.hypot(mx, my), 1e-9)
+            step = min(length, temperature)
+            pos[node][0] += mx / length * step
+            pos[node][1] += my / length * step
+        temperature *= 0.93
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+    return {node: ((p[0] - min(xs)) / span_x, (p[1] - min(ys)) / span_y) for node, p in pos.items()}

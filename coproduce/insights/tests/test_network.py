@@ -1,0 +1,242 @@
+"""Network figures, the public network page, the outreach list and the areas scatter page (issue 6, 3 and 5).
+
+The hand-worked network (dates inside the last 12 months unless said):
+
+    Ann ─ Ben        Fay ─ Gus
+      \\  /
+      Cal ─ Dee
+
+Ann, Ben, Fay live in North; Cal, Dee in South; Gus has no area. Age bands (consented):
+Ann and Ben 20–34, Cal 65–79, Fay 35–49, Gus 50–64; Dee gave none.
+"""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from coproduce import testing
+from coproduce.insights.models import AreaIndicator
+from coproduce.insights.network import Party, figures, network_for
+from coproduce.insights.views_network import area_measures, outreach_members
+from coproduce.ledger import services
+from coproduce.ledger.services import community_today
+from coproduce.members.models import Demographics
+
+SIX = {"a": 1, "b": 2, "c": 3, "d": 4, "f": 5, "g": 6}
+
+
+def test_figures_on_a_hand_worked_network():
+    edges = [(1, 2), (1, 3), (2, 3), (3, 4), (5, 6), (2, 1)]  # a repeated pair counts once
+    parties = {1: Party(10, "20_34"), 2: Party(10, "20_34"), 3: Party(20, "65_79"), 4: Party(20, ""),
+               5: Party(10, "35_49"), 6: Party(None, "50_64")}
+    result = figures(edges, parties, with_betweenness=True)
+    assert result.nodes == 6
+    assert result.ties == 5
+    assert result.mean_degree == pytest.approx(10 / 6)  # 2 × ties / nodes
+    assert result.largest_component_share == pytest.approx(4 / 6)  # {1, 2, 3, 4}
+    # clustering: 1 and 2 have both neighbours tied (1); 3 has 1 tie among 3 neighbour pairs (1/3); others 0
+    assert result.average_clustering == pytest.approx((1 + 1 + 1 / 3) / 6)
+    assert result.bridging_areas == 2  # 1–3 and 2–3; 5–6 has an unknown area
+    assert result.bridging_age_bands == 3  # 1–3, 2–3, 5–6; 3–4 has an unknown band
+    # 3 lies on the shortest paths 1–4 and 2–4: 2 of the (6-1)(6-2)/2 = 10 pairs
+    assert result.betweenness[3] == pytest.approx(0.2)
+    assert result.betweenness[1] == 0
+
+
+def test_empty_network():
+    result = figures([], {})
+    assert (result.nodes, result.ties, result.mean_degree, result.largest_component_share) == (0, 0, None, None)
+
+
+def _people(community):
+    north, south = community.areas.order_by("code")
+    people = {}
+    for key, name, area, band in [("a", "Ann Ash", north, "20_34"), ("b", "Ben Birch", north, "20_34"),
+                                  ("c", "Cal Cedar", south, "65_79"), ("d", "Dee Dogwood", south, None),
+                                  ("f", "Fay Fir", north, "35_49"), ("g", "Gus Gorse", None, "50_64"),
+                                  ("h", "Hal Hazel", north, "20_34")]:
+        user = testing.make_person(f"{key}@example.org", name)
+        people[key] = testing.join(user, community, area=area)
+        if area is None:
+            people[key].area = None
+            people[key].save()
+        if band:
+            Demographics.objects.create(user=user, age_band=band, consented_at=timezone.now())
+    return people
+
+
+def _exchange(community, giver, receiver, day, key):
+    return services.record_exchange(community=community, giver=giver, receiver=receiver, minutes=60,
+                                    performed_on=day, keyed_by=receiver.user, idempotency_key=key)
+
+
+@pytest.fixture
+def network(riverside, coordinator):
+    people = _people(riverside)
+    today = community_today(riverside)
+    recent = today - datetime.timedelta(days=10)
+    _exchange(riverside, people["a"], people["b"], recent, "ab")
+    _exchange(riverside, people["c"], people["a"], recent, "ca")
+    _exchange(riverside, people["b"], people["c"], today - datetime.timedelta(days=400), "bc-old")  # first ever
+    _exchange(riverside, people["c"], people["b"], today - datetime.timedelta(days=100), "bc")
+    services.record_group_exchange(community=riverside, givers=[(people["c"], 60)], receivers=[people["d"]],
+                                   performed_on=today - datetime.timedelta(days=5), keyed_by=coordinator,
+                                   idempotency_key="cd")
+    _exchange(riverside, people["f"], people["g"], recent, "fg")
+    mistake = _exchange(riverside, people["h"], people["a"], recent, "ha")  # reversed: not a tie
+    services.reverse_transfer(mistake, keyed_by=coordinator, reason="mistake", idempotency_key="rev")
+    services.give_credits(community=riverside, giver=people["h"], to=people["b"], minutes=30,
+                          keyed_by=people["h"].user, idempotency_key="gift")  # a gift: not a tie
+    return people, today
+
+
+def test_network_from_the_ledger(network, riverside):
+    _people, today = network
+    start = today.replace(year=today.year - 1) + datetime.timedelta(days=1)
+    with CaptureQueriesContext(connection) as queries:
+        result, parties = network_for(riverside, start, today, with_betweenness=True)
+    assert len(queries) == 2  # the edge list, then the parties
+    assert (result.nodes, result.ties) == (6, 5)
+    assert result.largest_component_share == pytest.approx(4 / 6)
+    assert result.average_clustering == pytest.approx((1 + 1 + 1 / 3) / 6)
+    assert result.bridging_areas == 2
+    assert result.bridging_age_bands == 3
+    # b–c first exchanged 400 days ago, so it is not new; a–b, c–a, f–g and c–d are
+    months = result.new_ties_by_month
+    assert sum(months.values()) == 4
+    cal = next(pk for pk, party in parties.items() if party.name == "Cal Cedar")
+    assert result.betweenness[cal] == pytest.approx(0.2)
+
+
+def test_bad_window_is_a_form_error(network, riverside, as_persona):
+    client = as_persona("coordinator")
+    url = reverse("insights:network", args=[riverside.slug])
+    response = client.get(url, {"start": "2026-05-01", "end": "2026-04-01"})
+    assert response.status_code == 200
+    assert "must not be before its start" in response.content.decode()
+    future = (community_today(riverside) + datetime.timedelta(days=3)).isoformat()
+    response = client.get(url, {"start": "2020-01-01", "end": future})
+    assert "must not end in the future" in response.content.decode()
+
+
+def test_coordinator_page_shows_figures_and_brokers(network, riverside, as_persona):
+    body = as_persona("coordinator").get(reverse("insights:network", args=[riverside.slug])).content.decode()
+    assert 'role="img"' in body and "<title" in body and "<desc" in body
+    assert "Cal Cedar" in body  # top betweenness, coordinators only
+
+
+def test_public_page_names_nobody(network, riverside, client):
+    riverside.small_count_k = 3
+    riverside.save()
+    body = client.get(reverse("insights:public_network", args=[riverside.slug])).content.decode()
+    assert 'class="dot"' in body
+    for name in ("Ann", "Ben", "Cal", "Dee", "Fay", "Gus", "Hal", "Betweenness"):
+        assert name not in body
+    assert "fewer than 3" in body  # 2 bridging ties
+    again = client.get(reverse("insights:public_network", args=[riverside.slug])).content.decode()
+    assert again.count('class="dot"') == body.count('class="dot"') == 6  # from the cache, still markup
+
+
+def test_public_page_hides_a_network_below_k(network, riverside, client):
+    riverside.small_count_k = 10
+    riverside.save()
+    body = client.get(reverse("insights:public_network", args=[riverside.slug])).content.decode()
+    assert 'class="dot"' not in body
+    assert "fewer than 10" in body
+
+
+@pytest.mark.parametrize("url_name", ["network", "outreach", "areas"])
+@pytest.mark.parametrize(("persona", "expected"), [
+    ("anonymous", 302), ("outsider", 403), ("member", 403), ("other_coordinator", 403),
+    ("coordinator", 200), ("site_admin", 200)])
+def test_coordinator_pages_permissions(riverside, as_persona, url_name, persona, expected):
+    response = as_persona(persona).get(reverse(f"insights:{url_name}", args=[riverside.slug]))
+    assert response.status_code == expected
+    if expected == 302:
+        assert "login" in response["Location"]
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "member", "other_coordinator"])
+def test_public_page_is_open(riverside, as_persona, persona):
+    assert as_persona(persona).get(reverse("insights:public_network", args=[riverside.slug])).status_code == 200
+
+
+def test_outreach_list(network, riverside, member, second_member):
+    _people, today = network
+    found = {m.user.name: m.last_exchange for m in outreach_members(riverside, days=90, today=today)}
+    # Ann, Cal, Dee, Fay, Gus exchanged lately; Ben's last exchange (a–b, 10 days) is recent too.
+    # Hal's only exchange was reversed and a gift is not an exchange: never. Alice and Bob never exchanged.
+    assert found == {"Hal Hazel": None, "Alice Ashby": None, "Bob Brown": None}
+    found = {m.user.name: m.last_exchange for m in outreach_members(riverside, days=5, today=today)}
+    assert found["Ann Ash"] == today - datetime.timedelta(days=10)
+    assert "Dee Dogwood" not in found  # exchanged 5 days ago
+
+
+def test_outreach_page_queries_are_constant(riverside, as_persona):
+    client = as_persona("coordinator")
+    url = reverse("insights:outreach", args=[riverside.slug])
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(queries)
+
+    for i in range(3):
+        testing.join(testing.make_person(f"q{i}@example.org", f"Quiet {i}"), riverside)
+    few = count()
+    for i in range(3, 15):
+        testing.join(testing.make_person(f"q{i}@example.org", f"Quiet {i}"), riverside)
+    body = client.get(url).content.decode()
+    assert "Quiet 14" in body and "never" in body
+    assert count() == few
+    assert client.get(url, {"days": "abc"}).status_code == 200
+
+
+def test_areas_scatter_r_on_a_hand_worked_example(network, riverside, as_persona):
+    people, today = network
+    north, south = riverside.areas.order_by("code")
+    west = riverside.areas.create(code="E05000003", name="Riverside West")
+    wes = testing.join(testing.make_person("w@example.org", "Wes Willow"), riverside, area=west)
+    _exchange(riverside, wes, people["a"], today, "wa")
+    start = today.replace(year=today.year - 1) + datetime.timedelta(days=1)
+    measures, _population = area_measures(riverside, start, today)
+    hours = dict(measures[0][1])
+    # North: Ann 3 h (ab, ca, wa), Ben 2 h (ab, bc), Fay 1 h = 6; South: Cal 3 h (ca, bc, cd), Dee 1 h = 4;
+    # West: Wes 1 h. (Gus has no area; the reversed exchange and the gift are left out.)
+    assert hours == {north.pk: 6, south.pk: 4, west.pk: 1}
+    reciprocity = measures[2][1]
+    # Ann gave (ab) and received (ca, wa); Ben only received (ab, bc; his gift to Cal is older); Fay only gave
+    assert reciprocity[north.pk] == pytest.approx(1 / 3)
+    assert reciprocity[south.pk] == 0  # Cal only gave (ca, cb, cd; Ben gave to him before the window); Dee received
+    for area, value in ((north, 10), (south, 20), (west, 30)):
+        AreaIndicator.objects.create(community=riverside, area=area, indicator="Crime", value=value)
+    # r of (6, 10), (4, 20), (1, 30): mean x = 11/3, mean y = 20; sxy = -50, sxx = 38/3, syy = 200
+    expected = -50 / (38 / 3 * 200) ** 0.5
+    body = as_persona("coordinator").get(reverse("insights:areas", args=[riverside.slug])).content.decode()
+    assert f"{expected:.2f}" in body and "n = 3" in body
+    assert "Correlation is not causation" in body
+
+
+def test_outreach_start_a_conversation(riverside, member, as_persona, other_member):
+    from coproduce.conversations.models import Message
+    from coproduce.members.models import Membership
+
+    alice = Membership.objects.get(user=member, community=riverside)
+    url = reverse("insights:outreach_message", args=[riverside.slug, alice.pk])
+    client = as_persona("coordinator")
+    assert "Hello Alice Ashby" in client.get(url).content.decode()
+    response = client.post(url, {"body": "How are you, Alice?"})
+    assert response.status_code == 302
+    message = Message.objects.get(body="How are you, Alice?")
+    assert set(message.conversation.participants.values_list("user__email", flat=True)) == {
+        "cora@example.org", "alice@example.org"}
+    assert response["Location"] == reverse("conversations:detail", args=[riverside.slug, message.conversation.pk])
+    olga = Membership.objects.get(user=other_member)
+    assert client.get(reverse("insights:outreach_message", args=[riverside.slug, olga.pk])).status_code == 404
+    client.force_login(member)
+    assert client.post(url, {"body": "x"}).status_code == 403

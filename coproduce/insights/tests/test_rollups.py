@@ -1,0 +1,75 @@
+"""Roll-ups kept in the posting transaction equal the ones rebuilt from the ledger."""
+
+import contextlib
+import datetime
+import random
+
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from coproduce import testing
+from coproduce.communities.models import Category
+from coproduce.insights.models import MonthlyRollup
+from coproduce.ledger import services
+from coproduce.ledger.models import Transfer, TransferKind
+from coproduce.members.models import Membership, Role
+
+
+def _snapshot(community):
+    return sorted((r.month, r.category_id or 0, r.area_id or 0, r.exchange_type, r.minutes, r.exchanges)
+                  for r in MonthlyRollup.objects.filter(community=community) if r.minutes or r.exchanges)
+
+
+def test_incremental_rollups_equal_rebuilt(riverside, coordinator):
+    rng = random.Random(6)
+    areas = list(riverside.areas.all())
+    people = []
+    for i in range(6):
+        user = testing.make_person(f"p{i}@example.org", f"Person {i}")
+        people.append(testing.join(user, riverside, area=rng.choice([*areas, None])))
+    cora = Membership.objects.get(user=coordinator, community=riverside)
+    categories = [*list(Category.objects.filter(community=riverside)[:3]), None]
+    today = datetime.date.today()
+    posted = []
+    for i in range(40):
+        giver, receiver = rng.sample(people, 2)
+        day = today - datetime.timedelta(days=rng.randrange(0, 200))
+        try:
+            posted.append(services.record_exchange(
+                community=riverside, giver=giver, receiver=receiver, minutes=rng.choice((15, 30, 60)),
+                performed_on=day, keyed_by=receiver.user, idempotency_key=f"x{i}",
+                category=rng.choice(categories)))
+        except ValidationError:
+            continue
+    accounts = services.member_accounts(riverside, people)
+    rows = [services.BulkRow(a.pk, b.pk, 15, today - datetime.timedelta(days=rng.randrange(0, 90)), f"b{i}",
+                             category_id=getattr(rng.choice(categories), "pk", None))
+            for i, (a, b) in enumerate(rng.sample(accounts, 2) for _ in range(30))]
+    with contextlib.suppress(ValidationError):
+        services.bulk_post_exchanges(riverside, rows, keyed_by=coordinator)
+    for i, transfer in enumerate(rng.sample(posted, min(8, len(posted)))):
+        services.reverse_transfer(transfer, keyed_by=coordinator, reason="mistake", idempotency_key=f"r{i}")
+    with contextlib.suppress(ValidationError):
+        services.give_credits(community=riverside, giver=people[0], to=None, minutes=30,
+                              keyed_by=people[0].user, idempotency_key="gift")
+    assert cora.role == Role.COORDINATOR
+    assert Transfer.objects.filter(community=riverside, kind=TransferKind.REVERSAL).exists()
+    incremental = _snapshot(riverside)
+    assert incremental
+    call_command("rebuild_rollups", "--community", riverside.slug)
+    assert _snapshot(riverside) == incremental
+
+
+def test_reversal_nets_out(riverside, member, second_member, coordinator):
+    alice = Membership.objects.get(user=member, community=riverside)
+    bob = Membership.objects.get(user=second_member, community=riverside)
+    day = datetime.date.today().replace(day=1)
+    t = services.record_exchange(community=riverside, giver=alice, receiver=bob, minutes=90, performed_on=day,
+                                 keyed_by=second_member, idempotency_key="one")
+    services.record_exchange(community=riverside, giver=bob, receiver=alice, minutes=30, performed_on=day,
+                             keyed_by=member, idempotency_key="two")
+    services.reverse_transfer(t, keyed_by=coordinator, reason="typo", idempotency_key="rev")
+    rows = MonthlyRollup.objects.filter(community=riverside, month=day)
+    assert sum(r.minutes for r in rows) == 30
+    assert sum(r.exchanges for r in rows) == 1
+    assert {r.exchange_type for r in rows if r.exchanges} == {"p2p"}

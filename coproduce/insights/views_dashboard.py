@@ -1,0 +1,260 @@
+"""Issue 6 dashboards: coordinators' dashboard, a partner's slice, the public figures and the
+core-economy account. Figures come from ``figures`` (roll-ups and aggregate SQL); anything a
+partner or the public sees goes through ``coproduce.lib.disclosure`` first."""
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from coproduce.communities.models import Area, Category
+from coproduce.insights import figures as f
+from coproduce.insights.models import ExchangeType
+from coproduce.insights.valuation import rate_set_for, replacement_value
+from coproduce.lib.charts import Series, bar_chart, line_chart
+from coproduce.lib.disclosure import protect_rate, protect_series
+from coproduce.members.models import AgeBand, Gender
+from coproduce.members.permissions import access_for, require_coordinator
+from coproduce.partners.models import Organisation
+from coproduce.partners.permissions import is_active_staff
+
+TYPE_LABELS = dict(ExchangeType.choices)
+
+
+def _table(name, caption, headers, rows):
+    return {"name": name, "caption": caption, "headers": headers, "rows": rows}
+
+
+def _csv(table) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{table["name"]}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([str(h) for h in table["headers"]])
+    for row in table["rows"]:
+        writer.writerow([str(c) for c in row])
+    return response
+
+
+def _respond(request, template, context, tables):
+    wanted = request.GET.get("csv")
+    if wanted:
+        for table in tables:
+            if table["name"] == wanted:
+                return _csv(table)
+        raise Http404(_("No such table."))
+    context["tables"] = tables
+    return render(request, template, context)
+
+
+def _pct(rate) -> str:
+    return "–" if rate is None else f"{rate * 100:.0f}%"
+
+
+def _labels(community):
+    categories = dict(Category.objects.filter(community=community).values_list("pk", "name"))
+    areas = dict(Area.objects.filter(community=community).values_list("pk", "name"))
+    return categories, areas
+
+
+def _month_chart(period, previous, current_fig, previous_fig, chart_id):
+    labels = [m.strftime("%b %Y") for m in period.months]
+    now = [float(f.hours(current_fig["per_month"][m][0])) for m in period.months]
+    before = [float(f.hours(previous_fig["per_month"][m][0])) for m in previous.months]
+    title = _("Exchange hours per month")
+    chart = mark_safe(line_chart(labels, [Series(period.label(), now), Series(previous.label(), before)],  # escaped
+                                 title=title, chart_id=chart_id, y_label=_("hours"),
+                                 desc=_("This period against the previous period of equal length. "
+                                        "The same figures are in the table below.")))
+    rows = [[label, a, b] for label, a, b in zip(labels, now, before, strict=True)]
+    table = _table("hours-per-month", title, [_("Month"), period.label(), _("Previous period, same month")], rows)
+    return chart, table
+
+
+@login_required
+def dashboard(request, slug):
+    """Coordinators: the community's figures for a period, against the previous period."""
+    access = require_coordinator(request, slug)
+    community = access.community
+    form = f.PeriodForm(request.GET, community=community)
+    period = form.period()
+    context = {"access": access, "community": community, "form": form}
+    if period is None:
+        return render(request, "insights/dashboard.html", {**context, "tables": []}, status=400)
+    previous = period.previous()
+    now, before = f.rollup_figures(community, period), f.rollup_figures(community, previous)
+    members_now = f.member_figures(community, period.start, period.last_day)
+    members_before = f.member_figures(community, previous.start, previous.last_day)
+    window = f.member_figures(community, f.add_months(period.end, -11), period.last_day)  # 12-month reciprocity
+    new_now, new_before = f.new_members(community, period), f.new_members(community, previous)
+    categories, areas = _labels(community)
+    chart, month_table = _month_chart(period, previous, now, before, "hours")
+    headline = _table("headline", _("Headline figures"), [_("Figure"), period.label(), previous.label()], [
+        [_("Exchange hours"), f.hours(now["total"][0]), f.hours(before["total"][0])],
+        [_("Exchanges"), now["total"][1], before["total"][1]],
+        [_("Active members"), members_now.active, members_before.active],
+        [_("New members"), new_now, new_before],
+        [_("Reciprocity rate (12 months to the period's end)"), _pct(window.reciprocity), "–"],
+        [_("Reciprocity rate (the period)"), _pct(members_now.reciprocity), _pct(members_before.reciprocity)],
+        [_("Median hours per active member"), members_now.median_hours if members_now.median_hours is not None
+         else "–", members_before.median_hours if members_before.median_hours is not None else "–"],
+        [_("Gifts (hours, not exchange hours)"), f.hours(now["other"]["gift"][0]),
+         f.hours(before["other"]["gift"][0])],
+        [_("Grants from the pot (hours, not exchange hours)"), f.hours(now["other"]["pot_grant"][0]),
+         f.hours(before["other"]["pot_grant"][0])],
+    ])
+
+    def split(name, caption, key_label, current, prior, label_of):
+        keys = list(dict.fromkeys(list(current) + list(prior)))
+        rows = [[label_of(k), f.hours(current.get(k, [0, 0])[0]), current.get(k, [0, 0])[1],
+                 f.hours(prior.get(k, [0, 0])[0])] for k in keys]
+        rows.sort(key=lambda r: str(r[0]))
+        return _table(name, caption, [key_label, _("Hours"), _("Exchanges"), _("Hours, previous period")], rows)
+
+    by_type = split("by-type", _("Exchange hours by type"), _("Type"), now["by_type"], before["by_type"],
+                    lambda k: TYPE_LABELS.get(k, k))
+    by_category = split("by-category", _("Exchange hours by category"), _("Category"), now["by_category"],
+                        before["by_category"], lambda k: categories.get(k, _("No category")))
+    by_area = split("by-area", _("Exchange hours by area (the giver's)"), _("Area"), now["by_area"],
+                    before["by_area"], lambda k: areas.get(k, _("No area")))
+    demographic = []
+    for field, labels, name, caption in (
+            ("age_band", dict(AgeBand.choices), "by-age", _("Hours given and received by age band "
+                                                             "(consenting members only)")),
+            ("gender", dict(Gender.choices), "by-gender", _("Hours given and received by gender "
+                                                             "(consenting members only)"))):
+        split_rows = f.demographic_split(community, period, field)
+        demographic.append(_table(name, caption, [_("Group"), _("Hours given"), _("Hours received")],
+                                  [[labels.get(k, k), f.hours(g), f.hours(r)] for k, (g, r) in sorted(split_rows.items())]))
+    type_chart = mark_safe(bar_chart([r[0] for r in by_type["rows"]], [float(r[1]) for r in by_type["rows"]],  # escaped
+                                     title=by_type["caption"], chart_id="by-type", y_label=_("hours")))
+    tables = [headline, month_table, by_type, by_category, by_area, *demographic]
+    return _respond(request, "insights/dashboard.html", {
+        **context, "period": period, "previous": previous, "chart": chart, "month_table": month_table,
+        "type_chart": type_chart, "by_type": by_type}, tables)
+
+
+def _cell(cell) -> str:
+    return str(cell) if cell is not None else "–"
+
+
+def _protected_split(name, caption, key_label, values: dict, label_of, k, rule):
+    """Exchanges per key through protect_series; hours shown only where the count is shown."""
+    keys = [key for key in values if values[key][1] > 0]
+    cells, total = protect_series({str(key): values[key][1] for key in keys}, k, rule)
+    rows = []
+    for key in keys:
+        cell = cells[str(key)]
+        rows.append([label_of(key), str(cell), "–" if cell.suppressed else f.hours(values[key][0])])
+    rows.sort(key=lambda r: str(r[0]))
+    total_hours = sum(values[key][0] for key in keys)
+    rows.append([_("Total"), _cell(total), "–" if total is None or total.suppressed else f.hours(total_hours)])
+    return _table(name, caption, [key_label, _("Exchanges"), _("Hours")], rows)
+
+
+def public_figures(request, slug):
+    """Anyone: headline figures with small-count protection (k and rule from the community)."""
+    access = access_for(request, slug)
+    community = access.community
+    k, rule = community.small_count_k, community.small_count_rule
+    form = f.PeriodForm(request.GET, community=community)
+    period = form.period()
+    context = {"access": access, "community": community, "form": form, "k": k}
+    if period is None:
+        return render(request, "insights/public_figures.html", {**context, "tables": []}, status=400)
+    now = f.rollup_figures(community, period)
+    members = f.member_figures(community, period.start, period.last_day)
+    categories, areas = _labels(community)
+    months = {str(m): now["per_month"][m][1] for m in period.months}
+    month_cells, month_total = protect_series(months, k, rule)
+    per_month = _table("hours-per-month", _("Exchanges and hours per month"),
+                       [_("Month"), _("Exchanges"), _("Hours")],
+                       [[m.strftime("%b %Y"), str(month_cells[str(m)]),
+                         "–" if month_cells[str(m)].suppressed else f.hours(now["per_month"][m][0])]
+                        for m in period.months])
+    per_month["rows"].append([_("Total"), _cell(month_total), "–" if month_total is None or month_total.suppressed
+                              else f.hours(now["total"][0])])
+    active_cells, _t = protect_series({"active": members.active}, k, rule, with_total=False)
+    reciprocity = protect_rate(members.reciprocal, members.active, k)
+    headline = _table("headline", _("Headline figures"), [_("Figure"), period.label()], [
+        [_("Active members"), str(active_cells["active"])],
+        [_("Reciprocity rate"), _pct(reciprocity) if reciprocity is not None else _("not shown (too few people)")],
+    ])
+    by_category = _protected_split("by-category", _("Exchanges and hours by category"), _("Category"),
+                                   now["by_category"], lambda key: categories.get(key, _("No category")), k, rule)
+    by_area = _protected_split("by-area", _("Exchanges and hours by area"), _("Area"), now["by_area"],
+                               lambda key: areas.get(key, _("No area")), k, rule)
+    return _respond(request, "insights/public_figures.html", {**context, "period": period},
+                    [headline, per_month, by_category, by_area])
+
+
+@login_required
+def partner_slice(request, slug, organisation_pk):
+    """An organisation's staff (and coordinators): hours with the organisation, small counts protected."""
+    access = access_for(request, slug)
+    community = access.community
+    organisation = get_object_or_404(Organisation, pk=organisation_pk, community=community)
+    if not access.is_coordinator and not is_active_staff(request.user, organisation):
+        raise PermissionDenied(_("Only %(organisation)s's own staff and coordinators can see this.")
+                               % {"organisation": organisation.name})
+    k, rule = community.small_count_k, community.small_count_rule
+    form = f.PeriodForm(request.GET, community=community)
+    period = form.period()
+    context = {"access": access, "community": community, "form": form, "organisation": organisation, "k": k}
+    if period is None:
+        return render(request, "insights/partner_slice.html", {**context, "tables": []}, status=400)
+    per_month, people = f.organisation_figures(community, organisation, period)
+    cells, total = protect_series({str(m): per_month[m][0] for m in period.months}, k, rule)
+    rows = [[m.strftime("%b %Y"), str(cells[str(m)]),
+             "–" if cells[str(m)].suppressed else f.hours(per_month[m][1])] for m in period.months]
+    rows.append([_("Total"), _cell(total), "–" if total is None or total.suppressed
+                 else f.hours(sum(v[1] for v in per_month.values()))])
+    months = _table("with-organisation", _("Exchanges and hours with %(organisation)s")
+                    % {"organisation": organisation.name}, [_("Month"), _("Exchanges"), _("Hours")], rows)
+    people_cells, _t = protect_series({"people": people}, k, rule, with_total=False)
+    headline = _table("people", _("People involved"), [_("Figure"), period.label()],
+                      [[_("Members who exchanged with the organisation"), str(people_cells["people"])]])
+    return _respond(request, "insights/partner_slice.html", {**context, "period": period}, [headline, months])
+
+
+@login_required
+def core_economy_account(request, slug):
+    """Coordinators: hours and replacement value by activity for a period, with method and sources."""
+    access = require_coordinator(request, slug)
+    community = access.community
+    form = f.PeriodForm(request.GET, community=community)
+    period = form.period()
+    rate_set = rate_set_for(community)
+    context = {"access": access, "community": community, "form": form, "rate_set": rate_set}
+    if period is None:
+        return render(request, "insights/core_economy.html", {**context, "tables": []}, status=400)
+    activity_of = dict(Category.objects.filter(community=community).values_list("pk", "activity"))
+    minutes_by_activity: dict[str, int] = {}
+    unmapped = 0
+    for category_id, (minutes, _n) in f.rollup_figures(community, period)["by_category"].items():
+        activity = activity_of.get(category_id)
+        if activity is None:
+            unmapped += minutes
+        else:
+            minutes_by_activity[activity] = minutes_by_activity.get(activity, 0) + minutes
+    tables, valuation = [], None
+    if rate_set is not None:
+        valuation = replacement_value({a: f.hours(m) for a, m in minutes_by_activity.items() if m > 0}, rate_set)
+        rows = [[line.label, line.hours,
+                 f"{line.value} {rate_set.currency}" if line.valued else _("not valued"),
+                 line.rate.per_hour if line.rate else "–", line.rate.occupation if line.rate else "",
+                 line.rate.year if line.rate else "", line.rate.source if line.rate else ""]
+                for line in sorted(valuation.lines, key=lambda line: line.label)]
+        if unmapped:
+            rows.append([_("No category"), f.hours(unmapped), _("not valued"), "–", "", "", ""])
+        rows.append([_("Total"), valuation.hours_valued + valuation.hours_not_valued + f.hours(unmapped),
+                     f"{valuation.total} {rate_set.currency}", "", "", "", ""])
+        tables.append(_table("core-economy-account", _("Core economy account, %(period)s")
+                             % {"period": period.label()},
+                             [_("Activity"), _("Hours"), _("Replacement value"), _("Rate per hour"),
+                              _("Market equivalent"), _("Rate year"), _("Source")], rows))
+    return _respond(request, "insights/core_economy.html", {**context, "period": period, "valuation": valuation},
+                    tables)

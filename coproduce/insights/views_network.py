@@ -1,0 +1,317 @@
+"""Network figures (coordinators and public), the outreach list and the areas scatter page."""
+
+import datetime
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, Exists, Max, OuterRef, Q, Subquery, Sum, When
+from django.db.models.functions import Abs
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from coproduce.insights.indicators import compare_indicator
+from coproduce.insights.models import AreaIndicator
+from coproduce.insights.network import layout, network_for, network_picture
+from coproduce.ledger.models import Entry, Transfer, TransferKind, TransferStatus
+from coproduce.ledger.services import community_today
+from coproduce.lib.charts import scatter_plot
+from coproduce.lib.disclosure import protect_count, protect_series
+from coproduce.members.models import Membership, Role
+from coproduce.members.permissions import access_for, require_coordinator
+
+OUTREACH_DAYS = 90
+OUTREACH_PAGE = 50
+PUBLIC_CACHE_SECONDS = 15 * 60
+
+
+def default_window(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """Twelve calendar months ending today: same day a year earlier, plus one."""
+    try:
+        year_ago = today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        year_ago = today.replace(year=today.year - 1, day=28)
+    return year_ago + datetime.timedelta(days=1), today
+
+
+class WindowForm(forms.Form):
+    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", _("The end of the period must not be before its start."))
+            if end > self.today:
+                self.add_error("end", _("The period must not end in the future."))
+        return data
+
+
+def _window(request, community):
+    """(form, start, end): the window asked for, or the default one when nothing valid was asked."""
+    today = community_today(community)
+    start, end = default_window(today)
+    if "start" in request.GET or "end" in request.GET:
+        form = WindowForm(request.GET, today=today)
+        if form.is_valid():
+            return form, form.cleaned_data["start"], form.cleaned_data["end"], True
+        return form, start, end, False
+    return WindowForm(initial={"start": start, "end": end}, today=today), start, end, True
+
+
+def _picture(result, title):
+    positions, edges, total = layout(result.graph)
+    if not positions:
+        return None
+    if total > len(positions):
+        desc = _("Each dot is a person or organisation, each line a tie. The %(shown)s best-connected of "
+                 "%(total)s are drawn; the figures are in the table.") % {"shown": len(positions), "total": total}
+    else:
+        desc = _("Each dot is a person or organisation, each line a tie; %(total)s dots. The figures are "
+                 "in the table.") % {"total": total}
+    return mark_safe(network_picture(positions, edges, title=title, desc=desc))  # all markup built and escaped here
+
+
+def _fmt(value, places=2):
+    return "–" if value is None else f"{value:.{places}f}"
+
+
+@login_required
+def network(request, slug):
+    """Coordinators: the exchange network's figures for a window, the picture, and the best brokers."""
+    access = require_coordinator(request, slug)
+    community = access.community
+    form, start, end, valid = _window(request, community)
+    context = {"access": access, "community": community, "form": form, "start": start, "end": end}
+    if valid:
+        result, parties = network_for(community, start, end, with_betweenness=True)
+        title = _("Exchange network, %(start)s to %(end)s") % {"start": start, "end": end}
+        rows = [
+            [_("People and organisations in the network"), result.nodes],
+            [_("Ties"), result.ties],
+            [_("Mean degree (ties per person)"), _fmt(result.mean_degree)],
+            [_("Share in the largest connected group"), _fmt(result.largest_component_share)],
+            [_("Average clustering"), _fmt(result.average_clustering)],
+            [_("Ties bridging different areas"), result.bridging_areas],
+            [_("Ties bridging different age bands (consenting members)"), result.bridging_age_bands],
+        ]
+        top = sorted(result.betweenness.items(), key=lambda item: (-item[1], item[0]))[:10]
+        context.update({
+            "table": {"caption": title, "headers": [_("Figure"), _("Value")], "rows": rows},
+            "new_ties": {"caption": _("New ties per month (a pair's first exchange ever)"),
+                         "headers": [_("Month"), _("New ties")],
+                         "rows": [[m, c] for m, c in result.new_ties_by_month.items()]},
+            "brokers": {"caption": _("Highest betweenness: who links otherwise separate groups"),
+                        "headers": [_("Name"), _("Betweenness")],
+                        "rows": [[parties[node].name if node in parties else "?", _fmt(score, 3)]
+                                 for node, score in top if score > 0]},
+            "picture": _picture(result, title),
+        })
+    return render(request, "insights/network.html", context)
+
+
+def public_network(request, slug):
+    """Anyone: the network as anonymous dots and non-individual figures, small counts protected."""
+    access = access_for(request, slug)  # anyone; 404 for an unknown community
+    community = access.community
+    k, rule = community.small_count_k, community.small_count_rule
+    form, start, end, valid = _window(request, community)
+    context = {"access": access, "community": community, "form": form, "start": start, "end": end, "k": k}
+    cache_key = f"public-network:{community.pk}:{start}:{end}:{k}:{rule}"
+    cached = cache.get(cache_key) if valid else None
+    if cached is not None:
+        context.update(cached)
+    elif valid:
+        result, _parties = network_for(community, start, end)
+        big_enough = result.nodes >= k
+        title = _("Exchange network, %(start)s to %(end)s") % {"start": start, "end": end}
+        rows = [
+            [_("People and organisations in the network"), protect_count(result.nodes, k, rule)],
+            [_("Ties"), protect_count(result.ties, k, rule)],
+            [_("Mean degree (ties per person)"), _fmt(result.mean_degree) if big_enough else "–"],
+            [_("Share in the largest connected group"),
+             _fmt(result.largest_component_share) if big_enough else "–"],
+            [_("Average clustering"), _fmt(result.average_clustering) if big_enough else "–"],
+            [_("Ties bridging different areas"), protect_count(result.bridging_areas, k, rule)],
+            [_("Ties bridging different age bands (consenting members)"),
+             protect_count(result.bridging_age_bands, k, rule)],
+        ]
+        monthly, _total = protect_series(result.new_ties_by_month, k, rule, with_total=False)
+        context.update({
+            "table": {"caption": title, "headers": [_("Figure"), _("Value")], "rows": rows},
+            "new_ties": {"caption": _("New ties per month (a pair's first exchange ever)"),
+                         "headers": [_("Month"), _("New ties")],
+                         "rows": [[m, c] for m, c in monthly.items()]},
+            "picture": _picture(result, title) if big_enough else None,
+        })
+        # anyone may ask for this page: keep the layout work to one run per window every 15 minutes
+        cache.set(cache_key, {key: context[key] for key in ("table", "new_ties", "picture")}, PUBLIC_CACHE_SECONDS)
+    return render(request, "insights/network_public.html", context)
+
+
+def _exchange_entries():
+    """Entries of posted exchanges (kinds exchange and group) that were not reversed."""
+    reversed_ = Transfer.objects.filter(reverses=OuterRef("transfer_id"), status=TransferStatus.POSTED)
+    return (Entry.objects.filter(transfer__status=TransferStatus.POSTED,
+                                 transfer__kind__in=[TransferKind.EXCHANGE, TransferKind.GROUP])
+            .exclude(Exists(reversed_)))
+
+
+def outreach_members(community, *, days: int, today: datetime.date):
+    """Approved members with no exchange in the last `days` days, with their last exchange date."""
+    last = (_exchange_entries().filter(account__membership=OuterRef("pk"))
+            .values("account__membership").annotate(last=Max("transfer__performed_on")).values("last"))
+    since = today - datetime.timedelta(days=days)
+    return (Membership.objects.active().filter(community=community, role=Role.MEMBER)
+            .annotate(last_exchange=Subquery(last))
+            .filter(Q(last_exchange__isnull=True) | Q(last_exchange__lt=since))
+            .select_related("user", "area")
+            .order_by("last_exchange", "user__name", "pk"))
+
+
+@login_required
+def outreach(request, slug):
+    """Coordinators: members who have not exchanged lately, to get back in touch with."""
+    access = require_coordinator(request, slug)
+    community = access.community
+    error = None
+    days = OUTREACH_DAYS
+    if "days" in request.GET:
+        try:
+            days = int(request.GET["days"])
+            if not 1 <= days <= 3650:
+                raise ValueError
+        except ValueError:
+            error = _("Enter a whole number of days from 1 to 3650.")
+            days = OUTREACH_DAYS
+    members = outreach_members(community, days=days, today=community_today(community))
+    page = Paginator(members, OUTREACH_PAGE).get_page(request.GET.get("page"))
+    return render(request, "insights/outreach.html", {
+        "access": access, "community": community, "page": page, "days": days, "error": error,
+    })
+
+
+def area_strength(community, start: datetime.date, end: datetime.date) -> dict[int, dict]:
+    """Per area: hours given or received by its members, active members, reciprocity; one query."""
+    rows = (_exchange_entries()
+            .filter(transfer__community=community, transfer__performed_on__range=(start, end),
+                    account__membership__isnull=False, account__membership__area__isnull=False)
+            .values("account__membership", "account__membership__area_id")
+            .annotate(gave=Max(Case(When(amount__lt=0, then=1), default=0)),
+                      received=Max(Case(When(amount__gt=0, then=1), default=0)),
+                      minutes=Sum(Abs("amount"))))
+    by_area: dict[int, dict] = {}
+    for row in rows:
+        area = by_area.setdefault(row["account__membership__area_id"], {"minutes": 0, "active": 0, "both": 0})
+        area["minutes"] += row["minutes"] or 0
+        area["active"] += 1
+        area["both"] += 1 if row["gave"] and row["received"] else 0
+    return by_area
+
+
+POPULATION = "population"
+
+
+def area_measures(community, start, end) -> tuple[list[tuple[str, dict[int, float]]], dict[int, float]]:
+    """[(measure label, {area id: value})], and the population by area where one was imported."""
+    strength = area_strength(community, start, end)
+    population = {row.area_id: float(row.value) for row in AreaIndicator.objects.filter(
+        community=community, indicator__iexact=POPULATION).order_by("year")}  # latest year wins
+    measures = []
+    if population:
+        measures.append((_("Exchange hours per 1,000 residents"),
+                         {a: s["minutes"] / 60 * 1000 / population[a] for a, s in strength.items()
+                          if population.get(a)}))
+        measures.append((_("Active members per 1,000 residents"),
+                         {a: s["active"] * 1000 / population[a] for a, s in strength.items()
+                          if population.get(a)}))
+    else:
+        measures.append((_("Exchange hours (no population figures imported)"),
+                         {a: s["minutes"] / 60 for a, s in strength.items()}))
+        measures.append((_("Active members (no population figures imported)"),
+                         {a: float(s["active"]) for a, s in strength.items()}))
+    measures.append((_("Reciprocity rate"), {a: s["both"] / s["active"] for a, s in strength.items() if s["active"]}))
+    return measures, population
+
+
+@login_required
+def areas(request, slug):
+    """Coordinators: core-economy strength per area beside each imported indicator, with Pearson's r."""
+    access = require_coordinator(request, slug)
+    community = access.community
+    form, start, end, valid = _window(request, community)
+    comparisons = []
+    area_rows = []
+    if valid:
+        measures, _population = area_measures(community, start, end)
+        names = (AreaIndicator.objects.filter(community=community).exclude(indicator__iexact=POPULATION)
+                 .values_list("indicator", flat=True).distinct().order_by("indicator"))
+        area_names = dict(community.areas.values_list("pk", "name"))
+        area_rows = [[area_names[a]] + [_fmt(values.get(a)) for _label, values in measures]
+                     for a in sorted(area_names, key=lambda pk: area_names[pk])]
+        for index, name in enumerate(names):
+            for m_index, (label, values) in enumerate(measures):
+                comparison = compare_indicator(community, name, values)
+                chart = None
+                if comparison.points:
+                    chart = mark_safe(scatter_plot(  # the chart function escapes every string
+                        [(x, y) for _code, x, y in comparison.points], x_label=str(label), y_label=name,
+                        point_labels=[code for code, _x, _y in comparison.points], trend=comparison.trend,
+                        title=f"{label} / {name}", chart_id=f"scatter-{index}-{m_index}",
+                        desc=_("One dot per area. The figures are in the table below.")))
+                comparisons.append({
+                    "chart": chart, "r": comparison.r, "n": comparison.n,
+                    "table": {"caption": f"{label} / {name}", "headers": [_("Area code"), label, name],
+                              "rows": [[code, _fmt(x), _fmt(y)] for code, x, y in comparison.points]},
+                })
+        headers = [_("Area")] + [label for label, _values in measures]
+        area_rows = {"caption": _("Core-economy strength by area, %(start)s to %(end)s")
+                     % {"start": start, "end": end}, "headers": headers, "rows": area_rows}
+    return render(request, "insights/areas.html", {
+        "access": access, "community": community, "form": form, "strength": area_rows,
+        "comparisons": comparisons,
+    })
+
+
+class OutreachMessageForm(forms.Form):
+    body = forms.CharField(label=gettext_lazy("Your message"), widget=forms.Textarea(attrs={"rows": 6}),
+                           max_length=5000)
+
+
+@login_required
+def outreach_message(request, slug, member_pk):
+    """Coordinators: start a conversation with a member from the outreach list (conversations.services)."""
+    from coproduce.conversations.services import start_conversation
+    from coproduce.members.permissions import member_in
+    from coproduce.members.views import add_form_errors
+
+    access = require_coordinator(request, slug)
+    recipient = member_in(access, member_pk)
+    initial = {"body": _("Hello %(name)s, we have not seen you at the time bank for a while. How are you? "
+                         "Is there anything we can help with, or something you would like to offer?")
+               % {"name": recipient.user.name}}
+    form = OutreachMessageForm(request.POST or None, initial=initial)
+    if access.membership is None:
+        form.add_error(None, _("You need a membership in %(community)s to write to its members.")
+                       % {"community": access.community.name})
+    elif request.method == "POST" and form.is_valid():
+        try:
+            conversation = start_conversation(sender=access.membership, recipient=recipient,
+                                              body=form.cleaned_data["body"], actor=request.user)
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            return redirect("conversations:detail", slug=slug, pk=conversation.pk)
+    return render(request, "insights/outreach_message.html", {
+        "access": access, "community": access.community, "form": form, "recipient": recipient,
+    })
