@@ -51,10 +51,10 @@ def _nice_max(value: float) -> float:
         return 1.0
     exponent = math.floor(math.log10(value))
     base = 10**exponent
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 2, 2.5, 5):
         if value <= step * base:
             return step * base
-    return 10 * base  # pragma: no cover
+    return 10 * base
 
 
 def _ticks(low: float, high: float, count: int = 5) -> list[float]:

@@ -3,10 +3,11 @@
 "Received more than gave" is a negative member balance (the ledger caches each
 account's balance). "Newcomer" is a member with no ledger account yet: the ledger opens
 one lazily at a member's first posting, so no account means no first exchange.
-If the ledger app cannot be read (it is built alongside this app), everyone is neutral.
 """
 
 from dataclasses import dataclass
+
+from coproduce.ledger.models import Account, AccountKind
 
 
 @dataclass(frozen=True)
@@ -15,15 +16,8 @@ class Standing:
     newcomer: bool = False
 
 
-NEUTRAL = Standing(balance_minutes=None)
-
-
 def standings(membership_ids: list[int]) -> dict[int, Standing]:
     """Standing per membership id, in one query."""
-    try:
-        from coproduce.ledger.models import Account, AccountKind
-    except ImportError:  # pragma: no cover - only while the ledger is missing
-        return dict.fromkeys(membership_ids, NEUTRAL)
     balances = dict(Account.objects.filter(kind=AccountKind.MEMBER, membership_id__in=membership_ids)
                     .values_list("membership_id", "balance"))
     return {pk: Standing(balance_minutes=balances[pk]) if pk in balances
