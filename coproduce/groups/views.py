@@ -37,23 +37,25 @@ from coproduce.partners.models import Organisation
 from coproduce.partners.permissions import require_partner_viewer
 
 
-def _context(partner, **extra):
-    return {"access": partner.access, "community": partner.community, "partner": partner, **extra}
-
-
 def _flash(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
 
 
 def _group(partner, pk) -> Group:
-    return get_object_or_404(Group.objects.select_related("organisation", "community"), pk=pk,
-                             community=partner.community)
+    return get_object_or_404(
+        Group.objects.select_related("organisation", "community"),
+        pk=pk,
+        community=partner.community,
+    )
 
 
 def _session(partner, pk) -> Session:
-    return get_object_or_404(Session.objects.select_related("group__organisation", "group__community"), pk=pk,
-                             group__community=partner.community)
+    return get_object_or_404(
+        Session.objects.select_related("group__organisation", "group__community"),
+        pk=pk,
+        group__community=partner.community,
+    )
 
 
 def _own(partner):
@@ -71,15 +73,20 @@ def _require_lead(request, group):
 def group_list(request, slug):
     partner = require_partner_viewer(request, slug)
     groups = Group.objects.filter(community=partner.community).select_related("organisation")
-    return render(request, "groups/list.html", _context(
-        partner, groups=groups, may_start=partner.is_coordinator or bool(partner.staff_of)))
+    return render(
+        request,
+        "groups/list.html",
+        partner.context(groups=groups, may_start=partner.is_coordinator or bool(partner.staff_of)),
+    )
 
 
 @login_required
 def group_new(request, slug):
     partner = require_partner_viewer(request, slug)
     if not (partner.is_coordinator or partner.staff_of):
-        raise PermissionDenied(_("Only coordinators and partner staff can start a peer-support group."))
+        raise PermissionDenied(
+            _("Only coordinators and partner staff can start a peer-support group.")
+        )
     organisations = Organisation.objects.filter(community=partner.community)
     if not partner.is_coordinator:
         organisations = organisations.filter(pk__in=partner.staff_of)
@@ -88,43 +95,80 @@ def group_new(request, slug):
         data = form.cleaned_data
         try:
             group = services.create_group(
-                community=partner.community, actor=request.user, name=data["name"], description=data["description"],
-                organisation=data["organisation"], join_policy=data["join_policy"],
-                credit_rule=data["credit_rule"], facilitators=[data["facilitator"]])
+                community=partner.community,
+                actor=request.user,
+                name=data["name"],
+                description=data["description"],
+                organisation=data["organisation"],
+                join_policy=data["join_policy"],
+                credit_rule=data["credit_rule"],
+                facilitators=[data["facilitator"]],
+            )
         except ValidationError as error:
             add_form_errors(form, error)
         else:
             return redirect("groups:detail", slug=slug, pk=group.pk)
-    return render(request, "groups/form.html", _context(partner, form=form, heading=_("Start a peer-support group"),
-                                                        button=_("Start group")))
+    return render(
+        request,
+        "groups/form.html",
+        partner.context(
+            form=form, heading=_("Start a peer-support group"), button=_("Start group")
+        ),
+    )
 
 
 @login_required
 def group_detail(request, slug, pk):
     partner = require_partner_viewer(request, slug)
     group = _group(partner, pk)
-    places = list(GroupMember.objects.filter(group=group).exclude(status=GroupMemberStatus.LEFT)
-                  .select_related("membership__user"))
-    own = next((p for p in places if partner.membership and p.membership_id == partner.membership.pk), None)
+    places = list(
+        GroupMember.objects.filter(group=group)
+        .exclude(status=GroupMemberStatus.LEFT)
+        .select_related("membership__user")
+    )
+    own = next(
+        (p for p in places if partner.membership and p.membership_id == partner.membership.pk), None
+    )
     leads = services.may_lead(request.user, group)
-    sessions = list(group.sessions.filter(starts_at__gte=timezone.now() - datetime.timedelta(days=1))[:20])
+    sessions = list(
+        group.sessions.filter(starts_at__gte=timezone.now() - datetime.timedelta(days=1))[:20]
+    )
     booked = {}
     if partner.membership:
-        booked = dict(partner.membership.session_bookings.filter(session__group=group)
-                      .values_list("session_id", "status"))
+        booked = dict(
+            partner.membership.session_bookings.filter(session__group=group).values_list(
+                "session_id", "status"
+            )
+        )
     feed_urls = {}
     if own and own.status == GroupMemberStatus.ACTIVE:
         feed_urls = {
-            "group": request.build_absolute_uri(reverse("groups:feed", args=[
-                services.feed_token(partner.membership, group).token])),
-            "member": request.build_absolute_uri(reverse("groups:feed", args=[
-                services.feed_token(partner.membership).token])),
+            "group": request.build_absolute_uri(
+                reverse("groups:feed", args=[services.feed_token(partner.membership, group).token])
+            ),
+            "member": request.build_absolute_uri(
+                reverse("groups:feed", args=[services.feed_token(partner.membership).token])
+            ),
         }
-    return render(request, "groups/detail.html", _context(
-        partner, group=group, own=own, leads=leads, sessions=[(s, booked.get(s.pk)) for s in sessions],
-        facilitators=[p for p in places if p.role == "facilitator" and p.status == GroupMemberStatus.ACTIVE],
-        places=places if leads else None, role_form=RoleForm(community=partner.community) if leads else None,
-        feed_urls=feed_urls, BOOKED=BookingStatus.BOOKED))
+    return render(
+        request,
+        "groups/detail.html",
+        partner.context(
+            group=group,
+            own=own,
+            leads=leads,
+            sessions=[(s, booked.get(s.pk)) for s in sessions],
+            facilitators=[
+                p
+                for p in places
+                if p.role == "facilitator" and p.status == GroupMemberStatus.ACTIVE
+            ],
+            places=places if leads else None,
+            role_form=RoleForm(community=partner.community) if leads else None,
+            feed_urls=feed_urls,
+            BOOKED=BookingStatus.BOOKED,
+        ),
+    )
 
 
 @login_required
@@ -137,8 +181,12 @@ def group_join(request, slug, pk):
     except ValidationError as error:
         _flash(request, error)
     else:
-        messages.success(request, _("Welcome to the group.") if place.status == GroupMemberStatus.ACTIVE
-                         else _("You have asked to join; a facilitator will be in touch."))
+        messages.success(
+            request,
+            _("Welcome to the group.")
+            if place.status == GroupMemberStatus.ACTIVE
+            else _("You have asked to join; a facilitator will be in touch."),
+        )
     return redirect("groups:detail", slug=slug, pk=pk)
 
 
@@ -160,8 +208,12 @@ def group_role(request, slug, pk):
     form = RoleForm(request.POST, community=partner.community)
     if form.is_valid():
         try:
-            services.set_role(group, actor=request.user, membership=form.cleaned_data["member"],
-                              role=form.cleaned_data["role"])
+            services.set_role(
+                group,
+                actor=request.user,
+                membership=form.cleaned_data["member"],
+                role=form.cleaned_data["role"],
+            )
         except ValidationError as error:
             _flash(request, error)
         else:
@@ -187,8 +239,15 @@ def session_new(request, slug, pk):
         else:
             messages.success(request, _("Session added."))
             return redirect("groups:detail", slug=slug, pk=pk)
-    return render(request, "groups/form.html", _context(
-        partner, form=form, heading=_("Add a session to %(name)s") % {"name": group.name}, button=_("Add session")))
+    return render(
+        request,
+        "groups/form.html",
+        partner.context(
+            form=form,
+            heading=_("Add a session to %(name)s") % {"name": group.name},
+            button=_("Add session"),
+        ),
+    )
 
 
 @login_required
@@ -196,12 +255,23 @@ def session_detail(request, slug, pk):
     partner = require_partner_viewer(request, slug)
     session = _session(partner, pk)
     leads = services.may_lead(request.user, session.group)
-    if not leads and (partner.membership is None or services.active_place(session.group, partner.membership) is None):
+    if not leads and (
+        partner.membership is None
+        or services.active_place(session.group, partner.membership) is None
+    ):
         raise PermissionDenied(_("Only members of the group can see its sessions."))
     bookings = list(session.bookings.select_related("membership__user")) if leads else None
-    return render(request, "groups/session.html", _context(
-        partner, session=session, group=session.group, leads=leads, bookings=bookings,
-        attendance=session.attendance.select_related("membership__user") if leads else None))
+    return render(
+        request,
+        "groups/session.html",
+        partner.context(
+            session=session,
+            group=session.group,
+            leads=leads,
+            bookings=bookings,
+            attendance=session.attendance.select_related("membership__user") if leads else None,
+        ),
+    )
 
 
 def _session_action(request, slug, pk, action, done):
@@ -223,21 +293,32 @@ def session_book(request, slug, pk):
         booking = services.book(session, membership=_own(partner))
         if booking.status == BookingStatus.WAITING:
             messages.info(request, _("The session is full: you are on the waiting list."))
+
     return _session_action(request, slug, pk, action, _("Done."))
 
 
 @login_required
 @require_POST
 def session_unbook(request, slug, pk):
-    return _session_action(request, slug, pk, lambda s, p: services.cancel_booking(s, membership=_own(p)),
-                           _("Your booking is cancelled."))
+    return _session_action(
+        request,
+        slug,
+        pk,
+        lambda s, p: services.cancel_booking(s, membership=_own(p)),
+        _("Your booking is cancelled."),
+    )
 
 
 @login_required
 @require_POST
 def session_cancel(request, slug, pk):
-    return _session_action(request, slug, pk, lambda s, p: services.cancel_session(s, actor=request.user),
-                           _("The session is cancelled."))
+    return _session_action(
+        request,
+        slug,
+        pk,
+        lambda s, p: services.cancel_session(s, actor=request.user),
+        _("The session is cancelled."),
+    )
 
 
 @login_required
@@ -245,21 +326,39 @@ def session_register(request, slug, pk):
     partner = require_partner_viewer(request, slug)
     session = _session(partner, pk)
     _require_lead(request, session.group)
-    places = GroupMember.objects.active().filter(group=session.group).select_related("membership__user")
-    booked = set(session.bookings.filter(status=BookingStatus.BOOKED).values_list("membership_id", flat=True))
-    form = RegisterForm(request.POST or None, places=places,
-                        initial={"token": new_key(), "present": [str(pk) for pk in booked]})
+    places = (
+        GroupMember.objects.active().filter(group=session.group).select_related("membership__user")
+    )
+    booked = set(
+        session.bookings.filter(status=BookingStatus.BOOKED).values_list("membership_id", flat=True)
+    )
+    form = RegisterForm(
+        request.POST or None,
+        places=places,
+        initial={"token": new_key(), "present": [str(pk) for pk in booked]},
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_attendance(session, actor=request.user, present=form.present_memberships(),
-                                       idempotency_key=form.cleaned_data["token"])
+            services.record_attendance(
+                session,
+                actor=request.user,
+                present=form.present_memberships(),
+                idempotency_key=form.cleaned_data["token"],
+            )
         except ValidationError as error:
             add_form_errors(form, error)
         else:
             messages.success(request, _("Attendance recorded; facilitators credited."))
             return redirect("groups:session", slug=slug, pk=pk)
-    return render(request, "groups/form.html", _context(
-        partner, form=form, heading=_("Register for %(session)s") % {"session": session}, button=_("Record attendance")))
+    return render(
+        request,
+        "groups/form.html",
+        partner.context(
+            form=form,
+            heading=_("Register for %(session)s") % {"session": session},
+            button=_("Record attendance"),
+        ),
+    )
 
 
 @login_required
@@ -277,8 +376,11 @@ def renew_feed(request, slug, pk):
 
 def feed(request, token):
     """A private iCalendar feed: no log-in, the token is the key. Wrong or revoked: 404."""
-    found = (FeedToken.objects.filter(token=token, revoked_at__isnull=True, membership__status="active")
-             .select_related("membership", "group").first())
+    found = (
+        FeedToken.objects.filter(token=token, revoked_at__isnull=True, membership__status="active")
+        .select_related("membership", "group")
+        .first()
+    )
     if found is None:
         raise Http404
     if found.group is not None:
@@ -286,14 +388,22 @@ def feed(request, token):
             raise Http404
         sessions, name = calendar.sessions_for_feed(group=found.group), found.group.name
     else:
-        sessions, name = calendar.sessions_for_feed(membership=found.membership), _("My peer-support groups")
+        sessions, name = (
+            calendar.sessions_for_feed(membership=found.membership),
+            _("My peer-support groups"),
+        )
     community = found.membership.community
 
     def url_for(session):
-        return request.build_absolute_uri(reverse("groups:session", args=[community.slug, session.pk]))
+        return request.build_absolute_uri(
+            reverse("groups:session", args=[community.slug, session.pk])
+        )
 
-    body = calendar.feed(sessions.exclude(status=SessionStatus.CANCELLED, starts_at__lt=timezone.now()),
-                         name=name, url_for=url_for)
+    body = calendar.feed(
+        sessions.exclude(status=SessionStatus.CANCELLED, starts_at__lt=timezone.now()),
+        name=name,
+        url_for=url_for,
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response
@@ -312,13 +422,18 @@ def threads(request, slug, pk):
     form = ThreadForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            thread = services.start_thread(group, membership=partner.membership, **form.cleaned_data)
+            thread = services.start_thread(
+                group, membership=partner.membership, **form.cleaned_data
+            )
         except ValidationError as error:
             add_form_errors(form, error)
         else:
             return redirect("groups:thread", slug=slug, pk=pk, thread_pk=thread.pk)
-    return render(request, "groups/threads.html", _context(
-        partner, group=group, threads=group.threads.select_related("started_by"), form=form))
+    return render(
+        request,
+        "groups/threads.html",
+        partner.context(group=group, threads=group.threads.select_related("started_by"), form=form),
+    )
 
 
 @login_required
@@ -335,5 +450,10 @@ def thread(request, slug, pk, thread_pk):
             add_form_errors(form, error)
         else:
             return redirect("groups:thread", slug=slug, pk=pk, thread_pk=thread_pk)
-    return render(request, "groups/thread.html", _context(
-        partner, group=group, thread=found, posts=found.posts.select_related("author"), form=form))
+    return render(
+        request,
+        "groups/thread.html",
+        partner.context(
+            group=group, thread=found, posts=found.posts.select_related("author"), form=form
+        ),
+    )

@@ -35,17 +35,26 @@ class PartnerAccess:
     def manages(self, organisation: Organisation) -> bool:
         return self.access.is_coordinator or organisation.pk in self.staff_of
 
+    def context(self, **extra) -> dict:
+        """Template context every partner, group and referral page starts from."""
+        return {"access": self.access, "community": self.community, "partner": self, **extra}
+
 
 def staff_organisation_ids(user, community) -> frozenset[int]:
     if not user.is_authenticated:
         return frozenset()
-    return frozenset(Staff.objects.active().filter(user=user, organisation__community=community)
-                     .values_list("organisation_id", flat=True))
+    return frozenset(
+        Staff.objects.active()
+        .filter(user=user, organisation__community=community)
+        .values_list("organisation_id", flat=True)
+    )
 
 
 def is_active_staff(user, organisation: Organisation) -> bool:
-    return bool(user.is_authenticated
-                and Staff.objects.active().filter(user=user, organisation=organisation).exists())
+    return bool(
+        user.is_authenticated
+        and Staff.objects.active().filter(user=user, organisation=organisation).exists()
+    )
 
 
 def require_partner_viewer(request, slug: str) -> PartnerAccess:
@@ -53,15 +62,18 @@ def require_partner_viewer(request, slug: str) -> PartnerAccess:
     access = access_for(request, slug)
     partner = PartnerAccess(access, staff_organisation_ids(request.user, access.community))
     if access.membership is None and not access.is_coordinator and not partner.staff_of:
-        raise PermissionDenied(_("Only members and partners of %(community)s can see this page.")
-                               % {"community": access.community.name})
+        raise PermissionDenied(
+            _("Only members and partners of %(community)s can see this page.")
+            % {"community": access.community.name}
+        )
     return partner
 
 
 def organisation_in(partner: PartnerAccess, pk: int) -> Organisation:
     """An organisation of this community by id; 404 if it belongs to another community."""
-    return get_object_or_404(Organisation.objects.select_related("area", "community"), pk=pk,
-                             community=partner.community)
+    return get_object_or_404(
+        Organisation.objects.select_related("area", "community"), pk=pk, community=partner.community
+    )
 
 
 def require_manager(request, slug: str, pk: int) -> tuple[PartnerAccess, Organisation]:
@@ -69,6 +81,8 @@ def require_manager(request, slug: str, pk: int) -> tuple[PartnerAccess, Organis
     partner = require_partner_viewer(request, slug)
     organisation = organisation_in(partner, pk)
     if not partner.manages(organisation):
-        raise PermissionDenied(_("Only %(organisation)s's own staff and coordinators can do this.")
-                               % {"organisation": organisation.name})
+        raise PermissionDenied(
+            _("Only %(organisation)s's own staff and coordinators can do this.")
+            % {"organisation": organisation.name}
+        )
     return partner, organisation

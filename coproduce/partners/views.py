@@ -27,13 +27,14 @@ from coproduce.partners.models import Listing, Opportunity, OpportunityStatus, O
 from coproduce.partners.permissions import organisation_in, require_manager, require_partner_viewer
 
 
-def _context(partner, **extra):
-    return {"access": partner.access, "community": partner.community, "partner": partner, **extra}
-
-
 def _form_page(request, partner, form, heading, button, back):
-    return render(request, "partners/form.html", _context(partner, form=form, heading=heading, button=button,
-                                                          back_url=reverse(back[0], args=back[1:])))
+    return render(
+        request,
+        "partners/form.html",
+        partner.context(
+            form=form, heading=heading, button=button, back_url=reverse(back[0], args=back[1:])
+        ),
+    )
 
 
 def _flash_errors(request, error: ValidationError) -> None:
@@ -45,7 +46,7 @@ def _flash_errors(request, error: ValidationError) -> None:
 def organisation_list(request, slug):
     partner = require_partner_viewer(request, slug)
     organisations = Organisation.objects.filter(community=partner.community).select_related("area")
-    return render(request, "partners/list.html", _context(partner, organisations=organisations))
+    return render(request, "partners/list.html", partner.context(organisations=organisations))
 
 
 @login_required
@@ -54,16 +55,31 @@ def organisation_detail(request, slug, pk):
     organisation = organisation_in(partner, pk)
     manages = partner.manages(organisation)
     staff = Staff.objects.active().filter(organisation=organisation).select_related("user")
-    opportunities = (organisation.opportunities.filter(status=OpportunityStatus.OPEN)
-                     .annotate(signed_up=Count("signups")))
+    opportunities = organisation.opportunities.filter(status=OpportunityStatus.OPEN).annotate(
+        signed_up=Count("signups")
+    )
     listings = organisation.listings.filter(active=True)
     account = account_for_organisation(organisation) if manages else None
-    return render(request, "partners/detail.html", _context(
-        partner, organisation=organisation, manages=manages, staff=staff, opportunities=opportunities,
-        listings=[(listing, KeyedForm(auto_id=False)) for listing in listings], account=account,
-        entries=list(ledger_queries.statement(account)[:20]) if account else None,
-        past_staff=(Staff.objects.filter(organisation=organisation).exclude(pk__in=staff.values("pk"))
-                    .select_related("user") if partner.is_coordinator else None)))
+    return render(
+        request,
+        "partners/detail.html",
+        partner.context(
+            organisation=organisation,
+            manages=manages,
+            staff=staff,
+            opportunities=opportunities,
+            listings=[(listing, KeyedForm(auto_id=False)) for listing in listings],
+            account=account,
+            entries=list(ledger_queries.statement(account)[:20]) if account else None,
+            past_staff=(
+                Staff.objects.filter(organisation=organisation)
+                .exclude(pk__in=staff.values("pk"))
+                .select_related("user")
+                if partner.is_coordinator
+                else None
+            ),
+        ),
+    )
 
 
 @login_required
@@ -74,33 +90,53 @@ def organisation_new(request, slug):
     form = OrganisationForm(request.POST or None, community=partner.community)
     if request.method == "POST" and form.is_valid():
         try:
-            organisation = services.save_organisation(community=partner.community, actor=request.user,
-                                                      **form.cleaned_data)
+            organisation = services.save_organisation(
+                community=partner.community, actor=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             add_form_errors(form, error)
         else:
             messages.success(request, _("%(name)s is now a partner.") % {"name": organisation.name})
             return redirect("partners:detail", slug=slug, pk=organisation.pk)
-    return _form_page(request, partner, form, _("Add a partner organisation"), _("Add organisation"),
-                      ("partners:list", slug))
+    return _form_page(
+        request,
+        partner,
+        form,
+        _("Add a partner organisation"),
+        _("Add organisation"),
+        ("partners:list", slug),
+    )
 
 
 @login_required
 def organisation_edit(request, slug, pk):
     partner, organisation = require_manager(request, slug, pk)
-    form = OrganisationForm(request.POST or None, community=partner.community,
-                            initial=OrganisationForm.initial_for(organisation))
+    form = OrganisationForm(
+        request.POST or None,
+        community=partner.community,
+        initial=OrganisationForm.initial_for(organisation),
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_organisation(community=partner.community, actor=request.user,
-                                       organisation=organisation, **form.cleaned_data)
+            services.save_organisation(
+                community=partner.community,
+                actor=request.user,
+                organisation=organisation,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             add_form_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("partners:detail", slug=slug, pk=pk)
-    return _form_page(request, partner, form, _("Change %(name)s") % {"name": organisation.name}, _("Save"),
-                      ("partners:detail", slug, pk))
+    return _form_page(
+        request,
+        partner,
+        form,
+        _("Change %(name)s") % {"name": organisation.name},
+        _("Save"),
+        ("partners:detail", slug, pk),
+    )
 
 
 @login_required
@@ -111,15 +147,25 @@ def staff_add(request, slug, pk):
     form = StaffForm(request.POST or None, community=partner.community)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_staff(organisation, actor=request.user, membership=form.cleaned_data["member"],
-                               job_title=form.cleaned_data["job_title"])
+            services.add_staff(
+                organisation,
+                actor=request.user,
+                membership=form.cleaned_data["member"],
+                job_title=form.cleaned_data["job_title"],
+            )
         except ValidationError as error:
             add_form_errors(form, error)
         else:
             messages.success(request, _("Staff added."))
             return redirect("partners:detail", slug=slug, pk=pk)
-    return _form_page(request, partner, form, _("Add staff to %(name)s") % {"name": organisation.name},
-                      _("Add staff"), ("partners:detail", slug, pk))
+    return _form_page(
+        request,
+        partner,
+        form,
+        _("Add staff to %(name)s") % {"name": organisation.name},
+        _("Add staff"),
+        ("partners:detail", slug, pk),
+    )
 
 
 @login_required
@@ -134,7 +180,9 @@ def staff_end(request, slug, pk, staff_pk):
     except ValidationError as error:
         _flash_errors(request, error)
     else:
-        messages.success(request, _("%(name)s no longer has staff access.") % {"name": staff.user.name})
+        messages.success(
+            request, _("%(name)s no longer has staff access.") % {"name": staff.user.name}
+        )
     return redirect("partners:detail", slug=slug, pk=pk)
 
 
@@ -144,19 +192,30 @@ def opportunity_new(request, slug, pk):
     form = OpportunityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            opportunity = services.post_opportunity(organisation, actor=request.user, **form.cleaned_data)
+            opportunity = services.post_opportunity(
+                organisation, actor=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             add_form_errors(form, error)
         else:
             messages.success(request, _("Opportunity posted."))
             return redirect("partners:opportunity", slug=slug, pk=opportunity.pk)
-    return _form_page(request, partner, form, _("Post an opportunity at %(name)s") % {"name": organisation.name},
-                      _("Post opportunity"), ("partners:detail", slug, pk))
+    return _form_page(
+        request,
+        partner,
+        form,
+        _("Post an opportunity at %(name)s") % {"name": organisation.name},
+        _("Post opportunity"),
+        ("partners:detail", slug, pk),
+    )
 
 
 def _opportunity(partner, pk) -> Opportunity:
-    return get_object_or_404(Opportunity.objects.select_related("organisation__community"), pk=pk,
-                             organisation__community=partner.community)
+    return get_object_or_404(
+        Opportunity.objects.select_related("organisation__community"),
+        pk=pk,
+        organisation__community=partner.community,
+    )
 
 
 @login_required
@@ -165,12 +224,26 @@ def opportunity_detail(request, slug, pk):
     opportunity = _opportunity(partner, pk)
     manages = partner.manages(opportunity.organisation)
     signups = list(opportunity.signups.select_related("membership__user"))
-    own = next((s for s in signups if partner.membership and s.membership_id == partner.membership.pk), None)
-    return render(request, "partners/opportunity.html", _context(
-        partner, opportunity=opportunity, organisation=opportunity.organisation, manages=manages,
-        signups=signups if manages else None, own=own, places_left=opportunity.places_needed - len(signups),
-        sign_up_for=SignUpForForm(community=partner.community) if partner.is_coordinator else None,
-        confirmed=sum(s.minutes or 0 for s in signups)))
+    own = next(
+        (s for s in signups if partner.membership and s.membership_id == partner.membership.pk),
+        None,
+    )
+    return render(
+        request,
+        "partners/opportunity.html",
+        partner.context(
+            opportunity=opportunity,
+            organisation=opportunity.organisation,
+            manages=manages,
+            signups=signups if manages else None,
+            own=own,
+            places_left=opportunity.places_needed - len(signups),
+            sign_up_for=SignUpForForm(community=partner.community)
+            if partner.is_coordinator
+            else None,
+            confirmed=sum(s.minutes or 0 for s in signups),
+        ),
+    )
 
 
 @login_required
@@ -199,11 +272,16 @@ def opportunity_sign_up_for(request, slug, pk):
     form = SignUpForForm(request.POST, community=partner.community)
     if form.is_valid():
         try:
-            services.sign_up(opportunity, membership=form.cleaned_data["member"], actor=request.user)
+            services.sign_up(
+                opportunity, membership=form.cleaned_data["member"], actor=request.user
+            )
         except ValidationError as error:
             _flash_errors(request, error)
         else:
-            messages.success(request, _("%(name)s is signed up.") % {"name": form.cleaned_data["member"].user.name})
+            messages.success(
+                request,
+                _("%(name)s is signed up.") % {"name": form.cleaned_data["member"].user.name},
+            )
     else:
         for errors in form.errors.values():
             for message in errors:
@@ -245,21 +323,33 @@ def opportunity_attendance(request, slug, pk):
     partner = require_partner_viewer(request, slug)
     opportunity = _opportunity(partner, pk)
     if not partner.manages(opportunity.organisation):
-        raise PermissionDenied(_("Only the organisation's staff and coordinators can confirm attendance."))
+        raise PermissionDenied(
+            _("Only the organisation's staff and coordinators can confirm attendance.")
+        )
     signups = opportunity.signups.filter(transfer__isnull=True).select_related("membership__user")
     form = AttendanceForm(request.POST or None, community=partner.community, signups=signups)
     if request.method == "POST" and form.is_valid():
         try:
-            services.confirm_attendance(opportunity, actor=request.user, attended=form.attended(),
-                                        performed_on=form.cleaned_data["performed_on"],
-                                        idempotency_key=form.cleaned_data["token"])
+            services.confirm_attendance(
+                opportunity,
+                actor=request.user,
+                attended=form.attended(),
+                performed_on=form.cleaned_data["performed_on"],
+                idempotency_key=form.cleaned_data["token"],
+            )
         except ValidationError as error:
             add_form_errors(form, error)
         else:
             messages.success(request, _("Attendance confirmed and time credited."))
             return redirect("partners:opportunity", slug=slug, pk=pk)
-    return _form_page(request, partner, form, _("Who came to %(title)s?") % {"title": opportunity.title},
-                      _("Confirm and credit time"), ("partners:opportunity", slug, pk))
+    return _form_page(
+        request,
+        partner,
+        form,
+        _("Who came to %(title)s?") % {"title": opportunity.title},
+        _("Confirm and credit time"),
+        ("partners:opportunity", slug, pk),
+    )
 
 
 @login_required
@@ -274,16 +364,25 @@ def listing_new(request, slug, pk):
         else:
             messages.success(request, _("Listed."))
             return redirect("partners:detail", slug=slug, pk=pk)
-    return _form_page(request, partner, form, _("Something members can spend credits on"), _("List it"),
-                      ("partners:detail", slug, pk))
+    return _form_page(
+        request,
+        partner,
+        form,
+        _("Something members can spend credits on"),
+        _("List it"),
+        ("partners:detail", slug, pk),
+    )
 
 
 @login_required
 @require_POST
 def listing_buy(request, slug, pk):
     partner = require_partner_viewer(request, slug)
-    listing = get_object_or_404(Listing.objects.select_related("organisation__community"), pk=pk,
-                                organisation__community=partner.community)
+    listing = get_object_or_404(
+        Listing.objects.select_related("organisation__community"),
+        pk=pk,
+        organisation__community=partner.community,
+    )
     if partner.membership is None:
         raise PermissionDenied(_("Only members can spend credits."))
     form = KeyedForm(request.POST)
@@ -291,12 +390,19 @@ def listing_buy(request, slug, pk):
         messages.error(request, _("This form has expired; please try again."))
     else:
         try:
-            services.buy_listing(listing, membership=partner.membership, actor=request.user,
-                                 idempotency_key=form.cleaned_data["token"])
+            services.buy_listing(
+                listing,
+                membership=partner.membership,
+                actor=request.user,
+                idempotency_key=form.cleaned_data["token"],
+            )
         except ValidationError as error:
             _flash_errors(request, error)
         else:
-            messages.success(request, _("Done: %(title)s is paid for with your credits.") % {"title": listing.title})
+            messages.success(
+                request,
+                _("Done: %(title)s is paid for with your credits.") % {"title": listing.title},
+            )
     return redirect("partners:detail", slug=slug, pk=listing.organisation_id)
 
 
@@ -307,15 +413,25 @@ def agency_exchange(request, slug, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.record_agency_exchange(giver=data["giver"], receiver=organisation, minutes=data["minutes"],
-                                            performed_on=data["performed_on"], description=data["description"],
-                                            actor=request.user, idempotency_key=data["token"])
+            services.record_agency_exchange(
+                giver=data["giver"],
+                receiver=organisation,
+                minutes=data["minutes"],
+                performed_on=data["performed_on"],
+                description=data["description"],
+                actor=request.user,
+                idempotency_key=data["token"],
+            )
         except ValidationError as error:
             add_form_errors(form, error)
         else:
             messages.success(request, _("Exchange recorded."))
             return redirect("partners:detail", slug=slug, pk=pk)
-    return _form_page(request, partner, form,
-                      _("Help %(name)s received from another organisation") % {"name": organisation.name},
-                      _("Record exchange"), ("partners:detail", slug, pk))
-
+    return _form_page(
+        request,
+        partner,
+        form,
+        _("Help %(name)s received from another organisation") % {"name": organisation.name},
+        _("Record exchange"),
+        ("partners:detail", slug, pk),
+    )
