@@ -2,11 +2,8 @@
 core-economy account. Figures come from ``figures`` (roll-ups and aggregate SQL); anything a
 partner or the public sees goes through ``coproduce.lib.disclosure`` first."""
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -14,6 +11,8 @@ from django.utils.translation import gettext as _
 from coproduce.communities.models import Area, Category
 from coproduce.insights import figures as f
 from coproduce.insights.models import ExchangeType
+from coproduce.insights.tables import respond as _respond
+from coproduce.insights.tables import table as _table
 from coproduce.insights.valuation import rate_set_for, replacement_value
 from coproduce.lib.charts import Series, bar_chart, line_chart
 from coproduce.lib.disclosure import protect_rate, protect_series
@@ -23,31 +22,6 @@ from coproduce.partners.models import Organisation
 from coproduce.partners.permissions import is_active_staff
 
 TYPE_LABELS = dict(ExchangeType.choices)
-
-
-def _table(name, caption, headers, rows):
-    return {"name": name, "caption": caption, "headers": headers, "rows": rows}
-
-
-def _csv(table) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{table["name"]}.csv"'
-    writer = csv.writer(response)
-    writer.writerow([str(h) for h in table["headers"]])
-    for row in table["rows"]:
-        writer.writerow([str(c) for c in row])
-    return response
-
-
-def _respond(request, template, context, tables):
-    wanted = request.GET.get("csv")
-    if wanted:
-        for table in tables:
-            if table["name"] == wanted:
-                return _csv(table)
-        raise Http404(_("No such table."))
-    context["tables"] = tables
-    return render(request, template, context)
 
 
 def _pct(rate) -> str:
