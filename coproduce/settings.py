@@ -235,9 +235,13 @@ TASKS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {"console": {"class": "logging.StreamHandler"},
+                 "console_warnings": {"class": "logging.StreamHandler", "level": "WARNING"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # One line per task state change is noise in the demo and the web log; the worker's
     # operator can turn it back on with TASKS_LOG_LEVEL=INFO.
-    "loggers": {"django_tasks": {"level": env_str("TASKS_LOG_LEVEL", "WARNING")}},
+    # WeasyPrint turns fontTools up to DEBUG while it subsets fonts for the PDF report: only
+    # warnings from it reach the log.
+    "loggers": {"django_tasks": {"level": env_str("TASKS_LOG_LEVEL", "WARNING")},
+                "fontTools": {"level": "WARNING", "handlers": ["console_warnings"], "propagate": False}},
 }

@@ -88,3 +88,30 @@ def assert_status(response, expected) -> None:
         assert response.url.startswith("/accounts/login/"), response.url
     else:
         assert response.status_code == expected, (response.status_code, getattr(response, "url", ""))
+
+
+def recoverable_cells(labels: list, total, k: int, cap: int = 200) -> set[int]:
+    """Which hidden cells of a published line a reader could work out exactly, by brute force.
+
+    ``labels`` are the published cells: an int where shown, "fewer than k" (0 to k - 1) or
+    "not shown" (k or more, and no more than ``cap``) where hidden; ``total`` the published total
+    (an int) or None. Enumerates what the hidden cells can add up to rather than trusting the
+    interval reasoning in ``coproduce.lib.disclosure.pinned``, so it checks that code.
+    """
+    if not isinstance(total, int):
+        ranges = {i: range(k) if label == f"fewer than {k}" else range(k, cap + 1)
+                  for i, label in enumerate(labels) if not isinstance(label, int)}
+        return {i for i, values in ranges.items() if len(values) == 1}
+    hidden_sum = total - sum(label for label in labels if isinstance(label, int))
+    ranges = {i: range(k) if label == f"fewer than {k}" else range(k, hidden_sum + 1)
+              for i, label in enumerate(labels) if not isinstance(label, int)}
+    found = set()
+    for i, own in ranges.items():
+        sums = {0}  # every sum the other hidden cells can reach
+        for j, values in ranges.items():
+            if j != i:
+                sums = {s + v for s in sums for v in values if s + v <= hidden_sum}
+        possible = [v for v in own if hidden_sum - v in sums]
+        if len(possible) <= 1:
+            found.add(i)
+    return found

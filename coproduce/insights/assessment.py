@@ -131,3 +131,43 @@ def principle_means(assessment: SelfAssessment) -> list[float | None]:
         values = [s.score for s in grid[principle].values()]
         means.append(round(sum(values) / len(values), 2) if values else None)
     return means
+
+
+@dataclass(frozen=True)
+class LatestAssessment:
+    organisation: object  # partners.Organisation
+    assessment: SelfAssessment | None
+    means: list[float | None] | None
+
+
+def latest_assessments(community) -> list[LatestAssessment]:
+    """Every partner organisation of the community with its latest self-assessment; two queries."""
+    from django.db.models import OuterRef, Subquery
+
+    from coproduce.partners.models import Organisation
+
+    latest_ids = (SelfAssessment.objects.filter(organisation=OuterRef("pk"))
+                  .order_by("-assessed_on", "-id").values("id")[:1])
+    organisations = list(Organisation.objects.filter(community=community).order_by("name")
+                         .annotate(latest_id=Subquery(latest_ids)))
+    latest = {a.pk: a for a in SelfAssessment.objects.filter(
+        id__in=[o.latest_id for o in organisations if o.latest_id]).prefetch_related("scores")}
+    return [LatestAssessment(o, latest.get(o.latest_id),
+                             principle_means(latest[o.latest_id]) if o.latest_id else None)
+            for o in organisations]
+
+
+def overview_table(rows: list[LatestAssessment], *, assessed_only: bool = False) -> dict:
+    """Each partner's latest date and mean score per principle, as a figure table (page, CSV, report)."""
+    from coproduce.insights.tables import table
+
+    lines = []
+    for row in rows:
+        if row.assessment is None:
+            if not assessed_only:
+                lines.append([row.organisation.name, _("Not assessed yet")] + [""] * len(Principle.values))
+            continue
+        lines.append([row.organisation.name, row.assessment.assessed_on.isoformat()]
+                     + ["–" if mean is None else mean for mean in row.means])
+    return table("latest-scores", _("Latest scores by partner"),
+                 [_("Organisation"), _("Date"), *[str(SHORT_NAMES[p]) for p in Principle.values]], lines)

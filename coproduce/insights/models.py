@@ -207,3 +207,23 @@ class MonthlyRollup(models.Model):
 
     def __str__(self):
         return f"{self.community_id} {self.month} {self.exchange_type}: {self.minutes} min"
+
+
+class PublicRelease(models.Model):
+    """The public figures of one calendar quarter, protected and frozen when first shown
+    (``insights.releases``: why the public never sees overlapping or revised windows)."""
+
+    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+",
+                                  db_index=False)
+    period_start = models.DateField()  # first day of the quarter
+    k = models.PositiveSmallIntegerField()
+    rule = models.CharField(max_length=10)
+    figures = models.JSONField()  # protected tables and the anonymous network picture
+    released_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["community", "period_start"],
+                                               name="one_release_per_quarter")]
+
+    def __str__(self):
+        return f"{self.community_id} {self.period_start}"

@@ -210,3 +210,28 @@ def _force_layout(graph: nx.Graph, iterations: int = 40) -> dict:
     ys = [p[1] for p in pos.values()]
     span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
     return {node: ((p[0] - min(xs)) / span_x, (p[1] - min(ys)) / span_y) for node, p in pos.items()}
+
+
+def figure_rows(result: NetworkFigures, *, k: int | None = None, rule: str = "suppress") -> list[list]:
+    """The network's figures as table rows; with ``k`` (public pages) counts are protected and a
+    ratio is shown only where it tells nothing about fewer than k people."""
+    from django.utils.translation import gettext as _
+
+    from coproduce.lib.disclosure import protect_count, protect_rate
+
+    def fmt(value, shown=True):
+        return "–" if value is None or not shown else f"{value:.2f}"
+
+    count = (lambda n: n) if k is None else (lambda n: str(protect_count(n, k, rule)))
+    big_enough = k is None or result.nodes >= k
+    share_shown = k is None or (result.largest_component_share is not None and protect_rate(
+        round(result.largest_component_share * result.nodes), result.nodes, k) is not None)
+    return [
+        [_("People and organisations in the network"), count(result.nodes)],
+        [_("Ties"), count(result.ties)],
+        [_("Mean degree (ties per person)"), fmt(result.mean_degree, big_enough)],
+        [_("Share in the largest connected group"), fmt(result.largest_component_share, share_shown)],
+        [_("Average clustering"), fmt(result.average_clustering, big_enough)],
+        [_("Ties bridging different areas"), count(result.bridging_areas)],
+        [_("Ties bridging different age bands (consenting members)"), count(result.bridging_age_bands)],
+    ]

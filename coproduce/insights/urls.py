@@ -7,6 +7,7 @@ app_name = "insights"
 urlpatterns = [
     # issue 6 points 1, 2, 8: dashboards (views_dashboard.py)
     path("c/<slug:slug>/insights/", views_dashboard.dashboard, name="dashboard"),
+    path("c/<slug:slug>/insights/report.pdf", views_dashboard.report_pdf, name="report"),
     path("c/<slug:slug>/insights/value/", views_dashboard.core_economy_account, name="core_economy"),
     path("c/<slug:slug>/insights/partner/<int:organisation_pk>/", views_dashboard.partner_slice,
          name="partner_slice"),

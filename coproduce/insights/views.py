@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -13,6 +12,8 @@ from coproduce.insights.assessment import (
     LADDER_STAGE,
     SCORE_MEANINGS,
     SHORT_NAMES,
+    latest_assessments,
+    overview_table,
     principle_means,
     record_self_assessment,
     score_grid,
@@ -21,11 +22,12 @@ from coproduce.insights.forms import IndicatorUploadForm, RateSetChoiceForm, Sel
 from coproduce.insights.indicators import IndicatorImportError, import_indicators
 from coproduce.insights.models import AreaIndicator, LadderRung, Level, Principle, SelfAssessment
 from coproduce.insights.permissions import require_may_assess
+from coproduce.insights.tables import respond as _respond
+from coproduce.insights.tables import table as _table
 from coproduce.insights.valuation import choose_rate_set, rate_set_for
 from coproduce.lib.charts import Series, radar_chart
 from coproduce.members.permissions import require_coordinator
 from coproduce.members.views import add_form_errors
-from coproduce.partners.models import Organisation
 
 
 @login_required
@@ -61,10 +63,12 @@ def _radar(organisation, assessments, chart_id="radar"):
     chart = mark_safe(radar_chart(axes, series, title=title, chart_id=chart_id,  # charts escape every string
                                   desc=_("Mean score (1 to 5) across the three levels for each of the six "
                                          "principles. The same figures are in the table below.")))
-    rows = [[str(label)] + ["–" if s.values[i] is None else s.values[i] for s in series]
-            for i, label in enumerate(Principle.labels)]
-    table = {"caption": title, "headers": [_("Principle")] + [s.name for s in series], "rows": rows}
-    return chart, table
+    rows = [[str(label)] + [_mean(s.values[i]) for s in series] for i, label in enumerate(Principle.labels)]
+    return chart, _table("latest-scores", title, [_("Principle")] + [s.name for s in series], rows)
+
+
+def _mean(value):
+    return "–" if value is None else value
 
 
 @login_required
@@ -74,10 +78,15 @@ def assessments(request, slug, organisation_pk):
     history = list(SelfAssessment.objects.filter(organisation=organisation).prefetch_related("scores", "ladder"))
     chart, table = _radar(organisation, history)
     rows = [{"assessment": a, "means": principle_means(a)} for a in history]
-    return render(request, "insights/assessments.html", {
+    history_table = _table("history", _("Mean score for each principle (1 to 5), per assessment"),
+                           [_("Date")] + [str(label) for label in Principle.labels],
+                           [[row["assessment"].assessed_on.isoformat()] + [_mean(m) for m in row["means"]]
+                            for row in rows])
+    return _respond(request, "insights/assessments.html", {
         "access": access, "community": access.community, "organisation": organisation, "rows": rows,
-        "chart": chart, "table": table, "principles": Principle.choices, "short_names": SHORT_NAMES,
-    })
+        "chart": chart, "table": table, "history_table": history_table, "principles": Principle.choices,
+        "short_names": SHORT_NAMES,
+    }, [table, history_table] if table else [history_table])
 
 
 @login_required
@@ -118,18 +127,13 @@ def new_assessment(request, slug, organisation_pk):
 def partners_overview(request, slug):
     """Coordinators: every partner organisation's latest self-assessment, one row each."""
     access = require_coordinator(request, slug)
-    organisations = Organisation.objects.filter(community=access.community).order_by("name")
-    latest_ids = (SelfAssessment.objects.filter(organisation=OuterRef("pk"))
-                  .order_by("-assessed_on", "-id").values("id")[:1])
-    organisations = organisations.annotate(latest_id=Subquery(latest_ids))
-    latest = {a.pk: a for a in SelfAssessment.objects.filter(id__in=[o.latest_id for o in organisations
-                                                                      if o.latest_id]).prefetch_related("scores")}
-    rows = [{"organisation": o, "assessment": latest.get(o.latest_id),
-             "means": principle_means(latest[o.latest_id]) if o.latest_id else None} for o in organisations]
-    return render(request, "insights/partners_overview.html", {
-        "access": access, "community": access.community, "rows": rows, "short_names": [
-            str(SHORT_NAMES[p]) for p in Principle.values],
-    })
+    rows = latest_assessments(access.community)
+    short_names = [str(SHORT_NAMES[p]) for p in Principle.values]
+    scores = overview_table(rows)
+    return _respond(request, "insights/partners_overview.html", {
+        "access": access, "community": access.community, "rows": rows, "short_names": short_names,
+        "scores": scores,
+    }, [scores])
 
 
 @login_required

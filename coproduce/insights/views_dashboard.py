@@ -2,20 +2,27 @@
 core-economy account. Figures come from ``figures`` (roll-ups and aggregate SQL); anything a
 partner or the public sees goes through ``coproduce.lib.disclosure`` first."""
 
+import datetime
+
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coproduce.communities.models import Area, Category
 from coproduce.insights import figures as f
+from coproduce.insights import releases
 from coproduce.insights.models import ExchangeType
 from coproduce.insights.tables import respond as _respond
 from coproduce.insights.tables import table as _table
 from coproduce.insights.valuation import rate_set_for, replacement_value
+from coproduce.ledger.services import community_today
 from coproduce.lib.charts import Series, bar_chart, line_chart
-from coproduce.lib.disclosure import protect_rate, protect_series
+from coproduce.lib.disclosure import protect_series
 from coproduce.members.models import AgeBand, Gender
 from coproduce.members.permissions import access_for, require_coordinator
 from coproduce.partners.models import Organisation
@@ -48,16 +55,9 @@ def _month_chart(period, previous, current_fig, previous_fig, chart_id):
     return chart, table
 
 
-@login_required
-def dashboard(request, slug):
-    """Coordinators: the community's figures for a period, against the previous period."""
-    access = require_coordinator(request, slug)
-    community = access.community
-    form = f.PeriodForm(request.GET, community=community)
-    period = form.period()
-    context = {"access": access, "community": community, "form": form}
-    if period is None:
-        return render(request, "insights/dashboard.html", {**context, "tables": []}, status=400)
+def dashboard_figures(community, period: f.Period) -> dict:
+    """The coordinator dashboard's charts and tables for a period, against the previous period
+    (also printed in the PDF report)."""
     previous = period.previous()
     now, before = f.rollup_figures(community, period), f.rollup_figures(community, previous)
     members_now = f.member_figures(community, period.start, period.last_day)
@@ -106,63 +106,81 @@ def dashboard(request, slug):
     type_chart = mark_safe(bar_chart([r[0] for r in by_type["rows"]], [float(r[1]) for r in by_type["rows"]],  # escaped
                                      title=by_type["caption"], chart_id="by-type", y_label=_("hours")))
     tables = [headline, month_table, by_type, by_category, by_area, *demographic]
-    return _respond(request, "insights/dashboard.html", {
-        **context, "period": period, "previous": previous, "chart": chart, "month_table": month_table,
-        "type_chart": type_chart, "by_type": by_type}, tables)
+    return {"period": period, "previous": previous, "chart": chart, "month_table": month_table,
+            "type_chart": type_chart, "by_type": by_type, "tables": tables}
 
 
-def _cell(cell) -> str:
-    return str(cell) if cell is not None else "–"
+@login_required
+def dashboard(request, slug):
+    """Coordinators: the community's figures for a period, against the previous period."""
+    access = require_coordinator(request, slug)
+    community = access.community
+    form = f.PeriodForm(request.GET, community=community)
+    period = form.period()
+    context = {"access": access, "community": community, "form": form}
+    if period is None:
+        return render(request, "insights/dashboard.html", {**context, "tables": []}, status=400)
+    figures = dashboard_figures(community, period)
+    return _respond(request, "insights/dashboard.html", {**context, **figures}, figures["tables"])
 
 
-def _protected_split(name, caption, key_label, values: dict, label_of, k, rule):
-    """Exchanges per key through protect_series; hours shown only where the count is shown."""
-    keys = [key for key in values if values[key][1] > 0]
-    cells, total = protect_series({str(key): values[key][1] for key in keys}, k, rule)
-    rows = []
-    for key in keys:
-        cell = cells[str(key)]
-        rows.append([label_of(key), str(cell), "–" if cell.suppressed else f.hours(values[key][0])])
-    rows.sort(key=lambda r: str(r[0]))
-    total_hours = sum(values[key][0] for key in keys)
-    rows.append([_("Total"), _cell(total), "–" if total is None or total.suppressed else f.hours(total_hours)])
-    return _table(name, caption, [key_label, _("Exchanges"), _("Hours")], rows)
+class QuarterForm(forms.Form):
+    quarter = forms.ChoiceField(label=gettext_lazy("Quarter"))
+
+    def __init__(self, data, *, quarters):
+        super().__init__(data if data and "quarter" in data else None,
+                         initial={"quarter": quarters[0].isoformat() if quarters else None})
+        self.fields["quarter"].choices = [(q.isoformat(), releases.quarter_label(q)) for q in quarters]
+        self.fields["quarter"].error_messages["invalid_choice"] = gettext_lazy(
+            "Choose one of the quarters listed: figures are published once a quarter has been over for "
+            "%(days)s days.") % {"days": releases.RELEASE_AFTER_DAYS}
+        self.quarters = quarters
+
+    def chosen_quarter(self):
+        """The quarter asked for, the latest released one when nothing was asked, None when invalid."""
+        if not self.is_bound:
+            return self.quarters[0] if self.quarters else None
+        return datetime.date.fromisoformat(self.cleaned_data["quarter"]) if self.is_valid() else None
+
+
+def public_release(request, slug):
+    """(access, form, release or None, status) for the public pages: the quarter asked for, released."""
+    access = access_for(request, slug)
+    community = access.community
+    quarters = releases.released_quarters(community, community_today(community))
+    form = QuarterForm(request.GET, quarters=quarters)
+    quarter = form.chosen_quarter()
+    if quarter is None:
+        return access, form, None, 400 if form.is_bound else 200
+    return access, form, releases.release_for(community, quarter), 200
+
+
+def _public_charts(release) -> list:
+    """Bar charts of exchanges per month and by category, drawn from the release's protected figures."""
+    k = release.k
+    charts = []
+    for name, title in (("per-month", _("Exchanges per month")), ("by-activity", _("Exchanges by activity"))):
+        data = next((t for t in release.figures["tables"] if t["name"] == name), None)
+        if data and data.get("chart"):
+            charts.append(mark_safe(bar_chart(  # escaped by bar_chart
+                [label for label, _value in data["chart"]], [value for _label, value in data["chart"]],
+                title=title, chart_id=f"public-{name}", y_label=_("exchanges"),
+                missing_label=_("fewer than %(k)s") % {"k": k},
+                desc=_("Bar chart; bars are not drawn for counts below %(k)s. The same figures are in the "
+                       "table “%(caption)s” below.") % {"k": k, "caption": data["caption"]})))
+    return charts
 
 
 def public_figures(request, slug):
-    """Anyone: headline figures with small-count protection (k and rule from the community)."""
-    access = access_for(request, slug)
-    community = access.community
-    k, rule = community.small_count_k, community.small_count_rule
-    form = f.PeriodForm(request.GET, community=community)
-    period = form.period()
-    context = {"access": access, "community": community, "form": form, "k": k}
-    if period is None:
-        return render(request, "insights/public_figures.html", {**context, "tables": []}, status=400)
-    now = f.rollup_figures(community, period)
-    members = f.member_figures(community, period.start, period.last_day)
-    categories, areas = _labels(community)
-    months = {str(m): now["per_month"][m][1] for m in period.months}
-    month_cells, month_total = protect_series(months, k, rule)
-    per_month = _table("hours-per-month", _("Exchanges and hours per month"),
-                       [_("Month"), _("Exchanges"), _("Hours")],
-                       [[m.strftime("%b %Y"), str(month_cells[str(m)]),
-                         "–" if month_cells[str(m)].suppressed else f.hours(now["per_month"][m][0])]
-                        for m in period.months])
-    per_month["rows"].append([_("Total"), _cell(month_total), "–" if month_total is None or month_total.suppressed
-                              else f.hours(now["total"][0])])
-    active_cells, _t = protect_series({"active": members.active}, k, rule, with_total=False)
-    reciprocity = protect_rate(members.reciprocal, members.active, k)
-    headline = _table("headline", _("Headline figures"), [_("Figure"), period.label()], [
-        [_("Active members"), str(active_cells["active"])],
-        [_("Reciprocity rate"), _pct(reciprocity) if reciprocity is not None else _("not shown (too few people)")],
-    ])
-    by_category = _protected_split("by-category", _("Exchanges and hours by category"), _("Category"),
-                                   now["by_category"], lambda key: categories.get(key, _("No category")), k, rule)
-    by_area = _protected_split("by-area", _("Exchanges and hours by area"), _("Area"), now["by_area"],
-                               lambda key: areas.get(key, _("No area")), k, rule)
-    return _respond(request, "insights/public_figures.html", {**context, "period": period},
-                    [headline, per_month, by_category, by_area])
+    """Anyone: a released quarter's figures, protected against small counts (``insights.releases``)."""
+    access, form, release, status = public_release(request, slug)
+    context = {"access": access, "community": access.community, "form": form, "release": release,
+               "after_days": releases.RELEASE_AFTER_DAYS}
+    if release is None:
+        return render(request, "insights/public_figures.html", {**context, "tables": []}, status=status)
+    context.update({"k": release.k, "quarter": releases.quarter_label(release.period_start),
+                    "charts": _public_charts(release)})
+    return _respond(request, "insights/public_figures.html", context, release.figures["tables"])
 
 
 @login_required
@@ -184,7 +202,7 @@ def partner_slice(request, slug, organisation_pk):
     cells, total = protect_series({str(m): per_month[m][0] for m in period.months}, k, rule)
     rows = [[m.strftime("%b %Y"), str(cells[str(m)]),
              "–" if cells[str(m)].suppressed else f.hours(per_month[m][1])] for m in period.months]
-    rows.append([_("Total"), _cell(total), "–" if total is None or total.suppressed
+    rows.append([_("Total"), releases.cell_text(total), "–" if total is None or total.suppressed
                  else f.hours(sum(v[1] for v in per_month.values()))])
     months = _table("with-organisation", _("Exchanges and hours with %(organisation)s")
                     % {"organisation": organisation.name}, [_("Month"), _("Exchanges"), _("Hours")], rows)
@@ -194,17 +212,8 @@ def partner_slice(request, slug, organisation_pk):
     return _respond(request, "insights/partner_slice.html", {**context, "period": period}, [headline, months])
 
 
-@login_required
-def core_economy_account(request, slug):
-    """Coordinators: hours and replacement value by activity for a period, with method and sources."""
-    access = require_coordinator(request, slug)
-    community = access.community
-    form = f.PeriodForm(request.GET, community=community)
-    period = form.period()
-    rate_set = rate_set_for(community)
-    context = {"access": access, "community": community, "form": form, "rate_set": rate_set}
-    if period is None:
-        return render(request, "insights/core_economy.html", {**context, "tables": []}, status=400)
+def account_figures(community, period: f.Period, rate_set) -> tuple:
+    """(valuation, [the core-economy account table]) for a period; (None, []) without a rate set."""
     activity_of = dict(Category.objects.filter(community=community).values_list("pk", "activity"))
     minutes_by_activity: dict[str, int] = {}
     unmapped = 0
@@ -230,5 +239,37 @@ def core_economy_account(request, slug):
                              % {"period": period.label()},
                              [_("Activity"), _("Hours"), _("Replacement value"), _("Rate per hour"),
                               _("Market equivalent"), _("Rate year"), _("Source")], rows))
+    return valuation, tables
+
+
+@login_required
+def core_economy_account(request, slug):
+    """Coordinators: hours and replacement value by activity for a period, with method and sources."""
+    access = require_coordinator(request, slug)
+    community = access.community
+    form = f.PeriodForm(request.GET, community=community)
+    period = form.period()
+    rate_set = rate_set_for(community)
+    context = {"access": access, "community": community, "form": form, "rate_set": rate_set}
+    if period is None:
+        return render(request, "insights/core_economy.html", {**context, "tables": []}, status=400)
+    valuation, tables = account_figures(community, period, rate_set)
     return _respond(request, "insights/core_economy.html", {**context, "period": period, "valuation": valuation},
                     tables)
+
+
+@login_required
+def report_pdf(request, slug):
+    """Coordinators: the PDF report for a period (``report.build_pdf``)."""
+    from coproduce.insights import report
+
+    access = require_coordinator(request, slug)
+    community = access.community
+    form = f.PeriodForm(request.GET, community=community)
+    period = form.period()
+    if period is None:
+        return render(request, "insights/dashboard.html",
+                      {"access": access, "community": community, "form": form, "tables": []}, status=400)
+    response = HttpResponse(report.build_pdf(community, period), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{report.filename(community, period)}"'
+    return response

@@ -4,29 +4,30 @@ import datetime
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Exists, Max, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Abs
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from coproduce.insights.indicators import compare_indicator
 from coproduce.insights.models import AreaIndicator
-from coproduce.insights.network import layout, network_for, network_picture
+from coproduce.insights.network import figure_rows, layout, network_for, network_picture
+from coproduce.insights.releases import quarter_label
+from coproduce.insights.tables import respond as _respond
+from coproduce.insights.tables import table as _table
 from coproduce.ledger.models import Entry, Transfer, TransferKind, TransferStatus
 from coproduce.ledger.services import community_today
 from coproduce.lib.charts import scatter_plot
-from coproduce.lib.disclosure import protect_count, protect_series
 from coproduce.members.models import Membership, Role
-from coproduce.members.permissions import access_for, require_coordinator
+from coproduce.members.permissions import require_coordinator
 
 OUTREACH_DAYS = 90
 OUTREACH_PAGE = 50
-PUBLIC_CACHE_SECONDS = 15 * 60
 
 
 def default_window(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -93,70 +94,51 @@ def network(request, slug):
     community = access.community
     form, start, end, valid = _window(request, community)
     context = {"access": access, "community": community, "form": form, "start": start, "end": end}
+    tables = []
     if valid:
         result, parties = network_for(community, start, end, with_betweenness=True)
         title = _("Exchange network, %(start)s to %(end)s") % {"start": start, "end": end}
-        rows = [
-            [_("People and organisations in the network"), result.nodes],
-            [_("Ties"), result.ties],
-            [_("Mean degree (ties per person)"), _fmt(result.mean_degree)],
-            [_("Share in the largest connected group"), _fmt(result.largest_component_share)],
-            [_("Average clustering"), _fmt(result.average_clustering)],
-            [_("Ties bridging different areas"), result.bridging_areas],
-            [_("Ties bridging different age bands (consenting members)"), result.bridging_age_bands],
-        ]
+        rows = figure_rows(result)
         top = sorted(result.betweenness.items(), key=lambda item: (-item[1], item[0]))[:10]
-        context.update({
-            "table": {"caption": title, "headers": [_("Figure"), _("Value")], "rows": rows},
-            "new_ties": {"caption": _("New ties per month (a pair's first exchange ever)"),
-                         "headers": [_("Month"), _("New ties")],
-                         "rows": [[m, c] for m, c in result.new_ties_by_month.items()]},
-            "brokers": {"caption": _("Highest betweenness: who links otherwise separate groups"),
-                        "headers": [_("Name"), _("Betweenness")],
-                        "rows": [[parties[node].name if node in parties else "?", _fmt(score, 3)]
-                                 for node, score in top if score > 0]},
-            "picture": _picture(result, title),
-        })
-    return render(request, "insights/network.html", context)
+        tables = [
+            _table("network-figures", title, [_("Figure"), _("Value")], rows),
+            _table("new-ties", _("New ties per month (a pair's first exchange ever)"), [_("Month"), _("New ties")],
+                   [[m, c] for m, c in result.new_ties_by_month.items()]),
+            _table("brokers", _("Highest betweenness: who links otherwise separate groups"),
+                   [_("Name"), _("Betweenness")],
+                   [[parties[node].name if node in parties else "?", _fmt(score, 3)]
+                    for node, score in top if score > 0]),
+        ]
+        context.update({"table": tables[0], "new_ties": tables[1], "brokers": tables[2],
+                        "picture": _picture(result, title)})
+    return _respond(request, "insights/network.html", context, tables)
 
 
 def public_network(request, slug):
-    """Anyone: the network as anonymous dots and non-individual figures, small counts protected."""
-    access = access_for(request, slug)  # anyone; 404 for an unknown community
-    community = access.community
-    k, rule = community.small_count_k, community.small_count_rule
-    form, start, end, valid = _window(request, community)
-    context = {"access": access, "community": community, "form": form, "start": start, "end": end, "k": k}
-    cache_key = f"public-network:{community.pk}:{start}:{end}:{k}:{rule}"
-    cached = cache.get(cache_key) if valid else None
-    if cached is not None:
-        context.update(cached)
-    elif valid:
-        result, _parties = network_for(community, start, end)
-        big_enough = result.nodes >= k
-        title = _("Exchange network, %(start)s to %(end)s") % {"start": start, "end": end}
-        rows = [
-            [_("People and organisations in the network"), protect_count(result.nodes, k, rule)],
-            [_("Ties"), protect_count(result.ties, k, rule)],
-            [_("Mean degree (ties per person)"), _fmt(result.mean_degree) if big_enough else "–"],
-            [_("Share in the largest connected group"),
-             _fmt(result.largest_component_share) if big_enough else "–"],
-            [_("Average clustering"), _fmt(result.average_clustering) if big_enough else "–"],
-            [_("Ties bridging different areas"), protect_count(result.bridging_areas, k, rule)],
-            [_("Ties bridging different age bands (consenting members)"),
-             protect_count(result.bridging_age_bands, k, rule)],
-        ]
-        monthly, _total = protect_series(result.new_ties_by_month, k, rule, with_total=False)
-        context.update({
-            "table": {"caption": title, "headers": [_("Figure"), _("Value")], "rows": rows},
-            "new_ties": {"caption": _("New ties per month (a pair's first exchange ever)"),
-                         "headers": [_("Month"), _("New ties")],
-                         "rows": [[m, c] for m, c in monthly.items()]},
-            "picture": _picture(result, title) if big_enough else None,
-        })
-        # anyone may ask for this page: keep the layout work to one run per window every 15 minutes
-        cache.set(cache_key, {key: context[key] for key in ("table", "new_ties", "picture")}, PUBLIC_CACHE_SECONDS)
-    return render(request, "insights/network_public.html", context)
+    """Anyone: a released quarter's network as anonymous dots and protected figures (``insights.releases``)."""
+    from coproduce.insights.views_dashboard import public_release
+
+    access, form, release, status = public_release(request, slug)
+    context = {"access": access, "community": access.community, "form": form, "release": release}
+    if release is None:
+        return render(request, "insights/network_public.html", context, status=status)
+    network = release.figures["network"]
+    picture = None
+    if network["picture"]:
+        drawn = network["picture"]
+        positions = {i: tuple(xy) for i, xy in enumerate(drawn["positions"])}
+        title = _("Exchange network, %(quarter)s") % {"quarter": quarter_label(release.period_start)}
+        if drawn["total"] > len(positions):
+            desc = _("Each dot is a person or organisation, each line a tie. The %(shown)s best-connected of "
+                     "%(total)s are drawn; the figures are in the table.") % {"shown": len(positions),
+                                                                             "total": drawn["total"]}
+        else:
+            desc = _("Each dot is a person or organisation, each line a tie; %(total)s dots. The figures are "
+                     "in the table.") % {"total": drawn["total"]}
+        picture = mark_safe(network_picture(positions, [tuple(e) for e in drawn["edges"]],  # escaped there
+                                            title=title, desc=desc))
+    context.update({"k": release.k, "quarter": quarter_label(release.period_start), "picture": picture})
+    return _respond(request, "insights/network_public.html", context, [network["table"], network["new_ties"]])
 
 
 def _exchange_entries():
@@ -179,9 +161,18 @@ def outreach_members(community, *, days: int, today: datetime.date):
             .order_by("last_exchange", "user__name", "pk"))
 
 
+def _outreach_rows(members):
+    """The whole list for the CSV, read in chunks; a generator, so the page itself never reads it."""
+    never = _("never")
+    for membership in members.iterator(chunk_size=2000):
+        yield [membership.user.name, membership.area.name if membership.area else "–",
+               membership.last_exchange.isoformat() if membership.last_exchange else never]
+
+
 @login_required
 def outreach(request, slug):
-    """Coordinators: members who have not exchanged lately, to get back in touch with."""
+    """Coordinators: members who have not exchanged lately, to get back in touch with; ``?csv=outreach``: all
+    of them (names are personal data: the CSV goes through this view, so through the same check)."""
     access = require_coordinator(request, slug)
     community = access.community
     error = None
@@ -196,9 +187,13 @@ def outreach(request, slug):
             days = OUTREACH_DAYS
     members = outreach_members(community, days=days, today=community_today(community))
     page = Paginator(members, OUTREACH_PAGE).get_page(request.GET.get("page"))
-    return render(request, "insights/outreach.html", {
+    whole_list = _table("outreach", ngettext("Members with no exchange in the last %(days)s day",
+                                             "Members with no exchange in the last %(days)s days", days)
+                        % {"days": days}, [_("Member"), _("Area"), _("Last exchange")], _outreach_rows(members))
+    return _respond(request, "insights/outreach.html", {
         "access": access, "community": community, "page": page, "days": days, "error": error,
-    })
+        "whole_list": whole_list,
+    }, [whole_list])
 
 
 def area_strength(community, start: datetime.date, end: datetime.date) -> dict[int, dict]:
@@ -244,6 +239,19 @@ def area_measures(community, start, end) -> tuple[list[tuple[str, dict[int, floa
     return measures, population
 
 
+# area_measures' three measures, in its order, for the names of the comparison tables' CSV downloads
+MEASURE_NAMES = ("hours", "active", "reciprocity")
+
+
+def _unique_name(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``, … when two indicators slugify alike ("Crime" and "crime")."""
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}-{n}", n + 1
+    taken.add(name)
+    return name
+
+
 @login_required
 def areas(request, slug):
     """Coordinators: core-economy strength per area beside each imported indicator, with Pearson's r."""
@@ -251,7 +259,8 @@ def areas(request, slug):
     community = access.community
     form, start, end, valid = _window(request, community)
     comparisons = []
-    area_rows = []
+    strength = None
+    tables = []
     if valid:
         measures, _population = area_measures(community, start, end)
         names = (AreaIndicator.objects.filter(community=community).exclude(indicator__iexact=POPULATION)
@@ -259,8 +268,13 @@ def areas(request, slug):
         area_names = dict(community.areas.values_list("pk", "name"))
         area_rows = [[area_names[a]] + [_fmt(values.get(a)) for _label, values in measures]
                      for a in sorted(area_names, key=lambda pk: area_names[pk])]
+        strength = _table("strength-by-area", _("Core-economy strength by area, %(start)s to %(end)s")
+                          % {"start": start, "end": end}, [_("Area")] + [label for label, _values in measures],
+                          area_rows)
+        tables.append(strength)
+        taken = {strength["name"]}
         for index, name in enumerate(names):
-            for m_index, (label, values) in enumerate(measures):
+            for m_index, (key, (label, values)) in enumerate(zip(MEASURE_NAMES, measures, strict=True)):
                 comparison = compare_indicator(community, name, values)
                 chart = None
                 if comparison.points:
@@ -269,18 +283,15 @@ def areas(request, slug):
                         point_labels=[code for code, _x, _y in comparison.points], trend=comparison.trend,
                         title=f"{label} / {name}", chart_id=f"scatter-{index}-{m_index}",
                         desc=_("One dot per area. The figures are in the table below.")))
-                comparisons.append({
-                    "chart": chart, "r": comparison.r, "n": comparison.n,
-                    "table": {"caption": f"{label} / {name}", "headers": [_("Area code"), label, name],
-                              "rows": [[code, _fmt(x), _fmt(y)] for code, x, y in comparison.points]},
-                })
-        headers = [_("Area")] + [label for label, _values in measures]
-        area_rows = {"caption": _("Core-economy strength by area, %(start)s to %(end)s")
-                     % {"start": start, "end": end}, "headers": headers, "rows": area_rows}
-    return render(request, "insights/areas.html", {
-        "access": access, "community": community, "form": form, "strength": area_rows,
+                table = _table(_unique_name(f"{slugify(name) or 'indicator'}-{key}", taken), f"{label} / {name}",
+                               [_("Area code"), label, name],
+                               [[code, _fmt(x), _fmt(y)] for code, x, y in comparison.points])
+                tables.append(table)
+                comparisons.append({"chart": chart, "r": comparison.r, "n": comparison.n, "table": table})
+    return _respond(request, "insights/areas.html", {
+        "access": access, "community": community, "form": form, "strength": strength,
         "comparisons": comparisons,
-    })
+    }, tables)
 
 
 class OutreachMessageForm(forms.Form):

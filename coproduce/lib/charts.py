@@ -93,14 +93,16 @@ def _y_axis(parts: list[str], left: float, top: float, plot_w: float, plot_h: fl
                            extra=f' transform="rotate(-90 14 {_n(top + plot_h / 2)})"'))
 
 
-def bar_chart(labels: Sequence[str], values: Sequence[Number], *, title: str, desc: str = "",
-              y_label: str = "", chart_id: str = "bar", width: int = 640, height: int = 320) -> str:
-    """Vertical bars, one per label, each with its value written above it."""
+def bar_chart(labels: Sequence[str], values: Sequence[Number | None], *, title: str, desc: str = "",
+              y_label: str = "", chart_id: str = "bar", width: int = 640, height: int = 320,
+              missing_label: str = "not shown") -> str:
+    """Vertical bars, one per label, each with its value written above it. A value of None (a
+    figure withheld, e.g. a small count) draws no bar and writes ``missing_label`` instead."""
     if len(labels) != len(values):
         raise ValueError("labels and values must have the same length")
     left, right, top, bottom = 64, 16, 24, 72
     plot_w, plot_h = width - left - right, height - top - bottom
-    high = _nice_max(max((float(v) for v in values), default=0))
+    high = _nice_max(max((float(v) for v in values if v is not None), default=0))
     parts = _open(width, height, title, desc or title, chart_id)
     _y_axis(parts, left, top, plot_w, plot_h, 0, high, y_label)
     slot = plot_w / max(len(values), 1)
@@ -108,11 +110,14 @@ def bar_chart(labels: Sequence[str], values: Sequence[Number], *, title: str, de
     parts.append('<g class="bars">')
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         x = left + slot * i + (slot - bar_w) / 2
-        h = float(value) / high * plot_h
-        y = top + plot_h - h
-        parts.append(f'<rect class="bar" x="{_n(x)}" y="{_n(y)}" width="{_n(bar_w)}" height="{_n(h)}" '
-                     f'fill="{PRIMARY}"><title>{escape(f"{label}: {_fmt(value)}")}</title></rect>')
-        parts.append(_text(x + bar_w / 2, y - 4, _fmt(value), css_class="value"))
+        if value is None:
+            parts.append(_text(x + bar_w / 2, top + plot_h - 4, missing_label, fill=MUTED, css_class="value missing"))
+        else:
+            h = float(value) / high * plot_h
+            y = top + plot_h - h
+            parts.append(f'<rect class="bar" x="{_n(x)}" y="{_n(y)}" width="{_n(bar_w)}" height="{_n(h)}" '
+                         f'fill="{PRIMARY}"><title>{escape(f"{label}: {_fmt(value)}")}</title></rect>')
+            parts.append(_text(x + bar_w / 2, y - 4, _fmt(value), css_class="value"))
         label_x = left + slot * (i + 0.5)
         label_y = top + plot_h + 18
         parts.append(_text(label_x, label_y, str(label), css_class="label",

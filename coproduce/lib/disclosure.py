@@ -2,15 +2,20 @@
 
 The rules (product brief, "Small-count protection"): a count below k is shown as
 "fewer than k"; where a total is shown, a second cell is suppressed so the first cannot
-be worked out by subtraction; a rate whose denominator is below k is not shown. A
-community may choose rounding to the nearest 5 instead (as NHS statistics do); totals
-are then rounded too, so they no longer reveal a cell exactly.
+be worked out by subtraction (here: until no hidden cell can be worked out from the total
+and what the labels say, see ``pinned``); a rate whose denominator is below k is not
+shown, nor one that would give a small count when multiplied out. A community may choose
+rounding to the nearest 5 instead (as NHS statistics do); totals are then rounded too, so
+they no longer reveal a cell exactly.
+
+Only one-way lines (a split and its total) are published. Nothing publishes a two-way
+table with both row and column totals: protecting one needs more than this module does.
 
 Pure functions, no Django: the reports build plain numbers and pass them through here
 last, so nothing public is rendered from an unprotected figure.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 SUPPRESS = "suppress"
@@ -19,17 +24,21 @@ ROUND = "round"
 
 @dataclass(frozen=True)
 class Cell:
-    """One published figure: either a number or a suppressed count."""
+    """One published figure: a number, a small count, or a count hidden to protect another."""
 
-    value: int | None  # None when suppressed
+    value: int | None  # None when hidden
     k: int
+    secondary: bool = False  # hidden only so that the total cannot reveal a small count
 
     @property
     def suppressed(self) -> bool:
         return self.value is None
 
     def __str__(self) -> str:
-        return f"fewer than {self.k}" if self.value is None else f"{self.value:,}"
+        if self.value is not None:
+            return f"{self.value:,}"
+        # A secondary cell is k or more: calling it "fewer than k" would be untrue.
+        return "not shown" if self.secondary else f"fewer than {self.k}"
 
 
 def round5(n: int) -> int:
@@ -44,35 +53,49 @@ def protect_count(n: int, k: int, rule: str = SUPPRESS) -> Cell:
 
 
 def protect_rate(numerator: int, denominator: int, k: int) -> float | None:
-    """A rate, or None when its denominator is too small to publish."""
+    """A rate, or None when it would tell something about fewer than k people: its denominator is
+    below k, or the people it counts (or those it leaves out) number between 1 and k - 1, so that
+    rate × denominator would give a small count."""
     if denominator < k or denominator == 0:
+        return None
+    if 0 < numerator < k or 0 < denominator - numerator < k:
         return None
     return numerator / denominator
 
 
-def _complement(values: Sequence[int], hidden: set[int], k: int) -> set[int]:
-    """Widen a line's suppression until its hidden cells can't be worked out from its total.
+Bounds = tuple[int, int | None]  # what a reader knows of a hidden cell: low, high (None: no upper bound)
 
-    A lone hidden cell equals total minus the rest, and hidden cells whose sum is below k
-    (all zeros, say) can still be pinned down, so keep hiding the smallest visible cell
-    until at least two are hidden and together they hold at least k.
+
+def pinned(hidden: Mapping[int, Bounds], hidden_sum: int) -> set[int]:
+    """Hidden cells whose value a reader can work out from the bounds their labels give and
+    the sum of the hidden cells (the total shown minus the cells shown).
+
+    For whole numbers in boxes that must add up to a known sum, each cell can take every value
+    from max(low, sum - others' highs) to min(high, sum - others' lows); a cell is pinned
+    when that range is a single value.
     """
-    hidden = set(hidden)
-    while hidden and len(hidden) < len(values) and (
-        len(hidden) == 1 or sum(values[i] for i in hidden) < k
-    ):
-        visible = [i for i in range(len(values)) if i not in hidden]
-        hidden.add(min(visible, key=lambda i: (values[i], i)))
-    return hidden
+    found = set()
+    for i, (low, high) in hidden.items():
+        others = [bounds for j, bounds in hidden.items() if j != i]
+        others_low = sum(b[0] for b in others)
+        others_high = None if any(b[1] is None for b in others) else sum(b[1] for b in others)
+        least = low if others_high is None else max(low, hidden_sum - others_high)
+        most = hidden_sum - others_low if high is None else min(high, hidden_sum - others_low)
+        if least >= most:
+            found.add(i)
+    return found
 
 
 def protect_series(values: Mapping[str, int], k: int, rule: str = SUPPRESS, *, with_total: bool = True
                    ) -> tuple[dict[str, Cell], Cell | None]:
-    """Protect one line of counts (e.g. hours by category) and its total.
+    """Protect one line of counts (e.g. exchanges by category) and its total.
 
-    With a total shown, one suppressed cell is never left alone: the smallest other cell
-    is suppressed too. If the whole line is small, the total is itself a count below k and
-    is suppressed by the same rule.
+    Counts below k are hidden and read "fewer than k" (a reader knows they are 0 to k - 1).
+    With the total shown, a reader also knows what the hidden cells add up to; while that
+    pins any hidden cell (one hidden cell alone, or small cells that must all be 0 or all
+    k - 1), the smallest shown cell is hidden as well ("not shown": a reader knows only that
+    it is k or more). If every cell is hidden and one is still pinned, the total is hidden.
+    A total below k is itself hidden.
     """
     keys = list(values)
     numbers = [int(values[key]) for key in keys]
@@ -80,65 +103,20 @@ def protect_series(values: Mapping[str, int], k: int, rule: str = SUPPRESS, *, w
     if rule == ROUND:
         cells = {key: protect_count(n, k, ROUND) for key, n in zip(keys, numbers, strict=True)}
         return cells, protect_count(total, k, ROUND) if with_total else None
-    hidden = {i for i, n in enumerate(numbers) if n < k}
-    if with_total:
-        hidden = _complement(numbers, hidden, k)
-    cells = {key: Cell(None if i in hidden else numbers[i], k) for i, key in enumerate(keys)}
-    total_cell = Cell(None if total < k else total, k) if with_total else None
+    primary = {i for i, n in enumerate(numbers) if n < k}
+    secondary: set[int] = set()
+    total_shown = with_total and total >= k
+    while total_shown and (primary or secondary):
+        hidden = dict.fromkeys(primary, (0, k - 1)) | dict.fromkeys(secondary, (k, None))
+        if not pinned(hidden, sum(numbers[i] for i in hidden)):
+            break
+        visible = [i for i in range(len(numbers)) if i not in hidden]
+        if not visible:
+            total_shown = False
+            break
+        secondary.add(min(visible, key=lambda i: (numbers[i], i)))
+    cells = {key: Cell(None if i in primary or i in secondary else numbers[i], k, secondary=i in secondary)
+             for i, key in enumerate(keys)}
+    total_cell = (Cell(total if total_shown else None, k, secondary=total >= k and not total_shown)
+                  if with_total else None)
     return cells, total_cell
-
-
-def protect_table(rows: Mapping[str, Mapping[str, int]], k: int, rule: str = SUPPRESS
-                  ) -> tuple[dict[str, dict[str, Cell]], dict[str, Cell], dict[str, Cell], Cell]:
-    """Protect a two-way table with row totals, column totals and a grand total.
-
-    Primary suppression hides counts below k; then, until nothing changes, every row,
-    every column and each line of totals is widened by `_complement`, so no hidden cell
-    can be worked out from the totals shown. A row or column total below k is hidden,
-    and the totals line is protected against the grand total in the same way.
-    Returns (cells, row totals, column totals, grand total).
-    """
-    row_keys = list(rows)
-    col_keys = list(dict.fromkeys(c for r in rows.values() for c in r))
-    grid = [[int(rows[r].get(c, 0)) for c in col_keys] for r in row_keys]
-    row_totals = [sum(line) for line in grid]
-    col_totals = [sum(grid[i][j] for i in range(len(row_keys))) for j in range(len(col_keys))]
-    grand = sum(row_totals)
-    if rule == ROUND:
-        return (
-            {r: {c: protect_count(grid[i][j], k, ROUND) for j, c in enumerate(col_keys)}
-             for i, r in enumerate(row_keys)},
-            {r: protect_count(row_totals[i], k, ROUND) for i, r in enumerate(row_keys)},
-            {c: protect_count(col_totals[j], k, ROUND) for j, c in enumerate(col_keys)},
-            protect_count(grand, k, ROUND),
-        )
-    hidden = {(i, j) for i, line in enumerate(grid) for j, n in enumerate(line) if n < k}
-    hidden_row_totals = {i for i, t in enumerate(row_totals) if t < k}
-    hidden_col_totals = {j for j, t in enumerate(col_totals) if t < k}
-    changed = True
-    while changed:
-        changed = False
-        for i in range(len(row_keys)):
-            line_hidden = {j for j in range(len(col_keys)) if (i, j) in hidden}
-            for j in _complement(grid[i], line_hidden, k) - line_hidden:
-                hidden.add((i, j))
-                changed = True
-        for j in range(len(col_keys)):
-            column = [grid[i][j] for i in range(len(row_keys))]
-            line_hidden = {i for i in range(len(row_keys)) if (i, j) in hidden}
-            for i in _complement(column, line_hidden, k) - line_hidden:
-                hidden.add((i, j))
-                changed = True
-        # The totals are a line of their own, summing to the grand total.
-        for totals, hidden_totals in ((row_totals, hidden_row_totals), (col_totals, hidden_col_totals)):
-            extra = _complement(totals, hidden_totals, k) - hidden_totals
-            if extra:
-                hidden_totals |= extra
-                changed = True
-    return (
-        {r: {c: Cell(None if (i, j) in hidden else grid[i][j], k) for j, c in enumerate(col_keys)}
-         for i, r in enumerate(row_keys)},
-        {r: Cell(None if i in hidden_row_totals else row_totals[i], k) for i, r in enumerate(row_keys)},
-        {c: Cell(None if j in hidden_col_totals else col_totals[j], k) for j, c in enumerate(col_keys)},
-        Cell(None if grand < k else grand, k),
-    )

@@ -74,3 +74,16 @@ def wellbeing_report(memberships) -> list[QuestionReport]:
             share_improved=sum(1 for c in changes if sign * c > 0) / len(changes) if changes else None,
         ))
     return reports
+
+
+def distribution_chart(item: QuestionReport, index: int) -> tuple[str, dict]:
+    """(SVG bar chart, its data table) of one question's latest answers."""
+    from django.utils.translation import gettext as _
+
+    from coproduce.lib.charts import bar_chart
+
+    caption = _("%(question)s: people by latest answer") % {"question": item.question}
+    chart = bar_chart([label for label, _count in item.distribution], [count for _label, count in item.distribution],
+                      title=caption, chart_id=f"wellbeing-{index}", y_label=_("people"),
+                      desc=_("Bar chart; the same figures are in the table below."))
+    return chart, {"caption": caption, "headers": [_("Answer"), _("People")], "rows": item.distribution}

@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from coproduce.lib.charts import bar_chart
 from coproduce.members.models import Membership
 from coproduce.members.permissions import require_coordinator, require_member
 from coproduce.members.views import add_form_errors
@@ -20,7 +19,7 @@ from coproduce.outcomes.models import (
     WELLBEING_QUESTIONS,
     Loneliness,
 )
-from coproduce.outcomes.reports import wellbeing_report
+from coproduce.outcomes.reports import distribution_chart, wellbeing_report
 
 
 @login_required
@@ -84,16 +83,8 @@ def report(request, slug):
     access = require_coordinator(request, slug)
     items = []
     for index, item in enumerate(_community_report(access)):
-        labels = [label for label, _count in item.distribution]
-        counts = [count for _label, count in item.distribution]
-        caption = _("%(question)s: people by latest answer") % {"question": item.question}
-        items.append({
-            "report": item,
-            "chart": mark_safe(bar_chart(labels, counts, title=caption, chart_id=f"wellbeing-{index}",
-                                         desc=_("Bar chart; the same figures are in the table below."),
-                                         y_label=_("people"))),
-            "table": {"caption": caption, "headers": [_("Answer"), _("People")], "rows": item.distribution},
-        })
+        chart, table = distribution_chart(item, index)
+        items.append({"report": item, "chart": mark_safe(chart), "table": table})  # escaped by bar_chart
     return render(request, "outcomes/report.html", {"access": access, "community": access.community, "items": items})
 
 

@@ -4,48 +4,17 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coproduce import testing
 from coproduce.communities.activities import Activity
-from coproduce.communities.models import Category
 from coproduce.insights import figures
 from coproduce.insights.models import CommunityValuation, Rate, RateSet
-from coproduce.insights.views_dashboard import _protected_split
 from coproduce.ledger import services
-from coproduce.ledger.models import Transfer
 from coproduce.members.models import Membership
 from coproduce.partners.models import Organisation, OrganisationType, Staff
-
-
-@pytest.fixture
-def town(riverside, coordinator):
-    """Members A, B, C, D and organisation O, all in the first days of this month:
-
-    A gives B 60 min, B gives A 30, C gives A 90 (gardening), C gives O 30 (cleaning),
-    B gives C 15 which a coordinator then reverses (so it counts nowhere). D does nothing.
-    """
-    people = {}
-    for name in "ABCD":
-        user = testing.make_person(f"{name.lower()}@town.example", f"Person {name}")
-        people[name] = testing.join(user, riverside)
-    org = Organisation.objects.create(community=riverside, name="Town Library", type=OrganisationType.values[0])
-    gardening = Category.objects.create(community=riverside, name="Gardening", activity=Activity.GARDENING)
-    cleaning = Category.objects.create(community=riverside, name="Cleaning", activity=Activity.CLEANING)
-    with transaction.atomic():
-        accounts = {name: services.account_for_membership(m) for name, m in people.items()}
-        accounts["O"] = services.account_for_organisation(org)
-    day = services.community_today(riverside).replace(day=1)
-    rows = [("A", "B", 60, None), ("B", "A", 30, None), ("C", "A", 90, gardening.pk), ("C", "O", 30, cleaning.pk),
-            ("B", "C", 15, None)]
-    services.bulk_post_exchanges(riverside, [
-        services.BulkRow(accounts[g].pk, accounts[r].pk, m, day, f"t{i}", category_id=c)
-        for i, (g, r, m, c) in enumerate(rows)], keyed_by=coordinator)
-    services.reverse_transfer(Transfer.objects.get(community=riverside, idempotency_key="t4"),
-                              keyed_by=coordinator, reason="never happened", idempotency_key="rev")
-    return {"people": people, "org": org, "gardening": gardening, "cleaning": cleaning}
 
 
 def _this_period(community):
@@ -92,27 +61,6 @@ def test_core_economy_account_by_hand(client, riverside, coordinator, town):
     assert csv["Content-Type"].startswith("text/csv") and b"18.00 GBP" in csv.content
 
 
-def test_suppression_with_a_total_by_hand():
-    # k = 5: "b" (3) is below k; with the total shown, the next smallest ("c", 8) is hidden too.
-    values = {"a": [600, 10], "b": [60, 3], "c": [120, 8]}
-    table = _protected_split("t", "t", "key", values, str, 5, "suppress")
-    rows = {row[0]: row for row in table["rows"]}
-    assert rows["a"][1:] == ["10", Decimal("10.0")]
-    assert rows["b"][1:] == ["fewer than 5", "–"]
-    assert rows["c"][1:] == ["fewer than 5", "–"]
-    assert rows["Total"][1] == "21"
-
-
-def test_public_figures_hide_small_counts(client, riverside, town):
-    response = client.get(reverse("insights:public_figures", args=[riverside.slug]))
-    assert response.status_code == 200
-    body = response.content.decode()
-    assert "Person A" not in body
-    headline = {row[0]: row[1] for row in response.context["tables"][0]["rows"]}
-    assert headline["Active members"] == "fewer than 5"  # 3 active, k = 5
-    assert headline["Reciprocity rate"] == "not shown (too few people)"
-
-
 def test_dashboard_figures(client, riverside, coordinator, town):
     client.force_login(coordinator)
     response = client.get(reverse("insights:dashboard", args=[riverside.slug]))
@@ -138,11 +86,9 @@ def test_permissions(client, riverside, member, other_member, other_coordinator,
     slug = riverside.slug
     dashboard = reverse("insights:dashboard", args=[slug])
     value = reverse("insights:core_economy", args=[slug])
-    public = reverse("insights:public_figures", args=[slug])
     partner = reverse("insights:partner_slice", args=[slug, town["org"].pk])
     for url in (dashboard, value, partner):
         assert client.get(url).status_code == 302  # anonymous → log in
-    assert client.get(public).status_code == 200
     client.force_login(member)
     assert client.get(dashboard).status_code == 403
     assert client.get(value).status_code == 403

@@ -129,26 +129,6 @@ def test_coordinator_page_shows_figures_and_brokers(network, riverside, as_perso
     assert "Cal Cedar" in body  # top betweenness, coordinators only
 
 
-def test_public_page_names_nobody(network, riverside, client):
-    riverside.small_count_k = 3
-    riverside.save()
-    body = client.get(reverse("insights:public_network", args=[riverside.slug])).content.decode()
-    assert 'class="dot"' in body
-    for name in ("Ann", "Ben", "Cal", "Dee", "Fay", "Gus", "Hal", "Betweenness"):
-        assert name not in body
-    assert "fewer than 3" in body  # 2 bridging ties
-    again = client.get(reverse("insights:public_network", args=[riverside.slug])).content.decode()
-    assert again.count('class="dot"') == body.count('class="dot"') == 6  # from the cache, still markup
-
-
-def test_public_page_hides_a_network_below_k(network, riverside, client):
-    riverside.small_count_k = 10
-    riverside.save()
-    body = client.get(reverse("insights:public_network", args=[riverside.slug])).content.decode()
-    assert 'class="dot"' not in body
-    assert "fewer than 10" in body
-
-
 @pytest.mark.parametrize("url_name", ["network", "outreach", "areas"])
 @pytest.mark.parametrize(("persona", "expected"), [
     ("anonymous", 302), ("outsider", 403), ("member", 403), ("other_coordinator", 403),
@@ -158,11 +138,6 @@ def test_coordinator_pages_permissions(riverside, as_persona, url_name, persona,
     assert response.status_code == expected
     if expected == 302:
         assert "login" in response["Location"]
-
-
-@pytest.mark.parametrize("persona", ["anonymous", "member", "other_coordinator"])
-def test_public_page_is_open(riverside, as_persona, persona):
-    assert as_persona(persona).get(reverse("insights:public_network", args=[riverside.slug])).status_code == 200
 
 
 def test_outreach_list(network, riverside, member, second_member):

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from coproduce.communities.activities import Activity
 from coproduce.insights.models import CommunityValuation, Rate, RateSet
 from coproduce.insights.valuation import rate_set_for, replacement_value
 
@@ -59,11 +60,29 @@ def test_shipped_rate_sets_cite_their_sources(db):
     for rate in Rate.objects.filter(rate_set__in=[uk, us]):
         assert rate.source and rate.year
     general = uk.rates.get(activity="general_volunteering")
-    assert general.per_hour == Decimal("18.64") and "Annual Survey of Hours and Earnings" in general.source
+    # The brief's statistic: median hourly pay of all employee jobs, full- and part-time (ASHE 2025).
+    assert general.per_hour == Decimal("17.96") and general.year == 2025
+    assert "Annual Survey of Hours and Earnings" in general.source and "all employee jobs" in general.source
     assert uk.rates.get(activity="adult_care").per_hour == Decimal("12.00")
     assert set(uk.rates.values_list("activity", flat=True)) == {"general_volunteering", "adult_care", "companionship"}
     # US: 10 h of anything at $33.49 = $334.90
     assert replacement_value({"transport": 4, "teaching": 6}, us).total == Decimal("334.90")
+
+
+def test_shipped_uk_rates_are_sourced_and_the_rest_not_valued(db):
+    uk = RateSet.objects.get(country="GB")
+    for rate in uk.rates.all():
+        assert rate.per_hour > 0 and rate.year
+        assert any(publisher in rate.source for publisher in ("ONS", "Skills for Care")), rate.activity
+    valued = set(uk.rates.values_list("activity", flat=True))
+    not_valued = {str(label).lower() for activity, label in Activity.choices if activity not in valued}
+    # The description names exactly the activities without a rate.
+    listed = uk.description.split("Not yet valued (no confirmed ASHE occupation rate): ")[1].split(". ")[0]
+    assert set(listed.lower().split("; ")) == not_valued
+    result = replacement_value(dict.fromkeys(Activity.values, 1), uk)
+    assert {line.activity for line in result.lines if line.valued} == valued
+    assert all(line.rate is None for line in result.lines if not line.valued)
+    assert result.hours_not_valued == len(not_valued)
 
 
 def test_community_rate_set(riverside, rate_set):
@@ -78,7 +97,7 @@ def test_admin_lists_rate_sets(site_admin, client):
     assert client.get("/admin/insights/rateset/").status_code == 200
     response = client.get(f"/admin/insights/rateset/{uk.pk}/change/")
     assert response.status_code == 200
-    assert "18.64" in response.content.decode()
+    assert "17.96" in response.content.decode()
 
 
 def test_coordinator_chooses_rate_set(riverside, coordinator, as_persona):

@@ -1,10 +1,12 @@
+import csv
 import datetime
+import io
 
 import pytest
 
 from coproduce.audit.models import AuditAction, AuditEntry
 from coproduce.members.models import Membership
-from coproduce.outcomes.models import WellbeingResponse
+from coproduce.outcomes.models import LONELINESS_QUESTION, WELLBEING_QUESTIONS, WellbeingResponse
 from coproduce.testing import LOGIN, assert_status, each_persona, matrix_params
 
 # fmt: off
@@ -86,6 +88,28 @@ def test_report_and_csv(riverside, member, coordinator, as_persona):
     csv = client.get("/c/riverside/coordinate/wellbeing/report.csv")
     assert csv["Content-Type"].startswith("text/csv")
     assert '"Overall, how happy did you feel yesterday?",9,1' in csv.content.decode()
+
+
+def test_report_csv_has_every_table_of_the_page(riverside, member, coordinator, as_persona):
+    """The report page shows the change table and one distribution per question; the CSV holds them all."""
+    client = as_persona("coordinator")
+    alice = Membership.objects.get(user=member, community=riverside)
+    client.post("/c/riverside/coordinate/wellbeing/enter/", {
+        "member": alice.pk, "answered_on": datetime.date.today().isoformat(), "happiness": "9"})
+    rows = list(csv.reader(io.StringIO(client.get("/c/riverside/coordinate/wellbeing/report.csv").content.decode())))
+    blank = rows.index([])
+    distributions, change = rows[:blank], rows[blank + 1:]
+    assert distributions[0] == ["question", "answer", "people (latest answer)"]
+    questions = [str(question) for _field, question in WELLBEING_QUESTIONS] + [str(LONELINESS_QUESTION)]
+    for question in questions[:4]:
+        assert [row[1] for row in distributions if row[0] == question] == [str(n) for n in range(11)]
+    assert len([row for row in distributions if row[0] == questions[4]]) == 5  # often/always … never
+    happy = "Overall, how happy did you feel yesterday?"
+    assert [happy, "9", "1"] in distributions and [happy, "8", "0"] in distributions
+    assert change[0] == ["question", "people answering", "mean latest", "people answering twice or more",
+                         "mean change (latest - first)", "share improved"]
+    assert [row[0] for row in change[1:]] == questions
+    assert [happy, "1", "9.000", "0", "", ""] in change
 
 
 def test_paper_form_has_every_question_and_answer(riverside, member, as_persona):

@@ -1,0 +1,107 @@
+"""The PDF report for a period (issue 6, point 7): the dashboard's charts and tables, the core
+economy account, the network figures, outcomes, partners' self-assessments and the method notes.
+
+One HTML template (``insights/report.html``) printed by WeasyPrint. Everything it shows is built
+by the same functions as the pages, so the report and the screens never disagree. Charts are
+the server's own SVG, inline; WeasyPrint is given a URL fetcher that refuses everything, so
+printing never reaches the network.
+"""
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from coproduce.insights import figures as f
+from coproduce.insights.assessment import latest_assessments, overview_table
+from coproduce.insights.network import figure_rows, layout, network_for, network_picture
+from coproduce.insights.tables import table
+from coproduce.insights.valuation import rate_set_for
+from coproduce.insights.views_dashboard import account_figures, dashboard_figures
+from coproduce.members.models import Membership
+from coproduce.outcomes.reports import distribution_chart, wellbeing_report
+
+
+class ReportFetchRefused(ValueError):
+    pass
+
+
+def _no_fetch(url, timeout=10, ssl_context=None):
+    """The report embeds everything it shows; never fetch (a template mistake must not reach the web)."""
+    raise ReportFetchRefused(f"The report does not load external resources ({url}).")
+
+
+def _network_section(community, period: f.Period) -> dict:
+    start, end = period.start, period.last_day
+    result, _parties = network_for(community, start, end)
+    title = _("Exchange network, %(start)s to %(end)s") % {"start": start, "end": end}
+    positions, edges, total = layout(result.graph)
+    picture = None
+    if positions:
+        picture = mark_safe(network_picture(  # built and escaped by network_picture
+            positions, edges, title=title, chart_id="report-network",
+            desc=_("Each dot is a person or organisation, each line a tie; %(shown)s of %(total)s drawn. "
+                   "No names are shown.") % {"shown": len(positions), "total": total}))
+    return {
+        "picture": picture,
+        "tables": [
+            table("network", title, [_("Figure"), _("Value")], figure_rows(result)),
+            table("new-ties", _("New ties per month (a pair's first exchange ever)"), [_("Month"), _("New ties")],
+                  [[month, count] for month, count in result.new_ties_by_month.items()]),
+        ],
+    }
+
+
+def _outcomes_section(community) -> dict:
+    items = []
+    reports = wellbeing_report(Membership.objects.filter(community=community))
+    for index, item in enumerate(reports):
+        chart, chart_table = distribution_chart(item, index)
+        items.append({"chart": mark_safe(chart), "table": chart_table})  # escaped by the chart function
+
+    def fmt(value, places=1):
+        return "–" if value is None else f"{value:.{places}f}"
+
+    change = table("wellbeing-change", _("Wellbeing and loneliness: change from first to latest answer"),
+                   [_("Question"), _("People answering"), _("Mean latest answer"),
+                    _("People answering twice or more"), _("Mean change"), _("Share improved")],
+                   [[r.question, r.answered, fmt(r.mean_latest), r.people_with_change, fmt(r.mean_change),
+                     "–" if r.share_improved is None else f"{r.share_improved * 100:.0f}%"] for r in reports])
+    return {"change": change, "items": items}
+
+
+def _assessment_section(community) -> dict | None:
+    scores = overview_table(latest_assessments(community), assessed_only=True)
+    return scores if scores["rows"] else None
+
+
+def report_context(community, period: f.Period) -> dict:
+    rate_set = rate_set_for(community)
+    valuation, account_tables = account_figures(community, period, rate_set)
+    return {
+        "community": community,
+        "period": period,
+        "generated": timezone.localtime(),
+        "dashboard": dashboard_figures(community, period),
+        "rate_set": rate_set,
+        "valuation": valuation,
+        "account_tables": account_tables,
+        "network": _network_section(community, period),
+        "outcomes": _outcomes_section(community),
+        "assessments": _assessment_section(community),
+    }
+
+
+def render_html(community, period: f.Period) -> str:
+    return render_to_string("insights/report.html", report_context(community, period))
+
+
+def build_pdf(community, period: f.Period) -> bytes:
+    """The report as PDF bytes."""
+    from weasyprint import HTML  # imported here: it loads Pango, which only the report needs
+
+    return HTML(string=render_html(community, period), url_fetcher=_no_fetch).write_pdf()
+
+
+def filename(community, period: f.Period) -> str:
+    return f"{community.slug}-report-{period.start:%Y-%m}-to-{period.end:%Y-%m}.pdf"
