@@ -206,7 +206,7 @@ GROUP BY t.performed_on
 """
 
 _ORGANISATION_PEOPLE_SQL = """
-SELECT COUNT(DISTINCT e.account_id)
+SELECT DISTINCT t.performed_on, e.account_id
 FROM ledger_transfer t
 JOIN ledger_entry e ON e.transfer_id = t.id
 JOIN ledger_account a ON a.id = e.account_id
@@ -217,22 +217,25 @@ WHERE t.community_id = %s AND t.status = 'posted' AND t.kind IN ('exchange', 'gr
 """
 
 
-def organisation_figures(community, organisation, period: Period) -> tuple[dict, int]:
-    """({month: (exchanges, minutes)}, people involved) for exchanges the organisation took part in."""
+def _as_date(day) -> datetime.date:
+    return datetime.date.fromisoformat(day) if isinstance(day, str) else day
+
+
+def organisation_figures(community, organisation, period: Period) -> dict[datetime.date, tuple[int, int, int]]:
+    """{month: (exchanges, minutes, members)} for exchanges the organisation took part in."""
     from coproduce.ledger.models import Account
 
     account = Account.objects.filter(organisation=organisation).first()
-    per_month = {m: [0, 0] for m in period.months}
-    if account is None:
-        return per_month, 0
-    with connection.cursor() as cursor:
-        cursor.execute(_ORGANISATION_SQL, [account.pk, community.pk, period.start, period.last_day, account.pk])
-        for day, count, minutes in cursor.fetchall():
-            if isinstance(day, str):
-                day = datetime.date.fromisoformat(day)
-            cell = per_month[day.replace(day=1)]
-            cell[0] += count
-            cell[1] += int(minutes or 0)
-        cursor.execute(_ORGANISATION_PEOPLE_SQL, [community.pk, period.start, period.last_day, account.pk])
-        people = cursor.fetchone()[0]
-    return per_month, people
+    totals = {m: [0, 0] for m in period.months}
+    people: dict[datetime.date, set] = {m: set() for m in period.months}
+    if account is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(_ORGANISATION_SQL, [account.pk, community.pk, period.start, period.last_day, account.pk])
+            for day, count, minutes in cursor.fetchall():
+                cell = totals[_as_date(day).replace(day=1)]
+                cell[0] += count
+                cell[1] += int(minutes or 0)
+            cursor.execute(_ORGANISATION_PEOPLE_SQL, [community.pk, period.start, period.last_day, account.pk])
+            for day, member_account in cursor.fetchall():
+                people[_as_date(day).replace(day=1)].add(member_account)
+    return {m: (totals[m][0], totals[m][1], len(people[m])) for m in period.months}

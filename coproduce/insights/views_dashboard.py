@@ -22,7 +22,7 @@ from coproduce.insights.tables import table as _table
 from coproduce.insights.valuation import rate_set_for, replacement_value
 from coproduce.ledger.services import community_today
 from coproduce.lib.charts import Series, bar_chart, line_chart
-from coproduce.lib.disclosure import protect_series
+from coproduce.lib.disclosure import protect_count
 from coproduce.members.models import AgeBand, Gender
 from coproduce.members.permissions import access_for, require_coordinator
 from coproduce.partners.models import Organisation
@@ -110,17 +110,24 @@ def dashboard_figures(community, period: f.Period) -> dict:
             "type_chart": type_chart, "by_type": by_type, "tables": tables}
 
 
+def _period(request, access, template, **extra):
+    """(period, context, None) for the period asked for, or (None, context, a 400 page with the form's errors)."""
+    form = f.PeriodForm(request.GET, community=access.community)
+    period = form.period()
+    context = {"access": access, "community": access.community, "form": form, "period": period, **extra}
+    if period is None:
+        return None, context, render(request, template, {**context, "tables": []}, status=400)
+    return period, context, None
+
+
 @login_required
 def dashboard(request, slug):
     """Coordinators: the community's figures for a period, against the previous period."""
     access = require_coordinator(request, slug)
-    community = access.community
-    form = f.PeriodForm(request.GET, community=community)
-    period = form.period()
-    context = {"access": access, "community": community, "form": form}
-    if period is None:
-        return render(request, "insights/dashboard.html", {**context, "tables": []}, status=400)
-    figures = dashboard_figures(community, period)
+    period, context, error = _period(request, access, "insights/dashboard.html")
+    if error:
+        return error
+    figures = dashboard_figures(access.community, period)
     return _respond(request, "insights/dashboard.html", {**context, **figures}, figures["tables"])
 
 
@@ -193,23 +200,23 @@ def partner_slice(request, slug, organisation_pk):
         raise PermissionDenied(_("Only %(organisation)s's own staff and coordinators can see this.")
                                % {"organisation": organisation.name})
     k, rule = community.small_count_k, community.small_count_rule
-    form = f.PeriodForm(request.GET, community=community)
-    period = form.period()
-    context = {"access": access, "community": community, "form": form, "organisation": organisation, "k": k}
-    if period is None:
-        return render(request, "insights/partner_slice.html", {**context, "tables": []}, status=400)
-    per_month, people = f.organisation_figures(community, organisation, period)
-    cells, total = protect_series({str(m): per_month[m][0] for m in period.months}, k, rule)
-    rows = [[m.strftime("%b %Y"), str(cells[str(m)]),
-             "–" if cells[str(m)].suppressed else f.hours(per_month[m][1])] for m in period.months]
-    rows.append([_("Total"), releases.cell_text(total), "–" if total is None or total.suppressed
-                 else f.hours(sum(v[1] for v in per_month.values()))])
-    months = _table("with-organisation", _("Exchanges and hours with %(organisation)s")
-                    % {"organisation": organisation.name}, [_("Month"), _("Exchanges"), _("Hours")], rows)
-    people_cells, _t = protect_series({"people": people}, k, rule, with_total=False)
-    headline = _table("people", _("People involved"), [_("Figure"), period.label()],
-                      [[_("Members who exchanged with the organisation"), str(people_cells["people"])]])
-    return _respond(request, "insights/partner_slice.html", {**context, "period": period}, [headline, months])
+    period, context, error = _period(request, access, "insights/partner_slice.html", organisation=organisation, k=k)
+    if error:
+        return error
+    # Per calendar month only, with no totals: a month's figures are the same whatever period is
+    # asked for, so comparing two periods cannot reveal a hidden month (a total over the period
+    # would: January to March minus January to February is March).
+    per_month = f.organisation_figures(community, organisation, period)
+    rows = []
+    for month in period.months:
+        exchanges, minutes, people = per_month[month]
+        count = protect_count(exchanges, k, rule)
+        rows.append([month.strftime("%b %Y"), str(count), "–" if count.suppressed else f.hours(minutes),
+                     str(protect_count(people, k, rule))])
+    months = _table("with-organisation", _("Exchanges, hours and members with %(organisation)s, by month")
+                    % {"organisation": organisation.name},
+                    [_("Month"), _("Exchanges"), _("Hours"), _("Members who took part")], rows)
+    return _respond(request, "insights/partner_slice.html", context, [months])
 
 
 def account_figures(community, period: f.Period, rate_set) -> tuple:
@@ -246,16 +253,12 @@ def account_figures(community, period: f.Period, rate_set) -> tuple:
 def core_economy_account(request, slug):
     """Coordinators: hours and replacement value by activity for a period, with method and sources."""
     access = require_coordinator(request, slug)
-    community = access.community
-    form = f.PeriodForm(request.GET, community=community)
-    period = form.period()
-    rate_set = rate_set_for(community)
-    context = {"access": access, "community": community, "form": form, "rate_set": rate_set}
-    if period is None:
-        return render(request, "insights/core_economy.html", {**context, "tables": []}, status=400)
-    valuation, tables = account_figures(community, period, rate_set)
-    return _respond(request, "insights/core_economy.html", {**context, "period": period, "valuation": valuation},
-                    tables)
+    rate_set = rate_set_for(access.community)
+    period, context, error = _period(request, access, "insights/core_economy.html", rate_set=rate_set)
+    if error:
+        return error
+    valuation, tables = account_figures(access.community, period, rate_set)
+    return _respond(request, "insights/core_economy.html", {**context, "valuation": valuation}, tables)
 
 
 @login_required
@@ -264,12 +267,9 @@ def report_pdf(request, slug):
     from coproduce.insights import report
 
     access = require_coordinator(request, slug)
-    community = access.community
-    form = f.PeriodForm(request.GET, community=community)
-    period = form.period()
-    if period is None:
-        return render(request, "insights/dashboard.html",
-                      {"access": access, "community": community, "form": form, "tables": []}, status=400)
-    response = HttpResponse(report.build_pdf(community, period), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{report.filename(community, period)}"'
+    period, _context, error = _period(request, access, "insights/dashboard.html")
+    if error:
+        return error
+    response = HttpResponse(report.build_pdf(access.community, period), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{report.filename(access.community, period)}"'
     return response
