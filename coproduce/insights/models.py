@@ -227,3 +227,29 @@ class PublicRelease(models.Model):
 
     def __str__(self):
         return f"{self.community_id} {self.period_start}"
+
+
+class BrokerEstimate(models.Model):
+    """Betweenness of a network too big to work out while a page waits: estimated in the
+    background (``insights.tasks.estimate_brokers``) and kept for the coordinators' network page."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("being worked out")
+        DONE = "done", _("done")
+
+    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+",
+                                  db_index=False)
+    start = models.DateField()
+    end = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    pivots = models.PositiveIntegerField(null=True, blank=True)
+    nodes = models.PositiveIntegerField(null=True, blank=True)
+    top = models.JSONField(default=list)  # [[account id, score], ...], highest first
+    requested_at = models.DateTimeField(auto_now_add=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["community", "start", "end"], name="one_estimate_per_window")]
+
+    def __str__(self):
+        return f"{self.community_id} {self.start}–{self.end} ({self.status})"

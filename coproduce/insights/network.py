@@ -26,8 +26,26 @@ from coproduce.ledger.models import (
     TransferStatus,
 )
 
-BETWEENNESS_SAMPLE = 500  # above this many nodes betweenness is estimated from a fixed-seed sample
+# Betweenness costs one breadth-first search per starting point, each visiting every node and
+# tie: about a second per start in networkx for 80,000 people and 400,000 ties. A page works
+# it out itself within a budget of node-and-tie visits (exactly when it fits, else from a
+# fixed-seed sample of at least MIN_INLINE_PIVOTS starts); beyond that it is estimated in the
+# background from BACKGROUND_PIVOTS starts (``insights.tasks.estimate_brokers``).
+INLINE_BUDGET = 3_000_000
+MIN_INLINE_PIVOTS = 100
+BACKGROUND_PIVOTS = 200
 PICTURE_MAX_NODES = 150
+
+
+def betweenness_pivots(nodes: int, ties: int) -> tuple[int | None, bool]:
+    """(starting points, None for all of them; whether a page may work it out now)."""
+    per_start = nodes + ties
+    if nodes * per_start <= INLINE_BUDGET:
+        return None, True
+    pivots = INLINE_BUDGET // per_start
+    if pivots >= MIN_INLINE_PIVOTS:
+        return pivots, True
+    return min(nodes, BACKGROUND_PIVOTS), False
 
 
 @dataclass(frozen=True)
@@ -48,13 +66,19 @@ class NetworkFigures:
     bridging_areas: int
     bridging_age_bands: int
     betweenness: dict[int, float] = field(default_factory=dict)  # node -> score; coordinators only
+    betweenness_pivots: int | None = None  # starting points it was estimated from; None: exact
+    betweenness_deferred: bool = False  # too big to work out now: see insights.tasks.estimate_brokers
     graph: nx.Graph | None = None
 
 
 def figures(edges: Iterable[tuple[int, int]], parties: Mapping[int, Party], *,
             first_exchanged: Mapping[tuple[int, int], datetime.date] | None = None,
-            with_betweenness: bool = False) -> NetworkFigures:
-    """Figures of an undirected network from its edges (pairs of node ids)."""
+            with_betweenness: bool = False, background: bool = False) -> NetworkFigures:
+    """Figures of an undirected network from its edges (pairs of node ids).
+
+    ``with_betweenness`` works betweenness out when it fits a page's budget and otherwise
+    marks it deferred; ``background`` (the task) works it out from BACKGROUND_PIVOTS starts.
+    """
     graph = nx.Graph()
     graph.add_edges_from((a, b) for a, b in edges if a != b)
     n, ties = graph.number_of_nodes(), graph.number_of_edges()
@@ -72,17 +96,20 @@ def figures(edges: Iterable[tuple[int, int]], parties: Mapping[int, Party], *,
     for pair, first in (first_exchanged or {}).items():
         if graph.has_edge(*pair):
             new_ties[first.strftime("%Y-%m")] += 1
-    betweenness = {}
-    if with_betweenness and n > 2:
-        k = BETWEENNESS_SAMPLE if n > BETWEENNESS_SAMPLE else None
-        betweenness = nx.betweenness_centrality(graph, k=k, seed=6 if k else None)
+    betweenness, pivots, deferred = {}, None, False
+    if (with_betweenness or background) and n > 2:
+        pivots, inline = betweenness_pivots(n, ties)
+        if inline or background:
+            betweenness = nx.betweenness_centrality(graph, k=pivots, seed=6 if pivots else None)
+        else:
+            deferred = True
     return NetworkFigures(
         nodes=n, ties=ties, new_ties_by_month=dict(sorted(new_ties.items())),
         mean_degree=2 * ties / n if n else None,
         largest_component_share=largest / n if n else None,
         average_clustering=nx.average_clustering(graph) if n else None,
         bridging_areas=bridging_areas, bridging_age_bands=bridging_ages,
-        betweenness=betweenness, graph=graph,
+        betweenness=betweenness, betweenness_pivots=pivots, betweenness_deferred=deferred, graph=graph,
     )
 
 
@@ -126,12 +153,12 @@ def parties_for(community) -> dict[int, Party]:
 
 
 def network_for(community, start: datetime.date, end: datetime.date, *,
-                with_betweenness: bool = False) -> tuple[NetworkFigures, dict[int, Party]]:
+                with_betweenness: bool = False, background: bool = False) -> tuple[NetworkFigures, dict[int, Party]]:
     rows = edge_rows(community, start, end)
     parties = parties_for(community)
     first = {(a, b): f for a, b, f in rows if start <= f <= end}
     result = figures([(a, b) for a, b, _ in rows], parties, first_exchanged=first,
-                     with_betweenness=with_betweenness)
+                     with_betweenness=with_betweenness, background=background)
     return result, parties
 
 

@@ -96,9 +96,17 @@ def render_html(community, period: f.Period) -> str:
     return render_to_string("insights/report.html", report_context(community, period))
 
 
+class PdfUnavailable(RuntimeError):
+    """The server cannot print PDFs (WeasyPrint's system libraries are missing)."""
+
+
 def build_pdf(community, period: f.Period) -> bytes:
     """The report as PDF bytes."""
-    from weasyprint import HTML  # imported here: it loads Pango, which only the report needs
+    try:
+        from weasyprint import HTML  # imported here: it loads Pango, which only the report needs
+    except OSError as error:  # Pango not installed on this server
+        raise PdfUnavailable(_("PDF reports are not available on this server: it needs the Pango library "
+                               "(on Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0).")) from error
 
     return HTML(string=render_html(community, period), url_fetcher=_no_fetch).write_pdf()
 

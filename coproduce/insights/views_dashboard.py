@@ -270,6 +270,12 @@ def report_pdf(request, slug):
     period, _context, error = _period(request, access, "insights/dashboard.html")
     if error:
         return error
-    response = HttpResponse(report.build_pdf(access.community, period), content_type="application/pdf")
+    try:
+        pdf = report.build_pdf(access.community, period)
+    except report.PdfUnavailable as error:
+        return render(request, "insights/dashboard.html", {"access": access, "community": access.community,
+                                                           "form": None, "tables": [], "error": str(error)},
+                      status=503)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{report.filename(access.community, period)}"'
     return response

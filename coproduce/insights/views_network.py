@@ -20,6 +20,7 @@ from coproduce.insights.network import figure_rows, layout, network_for, network
 from coproduce.insights.releases import quarter_label
 from coproduce.insights.tables import respond as _respond
 from coproduce.insights.tables import table as _table
+from coproduce.insights.tasks import request_brokers
 from coproduce.ledger.models import Entry, Transfer, TransferKind, TransferStatus
 from coproduce.ledger.services import community_today
 from coproduce.lib.charts import scatter_plot
@@ -100,6 +101,12 @@ def network(request, slug):
         title = _("Exchange network, %(start)s to %(end)s") % {"start": start, "end": end}
         rows = figure_rows(result)
         top = sorted(result.betweenness.items(), key=lambda item: (-item[1], item[0]))[:10]
+        pivots = result.betweenness_pivots
+        if result.betweenness_deferred:
+            estimate = request_brokers(community, start, end)
+            top, pivots = [tuple(pair) for pair in estimate.top[:10]], estimate.pivots
+            context["estimate"] = estimate
+        context["pivots"] = pivots
         tables = [
             _table("network-figures", title, [_("Figure"), _("Value")], rows),
             _table("new-ties", _("New ties per month (a pair's first exchange ever)"), [_("Month"), _("New ties")],

@@ -215,3 +215,33 @@ def test_outreach_start_a_conversation(riverside, member, as_persona, other_memb
     assert client.get(reverse("insights:outreach_message", args=[riverside.slug, olga.pk])).status_code == 404
     client.force_login(member)
     assert client.post(url, {"body": "x"}).status_code == 403
+
+
+def test_how_betweenness_is_worked_out_at_each_size():
+    from coproduce.insights.network import betweenness_pivots
+
+    assert betweenness_pivots(300, 1_200) == (None, True)  # 300 × 1,500 visits: exactly, now
+    assert betweenness_pivots(3_000, 12_000) == (200, True)  # 3,000,000 // 15,000 starts, now
+    assert betweenness_pivots(10_000, 40_000) == (200, False)  # 60 starts would be too few: background
+    assert betweenness_pivots(150, 100_000) == (150, False)  # dense and small: every start, in the background
+
+
+def test_a_large_network_gets_its_brokers_in_the_background(network, riverside, as_persona, monkeypatch,
+                                                             django_capture_on_commit_callbacks):
+    from coproduce.insights import network as network_module
+    from coproduce.insights.models import BrokerEstimate
+
+    monkeypatch.setattr(network_module, "INLINE_BUDGET", 10)  # as if the six were sixty thousand
+    client = as_persona("coordinator")
+    url = reverse("insights:network", args=[riverside.slug])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        first = client.get(url).content.decode()
+    assert "being worked out now" in first
+    assert "Cal Cedar" not in first
+    assert len(callbacks) == 1  # the task was queued once
+    estimate = BrokerEstimate.objects.get(community=riverside)
+    assert estimate.status == "done" and estimate.pivots == 6  # all six starts: the network is small
+    again = client.get(url).content.decode()
+    assert "Cal Cedar" in again and "Worked out on" in again
+    assert "0.200" in again  # the hand-worked betweenness
+    assert BrokerEstimate.objects.count() == 1  # asking again does not queue it again

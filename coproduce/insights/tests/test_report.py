@@ -89,3 +89,20 @@ def test_who_may_download_the_report(client, riverside, town, member, other_coor
     assert client.get(url).status_code == 403  # partner staff see their slice, not the report
     client.force_login(site_admin)
     assert client.get(url).status_code == 200
+
+
+def test_a_server_without_pango_says_so(client, riverside, coordinator, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_weasyprint(name, *args, **kwargs):
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_weasyprint)
+    client.force_login(coordinator)
+    response = client.get(reverse("insights:report", args=[riverside.slug]))
+    assert response.status_code == 503
+    assert "needs the Pango library" in response.content.decode()
