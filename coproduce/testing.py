@@ -96,12 +96,13 @@ def recoverable_cells(labels: list, total, k: int, cap: int = 200) -> set[int]:
     ``labels`` are the published cells: an int where shown, "fewer than k" (0 to k - 1) or
     "not shown" (k or more, and no more than ``cap``) where hidden; ``total`` the published total
     (an int) or None. Enumerates what the hidden cells can add up to rather than trusting the
-    interval reasoning in ``coproduce.lib.disclosure.pinned``, so it checks that code.
+    interval reasoning in ``coproduce.lib.disclosure.pinned``, so it checks that code. A cell
+    that can only be 0 does not count: it says nobody did that thing, which points at no one.
     """
     if not isinstance(total, int):
         ranges = {i: range(k) if label == f"fewer than {k}" else range(k, cap + 1)
                   for i, label in enumerate(labels) if not isinstance(label, int)}
-        return {i for i, values in ranges.items() if len(values) == 1}
+        return {i for i, values in ranges.items() if len(values) == 1 and values[0] > 0}
     hidden_sum = total - sum(label for label in labels if isinstance(label, int))
     ranges = {i: range(k) if label == f"fewer than {k}" else range(k, hidden_sum + 1)
               for i, label in enumerate(labels) if not isinstance(label, int)}
@@ -112,6 +113,6 @@ def recoverable_cells(labels: list, total, k: int, cap: int = 200) -> set[int]:
             if j != i:
                 sums = {s + v for s in sums for v in values if s + v <= hidden_sum}
         possible = [v for v in own if hidden_sum - v in sums]
-        if len(possible) <= 1:
+        if len(possible) == 1 and possible[0] > 0:
             found.add(i)
     return found

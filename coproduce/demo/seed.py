@@ -87,6 +87,7 @@ def seed_demo(*, members: int = 300, months: int = 24, seed: int = 1, exchanges:
     now = timezone.now()
     with transaction.atomic():
         community, coordinator = _build_core(rng, now - timedelta(days=30 * max(months, 1)))
+        _value_in_pounds(community, coordinator)
     areas = list(Area.objects.filter(community=community))
     skills = list(Category.objects.filter(community=community, parent__isnull=False))
     _bulk_population(community, coordinator, areas, skills, members, months, rng, now, stdout)
@@ -106,6 +107,16 @@ def seed_demo(*, members: int = 300, months: int = 24, seed: int = 1, exchanges:
     if Membership.objects.active().filter(community=community).count() >= 40:  # what it needs
         seed_partners(community, rng, stdout=stdout)
     return SeedResult(community, True, Membership.objects.filter(community=community).count())
+
+
+def _value_in_pounds(community, coordinator):
+    """The demo is a UK time bank: value its hours with the shipped UK rate set."""
+    from coproduce.insights.models import RateSet
+    from coproduce.insights.valuation import choose_rate_set
+
+    uk = RateSet.objects.filter(country="GB").order_by("pk").first()
+    if uk is not None:
+        choose_rate_set(community, uk, actor=coordinator)
 
 
 def _build_core(rng, founded):

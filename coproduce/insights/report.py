@@ -75,9 +75,23 @@ def _assessment_section(community) -> dict | None:
     return scores if scores["rows"] else None
 
 
+def _with_source_notes(account: dict) -> tuple[dict, list[str]]:
+    """The account table with its long Source column turned into note numbers, and the notes:
+    a page is too narrow for the sources beside the figures, so they follow the table."""
+    notes: list[str] = []
+    rows = []
+    for row in account["rows"]:
+        *figures, source = row
+        if source and source not in notes:
+            notes.append(source)
+        rows.append([*figures, f"[{notes.index(source) + 1}]" if source else ""])
+    return {**account, "headers": [*account["headers"][:-1], _("Note")], "rows": rows}, notes
+
+
 def report_context(community, period: f.Period) -> dict:
     rate_set = rate_set_for(community)
     valuation, account_tables = account_figures(community, period, rate_set)
+    account_tables, source_notes = (_with_source_notes(account_tables[0]) if account_tables else (None, []))
     return {
         "community": community,
         "period": period,
@@ -85,7 +99,8 @@ def report_context(community, period: f.Period) -> dict:
         "dashboard": dashboard_figures(community, period),
         "rate_set": rate_set,
         "valuation": valuation,
-        "account_tables": account_tables,
+        "account": account_tables,
+        "source_notes": source_notes,
         "network": _network_section(community, period),
         "outcomes": _outcomes_section(community),
         "assessments": _assessment_section(community),

@@ -72,7 +72,9 @@ def pinned(hidden: Mapping[int, Bounds], hidden_sum: int) -> set[int]:
 
     For whole numbers in boxes that must add up to a known sum, each cell can take every value
     from max(low, sum - others' highs) to min(high, sum - others' lows); a cell is pinned
-    when that range is a single value.
+    when that range is a single value other than 0. (A cell that can only be 0 says nobody
+    did that thing, which points at no one; hiding a large cell to blur it would only cost
+    readers a real figure.)
     """
     found = set()
     for i, (low, high) in hidden.items():
@@ -81,7 +83,7 @@ def pinned(hidden: Mapping[int, Bounds], hidden_sum: int) -> set[int]:
         others_high = None if any(b[1] is None for b in others) else sum(b[1] for b in others)
         least = low if others_high is None else max(low, hidden_sum - others_high)
         most = hidden_sum - others_low if high is None else min(high, hidden_sum - others_low)
-        if least >= most:
+        if least >= most and most > 0:
             found.add(i)
     return found
 
@@ -92,9 +94,10 @@ def protect_series(values: Mapping[str, int], k: int, rule: str = SUPPRESS, *, w
 
     Counts below k are hidden and read "fewer than k" (a reader knows they are 0 to k - 1).
     With the total shown, a reader also knows what the hidden cells add up to; while that
-    pins any hidden cell (one hidden cell alone, or small cells that must all be 0 or all
-    k - 1), the smallest shown cell is hidden as well ("not shown": a reader knows only that
-    it is k or more). If every cell is hidden and one is still pinned, the total is hidden.
+    pins any hidden cell to a count above 0 (one hidden cell alone, or small cells that must
+    all be k - 1), the smallest shown cell is hidden as well ("not shown": a reader knows
+    only that it is k or more). If every cell is hidden and one is still pinned, the total
+    is hidden.
     A total below k is itself hidden.
     """
     keys = list(values)

@@ -27,10 +27,21 @@ def test_a_total_never_reveals_a_lone_suppressed_cell():
     assert total.value == 55
 
 
-def test_hidden_zeros_are_widened_until_they_hold_k():
-    cells, _total = protect_series({"a": 0, "b": 0, "c": 9, "d": 30}, k=5)
-    # Two hidden zeros would be recoverable (their sum, 0, is shown by subtraction).
-    assert [cells[key].suppressed for key in "abcd"] == [True, True, True, False]
+def test_hidden_zeros_may_be_known_to_be_zero():
+    # The total shows the two hidden cells hold nothing: that says nobody did a or b, which
+    # points at no one, so 9 stays shown rather than being hidden to blur a zero.
+    cells, total = protect_series({"a": 0, "b": 0, "c": 9, "d": 30}, k=5)
+    assert [cells[key].suppressed for key in "abcd"] == [True, True, False, False]
+    assert total.value == 39
+
+
+def test_a_lone_small_count_beside_zeros_is_not_pinned():
+    # a and b share 3 between them: a could be 0 to 3, and so could b.
+    cells, _total = protect_series({"a": 0, "b": 3, "c": 9, "d": 30}, k=5)
+    assert [cells[key].suppressed for key in "abcd"] == [True, True, False, False]
+    # With only b hidden, the total would give it away: 9 is hidden too.
+    cells, _total = protect_series({"b": 3, "c": 9, "d": 30}, k=5)
+    assert [str(cells[key]) for key in "bcd"] == ["fewer than 5", "not shown", "30"]
 
 
 def test_whole_small_line_hides_its_total():
