@@ -1,5 +1,6 @@
 import csv
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -7,7 +8,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from coproduce.groups.models import Group, GroupMember
 from coproduce.members.models import Membership
 from coproduce.members.permissions import require_coordinator, require_member
 from coproduce.members.views import add_form_errors
@@ -74,34 +77,61 @@ def enter_paper_form(request, slug):
                                                    "due": due})
 
 
-def _community_report(access):
-    return wellbeing_report(Membership.objects.filter(community=access.community))
+class ReportScopeForm(forms.Form):
+    group = forms.ModelChoiceField(label=gettext_lazy("Whose answers"), queryset=Group.objects.none(), required=False,
+                                   empty_label=gettext_lazy("Everyone in the community"))
+
+    def __init__(self, data, *, community):
+        super().__init__(data if data and "group" in data else None)
+        self.fields["group"].queryset = Group.objects.filter(community=community).order_by("name")
+
+
+def _scoped_report(request, access):
+    """(form, group or None, reports, status): the whole community's answers, or one peer-support
+    group's (its active members) when ``?group=`` names a group of this community."""
+    form = ReportScopeForm(request.GET, community=access.community)
+    memberships = Membership.objects.filter(community=access.community)
+    group = None
+    if form.is_bound:
+        if not form.is_valid():
+            return form, None, [], 400
+        group = form.cleaned_data["group"]
+        if group is not None:
+            memberships = memberships.filter(pk__in=GroupMember.objects.active().filter(group=group)
+                                             .values("membership_id"))
+    return form, group, wellbeing_report(memberships), 200
 
 
 @login_required
 def report(request, slug):
     access = require_coordinator(request, slug)
+    form, group, reports, status = _scoped_report(request, access)
     items = []
-    for index, item in enumerate(_community_report(access)):
+    for index, item in enumerate(reports):
         chart, table = distribution_chart(item, index)
         items.append({"report": item, "chart": mark_safe(chart), "table": table})  # escaped by bar_chart
-    return render(request, "outcomes/report.html", {"access": access, "community": access.community, "items": items})
+    return render(request, "outcomes/report.html", {"access": access, "community": access.community, "items": items,
+                                                    "form": form, "group": group}, status=status)
 
 
 @login_required
 def report_csv(request, slug):
     access = require_coordinator(request, slug)
+    _form, group, reports, status = _scoped_report(request, access)
+    if status != 200:
+        return HttpResponse(_("Choose a group of this community."), status=status, content_type="text/plain")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="wellbeing-{access.community.slug}.csv"'
+    scope = f"-group-{group.pk}" if group else ""
+    response["Content-Disposition"] = f'attachment; filename="wellbeing-{access.community.slug}{scope}.csv"'
     writer = csv.writer(response)
     writer.writerow(["question", "answer", "people (latest answer)"])
-    for item in _community_report(access):
+    for item in reports:
         for label, count in item.distribution:
             writer.writerow([item.question, label, count])
     writer.writerow([])
     writer.writerow(["question", "people answering", "mean latest", "people answering twice or more",
                      "mean change (latest - first)", "share improved"])
-    for item in _community_report(access):
+    for item in reports:
         writer.writerow([item.question, item.answered, _fmt(item.mean_latest), item.people_with_change,
                          _fmt(item.mean_change), _fmt(item.share_improved)])
     return response

@@ -121,3 +121,42 @@ def test_paper_form_has_every_question_and_answer(riverside, member, as_persona)
                  "Hardly ever", "Never"):
         assert text in page
     assert page.count("<li>10</li>") == 4
+
+
+def test_report_per_group_by_hand(riverside, hilltop, member, second_member, coordinator, other_coordinator,
+                                  as_persona):
+    """Alice (in the group) answered life satisfaction 4 then 7; Bob (not in it) answered 9.
+    The group's report counts Alice only: one person, change +3, improved; the community's both."""
+    from coproduce.groups import services as groups
+    from coproduce.outcomes.services import record_wellbeing
+
+    alice = Membership.objects.get(user=member, community=riverside)
+    bob = Membership.objects.get(user=second_member, community=riverside)
+    group = groups.create_group(community=riverside, actor=coordinator, name="Walk and talk")
+    groups.join_group(group, membership=alice)
+    record_wellbeing(alice, actor=coordinator, answers={"life_satisfaction": 4}, answered_on=datetime.date.today() - datetime.timedelta(days=20))
+    record_wellbeing(alice, actor=coordinator, answers={"life_satisfaction": 7})
+    record_wellbeing(bob, actor=coordinator, answers={"life_satisfaction": 9})
+    client = as_persona("coordinator")
+    page = client.get("/c/riverside/coordinate/wellbeing/", {"group": group.pk})
+    assert page.status_code == 200
+    life = page.context["items"][0]["report"]
+    assert (life.answered, life.mean_latest, life.people_with_change, life.mean_change, life.share_improved) == (
+        1, 7.0, 1, 3.0, 1.0)
+    assert "Walk and talk" in page.content.decode()
+    whole = client.get("/c/riverside/coordinate/wellbeing/").context["items"][0]["report"]
+    assert (whole.answered, whole.mean_latest) == (2, 8.0)
+    rows = list(csv.reader(io.StringIO(client.get("/c/riverside/coordinate/wellbeing/report.csv",
+                                                  {"group": group.pk}).content.decode())))
+    assert [str(WELLBEING_QUESTIONS[0][1]), "1", "7.000", "1", "3.000", "1.000"] in rows
+    # Another community's group, or nonsense: a clear error and nothing shown.
+    from coproduce.groups.models import Group
+
+    theirs = Group.objects.create(community=hilltop, name="Hilltop walkers")
+    for bad in (theirs.pk, "walkers"):
+        response = client.get("/c/riverside/coordinate/wellbeing/", {"group": bad})
+        assert response.status_code == 400
+        assert "Select a valid choice" in response.content.decode()
+        assert client.get("/c/riverside/coordinate/wellbeing/report.csv", {"group": bad}).status_code == 400
+    assert as_persona("other_coordinator").get("/c/riverside/coordinate/wellbeing/",
+                                               {"group": group.pk}).status_code == 403
