@@ -1,0 +1,310 @@
+"""Exchanges between two parties and their life after recording: record, confirm, decline,
+settle after the confirmation window; gifts, grants from the pot, and reversals."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coproduce.audit.models import AuditAction
+from coproduce.audit.services import record_audit
+from coproduce.communities.models import AfterWindow, Category, Community
+from coproduce.insights import rollups  # issue 6: monthly roll-ups kept in the posting transaction
+from coproduce.ledger.models import Account, AccountKind, Transfer, TransferKind, TransferStatus
+from coproduce.ledger.services.accounts import (
+    Party,
+    _accounts_of,
+    _owner_id,
+    _owner_user,
+    _prefetch,
+    account_of,
+    pot_for,
+)
+from coproduce.ledger.services.posting import (
+    _apply_lines,
+    _Draft,
+    _existing,
+    _post,
+    _require_transaction,
+    _write_entries,
+)
+from coproduce.ledger.services.validation import (
+    _check_active,
+    _check_category,
+    _check_givers_may_help,
+    _is_coordinator,
+    check_date,
+    check_minutes,
+    community_today,
+    format_minutes,
+)
+from coproduce.members.models import Membership
+
+
+def record_exchange(*, community: Community, giver: Party, receiver: Party, minutes: int,
+                    performed_on: datetime.date, keyed_by, idempotency_key: str,
+                    category: Category | None = None, description: str = "",
+                    authority: str = "", post=None) -> Transfer:
+    """Record one exchange (see ``_record_exchange``), optionally about an offer or request.
+
+    With ``post``, the exchange and the link are written together or not at all, and the
+    post is done as soon as the exchange is posted (at once, or when it is confirmed).
+    """
+    if post is None:
+        return _record_exchange(community=community, giver=giver, receiver=receiver, minutes=minutes,
+                                performed_on=performed_on, keyed_by=keyed_by,
+                                idempotency_key=idempotency_key, category=category,
+                                description=description, authority=authority)
+    from coproduce.market.services import link_exchange
+
+    with transaction.atomic():
+        already = _existing(community, idempotency_key)
+        transfer = _record_exchange(community=community, giver=giver, receiver=receiver, minutes=minutes,
+                                    performed_on=performed_on, keyed_by=keyed_by,
+                                    idempotency_key=idempotency_key, category=category,
+                                    description=description, authority=authority)
+        if already is None:
+            link_exchange(post, transfer, actor=keyed_by)
+    return transfer
+
+
+def _posts_done(transfer: Transfer, *, actor) -> None:
+    """Offers and requests linked to an exchange are done once it is posted."""
+    from coproduce.market.services import exchange_posted
+
+    exchange_posted(transfer, actor=actor)
+
+
+def _record_exchange(*, community: Community, giver: Party, receiver: Party, minutes: int,
+                     performed_on: datetime.date, keyed_by, idempotency_key: str,
+                     category: Category | None = None, description: str = "",
+                     authority: str = "") -> Transfer:
+    """One person helped another: the giver gains ``minutes``, the receiver pays them.
+
+    Keyed by the receiver or a coordinator: posted at once (a coordinator's is audited with
+    the member they acted for). Keyed by the giver: pending until the receiver confirms.
+    ``authority`` (as in ``record_group_exchange``) posts it at once, audited: for example
+    staff of the receiving organisation recording an agency-to-agency exchange.
+    """
+    existing_id, found = _prefetch(community, idempotency_key, [giver, receiver])
+    if existing_id is not None:
+        return Transfer.objects.get(pk=existing_id)
+    check_minutes(minutes)
+    check_date(community, performed_on)
+    _check_category(community, category)
+    giver_account, receiver_account = _accounts_of(community, [giver, receiver], found=found)
+    if giver_account.pk == receiver_account.pk:
+        raise ValidationError(_("The giver and the receiver must be different."))
+    for account in (giver_account, receiver_account):
+        _check_active(account)
+    _check_givers_may_help(category, [giver_account])
+    giver_uid, receiver_uid = _owner_id(giver_account), _owner_id(receiver_account)
+    draft = _Draft(community=community, kind=TransferKind.EXCHANGE,
+                   lines={giver_account.pk: minutes, receiver_account.pk: -minutes},
+                   keyed_by=keyed_by, idempotency_key=idempotency_key, performed_on=performed_on,
+                   category=category, description=description)
+    if receiver_uid is not None and keyed_by.pk == receiver_uid:
+        return _post(draft)
+    if giver_uid is not None and keyed_by.pk == giver_uid:
+        if receiver_uid is None:
+            raise ValidationError(_("Ask a coordinator to record help given to an organisation "
+                                    "or the pot."))
+        return _post(draft, status=TransferStatus.PENDING, awaiting=receiver_account,
+                     then=lambda transfer: _ask_to_confirm(transfer, receiver_account))
+    authority = authority.strip()
+    if not authority and not _is_coordinator(keyed_by, community):
+        raise ValidationError(_("You can only record exchanges you took part in."))
+    draft.on_behalf_of = _owner_user(receiver_account) or _owner_user(giver_account)
+    return _post(draft, then=lambda transfer: record_audit(
+        actor=keyed_by, action=AuditAction.EXCHANGE_RECORDED_FOR, community=community,
+        on_behalf_of=draft.on_behalf_of, subject=str(transfer), transfer=transfer.pk, minutes=minutes,
+        **({"authority": authority} if authority else {})))
+
+
+def _ask_to_confirm(transfer: Transfer, receiver_account: Account) -> None:
+    """E-mail the receiver (per their preferences) once the pending exchange is committed."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from coproduce.notifications.services import notify_exchange_awaiting_confirmation
+
+    receiver = _owner_user(receiver_account)
+    if receiver is None:
+        return
+    community = transfer.community
+    notify_exchange_awaiting_confirmation(
+        receiver, community=community,
+        description=f"{transfer.keyed_by} · {format_minutes(_proposed_minutes(transfer))} · {transfer.description}".strip(" ·"),
+        confirm_url=settings.SITE_URL + reverse("ledger:pending", args=[community.slug]))
+
+
+def _proposed_minutes(transfer: Transfer) -> int:
+    return max((amount for _account, amount in transfer.proposed), default=0)
+
+
+def _pending_for_update(transfer: Transfer) -> Transfer:
+    _require_transaction()
+    return Transfer.objects.select_for_update().get(pk=transfer.pk)
+
+
+@transaction.atomic
+def confirm_exchange(transfer: Transfer, *, user) -> Transfer:
+    """The receiver confirms an exchange the giver recorded: it is posted now."""
+    transfer = _pending_for_update(transfer)
+    _check_may_settle(transfer, user)
+    lines = dict(transfer.proposed)
+    balances = _apply_lines(lines)
+    transfer.status = TransferStatus.POSTED
+    transfer.posted_at = transfer.settled_at = timezone.now()
+    transfer.settled_by = user
+    transfer.save(update_fields=["status", "posted_at", "settled_at", "settled_by"])
+    _write_entries(transfer.pk, lines, balances)
+    rollups.record_posted(transfer, lines)  # insights roll-ups, same transaction
+    _posts_done(transfer, actor=user)
+    return transfer
+
+
+@transaction.atomic
+def decline_exchange(transfer: Transfer, *, user) -> Transfer:
+    """The receiver says it did not happen (or not like that): nothing is posted."""
+    transfer = _pending_for_update(transfer)
+    _check_may_settle(transfer, user)
+    transfer.status = TransferStatus.DECLINED
+    transfer.settled_at = timezone.now()
+    transfer.settled_by = user
+    transfer.save(update_fields=["status", "settled_at", "settled_by"])
+    return transfer
+
+
+def _check_may_settle(transfer: Transfer, user) -> None:
+    if transfer.status != TransferStatus.PENDING:
+        raise ValidationError(_("This exchange is no longer waiting for confirmation."))
+    awaiting = transfer.awaiting
+    if awaiting is None or awaiting.kind != AccountKind.MEMBER or awaiting.membership.user_id != user.pk:
+        raise ValidationError(_("Only the person who received the help can confirm or decline it."))
+
+
+def settle_pending(*, community: Community | None = None, now: datetime.datetime | None = None) -> dict:
+    """Apply each community's confirmation window to exchanges still waiting.
+
+    Past the window an exchange is confirmed automatically or expires, per the community's
+    setting; one that would now break a limit expires. Each settles in its own transaction.
+    """
+    now = now or timezone.now()
+    waiting = Transfer.objects.filter(status=TransferStatus.PENDING).select_related("community")
+    if community is not None:
+        waiting = waiting.filter(community=community)
+    counts = {"confirmed": 0, "expired": 0}
+    for transfer in waiting.order_by("pk").iterator():
+        window = datetime.timedelta(days=transfer.community.confirmation_window_days)
+        if transfer.created_at + window > now:
+            continue
+        with transaction.atomic():
+            transfer = _pending_for_update(transfer)
+            if transfer.status != TransferStatus.PENDING:
+                continue
+            outcome = TransferStatus.EXPIRED
+            if transfer.community.after_confirmation_window == AfterWindow.CONFIRM:
+                lines = dict(transfer.proposed)
+                try:
+                    with transaction.atomic():
+                        balances = _apply_lines(lines)
+                        transfer.status = TransferStatus.POSTED
+                        transfer.posted_at = now
+                        transfer.settled_at = now
+                        transfer.save(update_fields=["status", "posted_at", "settled_at"])
+                        _write_entries(transfer.pk, lines, balances)
+                        rollups.record_posted(transfer, lines)  # insights roll-ups, same transaction
+                        _posts_done(transfer, actor=transfer.keyed_by)
+                    outcome = TransferStatus.POSTED
+                except ValidationError:
+                    transfer.status = TransferStatus.PENDING  # the savepoint rolled back
+            if outcome == TransferStatus.EXPIRED:
+                transfer.status = TransferStatus.EXPIRED
+                transfer.settled_at = now
+                transfer.save(update_fields=["status", "settled_at"])
+            counts["confirmed" if outcome == TransferStatus.POSTED else "expired"] += 1
+    return counts
+
+
+def give_credits(*, community: Community, giver: Membership, to: Party | None, minutes: int,
+                 keyed_by, idempotency_key: str, description: str = "") -> Transfer:
+    """A member gives credits to another member, or to the pot when ``to`` is None."""
+    existing = _existing(community, idempotency_key)
+    if existing is not None:
+        return existing
+    check_minutes(minutes, cap=None)
+    giver_account = account_of(giver, community)
+    target = pot_for(community) if to is None else account_of(to, community)
+    if giver_account.pk == target.pk:
+        raise ValidationError(_("The giver and the receiver must be different."))
+    if keyed_by.pk != giver.user_id:
+        raise ValidationError(_("Only members can give their own credits."))
+    return _post(_Draft(community=community, kind=TransferKind.GIFT,
+                        lines={giver_account.pk: -minutes, target.pk: minutes}, keyed_by=keyed_by,
+                        idempotency_key=idempotency_key, performed_on=community_today(community),
+                        description=description))
+
+
+@transaction.atomic
+def grant_from_pot(*, community: Community, to: Party, minutes: int, reason: str, keyed_by,
+                   idempotency_key: str) -> Transfer:
+    """A coordinator grants credits from the pot to someone who needs help and cannot give back."""
+    existing = _existing(community, idempotency_key)
+    if existing is not None:
+        return existing
+    check_minutes(minutes, cap=None)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason for the grant.")})
+    if not _is_coordinator(keyed_by, community):
+        raise ValidationError(_("Only a coordinator can grant credits from the pot."))
+    target = account_of(to, community)
+    pot = pot_for(community)
+    if target.pk == pot.pk:
+        raise ValidationError(_("The giver and the receiver must be different."))
+    transfer = _post(_Draft(community=community, kind=TransferKind.POT_GRANT,
+                            lines={pot.pk: -minutes, target.pk: minutes}, keyed_by=keyed_by,
+                            idempotency_key=idempotency_key,
+                            performed_on=community_today(community), reason=reason))
+    record_audit(actor=keyed_by, action=AuditAction.POT_GRANT, community=community,
+                 on_behalf_of=_owner_user(target), subject=str(transfer), transfer=transfer.pk,
+                 minutes=minutes, reason=reason.strip())
+    return transfer
+
+
+@transaction.atomic
+def reverse_transfer(transfer: Transfer, *, keyed_by, reason: str, idempotency_key: str) -> Transfer:
+    """A coordinator's correction: a new transfer mirroring a posted one, linked to it.
+
+    A transfer is reversed at most once and a reversal is not itself reversed (record the
+    exchange again instead). Limits apply (see the package docstring).
+    """
+    community = transfer.community
+    existing = _existing(community, idempotency_key)
+    if existing is not None:
+        return existing
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason for the reversal.")})
+    if not _is_coordinator(keyed_by, community):
+        raise ValidationError(_("Only a coordinator can reverse a transfer."))
+    original = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    if original.status != TransferStatus.POSTED:
+        raise ValidationError(_("Only a posted transfer can be reversed."))
+    if original.kind == TransferKind.REVERSAL:
+        raise ValidationError(_("A reversal cannot be reversed; record the exchange again instead."))
+    if Transfer.objects.filter(reverses=original).exists():
+        raise ValidationError(_("This transfer has already been reversed."))
+    lines = {e.account_id: -e.amount for e in original.entries.all()}
+    reversal = _post(_Draft(community=community, kind=TransferKind.REVERSAL, lines=lines,
+                            keyed_by=keyed_by, idempotency_key=idempotency_key,
+                            performed_on=community_today(community), reason=reason,
+                            category=original.category, description=original.description,
+                            reverses=original))
+    record_audit(actor=keyed_by, action=AuditAction.TRANSFER_REVERSED, community=community,
+                 subject=str(original), transfer=original.pk, reversal=reversal.pk,
+                 reason=reason.strip())
+    return reversal

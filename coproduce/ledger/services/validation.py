@@ -1,0 +1,80 @@
+"""The rules a line must pass before it is posted: minutes, dates, categories, safeguarding
+checks for helpers, active membership, who is a coordinator; and how minutes are shown."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coproduce.communities.models import Category, Community
+from coproduce.ledger.models import MAX_LINE_MINUTES, MINUTE_STEP, Account, AccountKind
+from coproduce.members.models import Membership, MembershipStatus
+
+
+def format_minutes(minutes: int) -> str:
+    sign = "−" if minutes < 0 else ""
+    hours, mins = divmod(abs(minutes), 60)
+    return f"{sign}{hours}:{mins:02d}"
+
+
+def check_minutes(minutes, *, cap: int | None = MAX_LINE_MINUTES, field: str = "minutes") -> int:
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
+        raise ValidationError({field: _("Enter a number of minutes above zero.")})
+    if minutes % MINUTE_STEP:
+        raise ValidationError({field: _("Record time in steps of 15 minutes.")})
+    if cap is not None and minutes > cap:
+        raise ValidationError({field: _("One line can be at most 24 hours.")})
+    return minutes
+
+
+def community_today(community: Community) -> datetime.date:
+    return timezone.localdate(timezone=_zone(community))
+
+
+def _zone(community: Community):
+    import zoneinfo
+
+    return zoneinfo.ZoneInfo(community.time_zone)
+
+
+def check_date(community: Community, performed_on: datetime.date) -> datetime.date:
+    if not isinstance(performed_on, datetime.date):
+        raise ValidationError({"performed_on": _("Enter the date it happened.")})
+    if performed_on > community_today(community):
+        raise ValidationError({"performed_on": _("The date cannot be in the future.")})
+    return performed_on
+
+
+def _check_category(community: Community, category: Category | None) -> None:
+    if category is not None and category.community_id != community.pk:
+        raise ValidationError({"category": _("Choose one of this community's categories.")})
+
+
+def _check_givers_may_help(category: Category | None, giver_accounts: Iterable[Account]) -> None:
+    """A category that needs a safeguarding check is only for helpers who hold a valid one."""
+    if category is None:
+        return
+    from coproduce.safeguarding.services import require_valid_check
+
+    for account in giver_accounts:
+        if account.kind == AccountKind.MEMBER:
+            require_valid_check(account.membership, category)
+
+
+def _check_active(account: Account) -> None:
+    if account.kind == AccountKind.MEMBER and account.membership.status != MembershipStatus.ACTIVE:
+        raise ValidationError(_("%(name)s is no longer a member here.") % {"name": account.label})
+
+
+def _is_coordinator(user, community: Community) -> bool:
+    if user.is_superuser:
+        return True
+    return Membership.objects.coordinators().filter(community=community, user=user).exists()
+
+
+def is_coordinator(user, community: Community) -> bool:
+    return _is_coordinator(user, community)
