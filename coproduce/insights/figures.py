@@ -125,20 +125,6 @@ def rollup_figures(community, period: Period) -> dict:
             "other": other, "total": total}
 
 
-_PER_MEMBER_SQL = """
-SELECT e.account_id,
-       SUM(CASE WHEN e.amount > 0 THEN e.amount ELSE 0 END) AS given,
-       SUM(CASE WHEN e.amount < 0 THEN -e.amount ELSE 0 END) AS received
-FROM ledger_entry e
-JOIN ledger_transfer t ON t.id = e.transfer_id
-JOIN ledger_account a ON a.id = e.account_id
-WHERE t.community_id = %s AND t.status = 'posted' AND t.kind IN ('exchange', 'group')
-  AND t.performed_on >= %s AND t.performed_on <= %s AND a.kind = 'member'
-  AND NOT EXISTS (SELECT 1 FROM ledger_transfer r WHERE r.reverses_id = t.id)
-GROUP BY e.account_id
-"""
-
-
 @dataclass(frozen=True)
 class MemberFigures:
     active: int
@@ -150,16 +136,65 @@ class MemberFigures:
         return self.reciprocal / self.active if self.active else None
 
 
-def member_figures(community, start: datetime.date, end: datetime.date) -> MemberFigures:
-    """Active members, how many both gave and received, and the median hours (given + received) per
-    active member, for posted exchanges performed from ``start`` to ``end`` (dates), reversed ones excluded."""
+def _member_figures(sums: list[tuple[int, int]]) -> MemberFigures:
+    """From (given, received) minutes per member: who was active, who both gave and received."""
+    active = [(given, received) for given, received in sums if given or received]
+    mid = median([given + received for given, received in active]) if active else None
+    return MemberFigures(len(active), sum(1 for given, received in active if given and received),
+                         None if mid is None else hours(mid))
+
+
+_MEMBER_MONTHS_SQL = """
+SELECT mm.account_id, d.age_band, d.gender, {columns}
+FROM insights_membermonth mm
+JOIN ledger_account a ON a.id = mm.account_id
+LEFT JOIN members_membership m ON m.id = a.membership_id
+LEFT JOIN members_demographics d ON d.user_id = m.user_id
+WHERE mm.community_id = %s AND mm.month >= %s AND mm.month <= %s
+GROUP BY mm.account_id, d.age_band, d.gender
+"""
+
+
+@dataclass(frozen=True)
+class MembersInWindows:
+    figures: dict[str, MemberFigures]  # per window name
+    by_age_band: dict[str, tuple[int, int]]  # minutes given and received in the first window, consenting only
+    by_gender: dict[str, tuple[int, int]]
+
+
+def members_in_windows(community, windows: dict[str, Period]) -> MembersInWindows:
+    """Per-member figures for several windows of whole months in ONE query over ``MemberMonth``
+    (active members, reciprocity, median hours), and, for the first window, minutes given and
+    received by age band and gender from members who consent to share them (a Demographics
+    row exists only while they do)."""
+    names = list(windows)
+    columns, params = [], []
+    for name in names:
+        window = windows[name]
+        for side in ("given", "received"):
+            columns.append(f"SUM(CASE WHEN mm.month >= %s AND mm.month <= %s THEN mm.{side} ELSE 0 END)")
+            params += [window.start, window.end]
+    first = min(w.start for w in windows.values())
+    last = max(w.end for w in windows.values())
     with connection.cursor() as cursor:
-        cursor.execute(_PER_MEMBER_SQL, [community.pk, start, end])
+        cursor.execute(_MEMBER_MONTHS_SQL.format(columns=", ".join(columns)), [*params, community.pk, first, last])
         rows = cursor.fetchall()
-    active = len(rows)
-    reciprocal = sum(1 for _pk, given, received in rows if given and received)
-    mid = median([(given + received) for _pk, given, received in rows]) if rows else None
-    return MemberFigures(active, reciprocal, None if mid is None else hours(mid))
+    figures = {name: _member_figures([(int(row[3 + 2 * i]), int(row[4 + 2 * i])) for row in rows])
+               for i, name in enumerate(names)}
+    splits: dict[str, dict[str, list[int]]] = {"age_band": {}, "gender": {}}
+    for _account, age_band, gender, given, received, *_rest in rows:
+        for field, value in (("age_band", age_band), ("gender", gender)):
+            if value and (given or received):
+                cell = splits[field].setdefault(value, [0, 0])
+                cell[0] += int(given)
+                cell[1] += int(received)
+    return MembersInWindows(figures, *({k: tuple(v) for k, v in splits[f].items()} for f in ("age_band", "gender")))
+
+
+def member_figures(community, period: Period) -> MemberFigures:
+    """Active members, how many both gave and received, and the median hours (given + received)
+    per active member, for exchanges performed in the period's months, net of reversals."""
+    return members_in_windows(community, {"period": period}).figures["period"]
 
 
 def new_members(community, period: Period) -> int:
@@ -167,30 +202,6 @@ def new_members(community, period: Period) -> int:
 
     return Membership.objects.filter(community=community, joined_at__date__gte=period.start,
                                      joined_at__date__lte=period.last_day).count()
-
-
-_DEMOGRAPHIC_SQL = """
-SELECT d.{field}, SUM(CASE WHEN e.amount > 0 THEN e.amount ELSE 0 END),
-       SUM(CASE WHEN e.amount < 0 THEN -e.amount ELSE 0 END)
-FROM ledger_entry e
-JOIN ledger_transfer t ON t.id = e.transfer_id
-JOIN ledger_account a ON a.id = e.account_id
-JOIN members_membership m ON m.id = a.membership_id
-JOIN members_demographics d ON d.user_id = m.user_id
-WHERE t.community_id = %s AND t.status = 'posted' AND t.kind IN ('exchange', 'group')
-  AND t.performed_on >= %s AND t.performed_on <= %s AND a.kind = 'member' AND d.{field} <> ''
-  AND NOT EXISTS (SELECT 1 FROM ledger_transfer r WHERE r.reverses_id = t.id)
-GROUP BY d.{field}
-"""
-
-
-def demographic_split(community, period: Period, field: str) -> dict[str, tuple[int, int]]:
-    """Minutes given and received by age band or gender, from consenting members only
-    (a Demographics row exists only while the member consents)."""
-    assert field in ("age_band", "gender")
-    with connection.cursor() as cursor:
-        cursor.execute(_DEMOGRAPHIC_SQL.format(field=field), [community.pk, period.start, period.last_day])
-        return {value: (int(given), int(received)) for value, given, received in cursor.fetchall()}
 
 
 _ORGANISATION_SQL = """

@@ -253,3 +253,24 @@ class BrokerEstimate(models.Model):
 
     def __str__(self):
         return f"{self.community_id} {self.start}–{self.end} ({self.status})"
+
+
+class MemberMonth(models.Model):
+    """Minutes a member gave and received in exchanges (kinds exchange and group) in one month,
+    net of reversals: what active members, reciprocity, median hours and the age and gender
+    splits are counted from, so the dashboard reads one small table instead of the ledger.
+    Kept in the same transaction as each posting, like ``MonthlyRollup``."""
+
+    key = models.CharField(max_length=40, unique=True)  # "account:month", for the upsert
+    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+",
+                                  db_index=False)
+    account = models.ForeignKey("ledger.Account", on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.DateField()
+    given = models.BigIntegerField(default=0)
+    received = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["community", "month"], name="member_month_by_month")]
+
+    def __str__(self):
+        return f"{self.account_id} {self.month}: gave {self.given}, received {self.received}"

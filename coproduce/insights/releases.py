@@ -98,7 +98,7 @@ def _figures_tables(community, period: f.Period, k: int, rule: str) -> list[dict
     from coproduce.communities.models import Area, Category
 
     now = f.rollup_figures(community, period)
-    members = f.member_figures(community, period.start, period.last_day)
+    members = f.member_figures(community, period)
     # By activity rather than by category: a fixed list of twelve that every community shares,
     # so every row can be listed, empty or not, without a page of "fewer than k".
     activity_of = dict(Category.objects.filter(community=community).values_list("pk", "activity"))

@@ -9,6 +9,9 @@ aggregate query (``manage.py rebuild_rollups``); a test checks both ways agree.
 Row key: community, month (first day of ``performed_on``'s month), category, area, type.
 The area is the giving member's (the lowest area id among giving members; else the
 receiving member's); the type follows the product brief's "Exchange type".
+
+Beside them, ``MemberMonth`` keeps what each member gave and received in exchanges each
+month (same transaction, same netting), which is what the per-member figures need.
 """
 
 import datetime
@@ -17,12 +20,14 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
-from coproduce.insights.models import ExchangeType, MonthlyRollup
+from coproduce.insights.models import ExchangeType, MemberMonth, MonthlyRollup
 
 EXCHANGE_TYPES = (ExchangeType.PERSON_TO_PERSON, ExchangeType.PERSON_TO_AGENCY,
                   ExchangeType.AGENCY_TO_AGENCY, ExchangeType.GROUP)
 
 Key = tuple[int, datetime.date, int | None, int | None, str]
+MemberKey = tuple[int, int, datetime.date]  # community, member account, month
+MEMBER_KINDS = ("exchange", "group")  # what counts for active members and reciprocity
 
 
 def month_of(day: datetime.date) -> datetime.date:
@@ -82,6 +87,39 @@ def _upsert(deltas: dict[Key, list[int]]) -> None:
             f"exchanges = {table}.exchanges + excluded.exchanges", params)
 
 
+def _member_deltas(community_id, kind, performed_on, lines: dict[int, int], accounts, sign: int
+                   ) -> dict[MemberKey, list[int]]:
+    """{(community, member account, month): [given, received]} for one transfer's lines."""
+    deltas: dict[MemberKey, list[int]] = {}
+    if kind not in MEMBER_KINDS:
+        return deltas
+    for pk, amount in lines.items():
+        if accounts[pk][0] != "member":
+            continue
+        cell = deltas.setdefault((community_id, pk, month_of(performed_on)), [0, 0])
+        if amount > 0:
+            cell[0] += sign * amount
+        else:
+            cell[1] -= sign * amount
+    return deltas
+
+
+def _upsert_members(deltas: dict[MemberKey, list[int]]) -> None:
+    items = list(deltas.items())
+    table = MemberMonth._meta.db_table
+    for start in range(0, len(items), 500):
+        chunk = items[start:start + 500]
+        params = []
+        for (community_id, account_id, month), (given, received) in chunk:
+            params += [f"{account_id}:{month.isoformat()}", community_id, account_id, month, given, received]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (key, community_id, account_id, month, given, received) VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+                + f" ON CONFLICT (key) DO UPDATE SET given = {table}.given + excluded.given, "
+                f"received = {table}.received + excluded.received", params)
+
+
 def record_posted(transfer, lines: dict[int, int] | None = None) -> None:
     """Add a just-posted transfer to its month (a reversal: subtract its original). Same transaction."""
     if lines is None:
@@ -92,9 +130,10 @@ def record_posted(transfer, lines: dict[int, int] | None = None) -> None:
         source = transfer.reverses
         sign = -1
         lines = {pk: -amount for pk, amount in lines.items()}  # the original's lines
-    key, minutes = _key(source.community_id, source.kind, source.performed_on, source.category_id, lines,
-                        _accounts(lines))
+    accounts = _accounts(lines)
+    key, minutes = _key(source.community_id, source.kind, source.performed_on, source.category_id, lines, accounts)
     _upsert({key: [sign * minutes, sign]})
+    _upsert_members(_member_deltas(source.community_id, source.kind, source.performed_on, lines, accounts, sign))
 
 
 def record_reversed(reversal, lines: dict[int, int] | None = None) -> None:
@@ -109,14 +148,20 @@ def record_posted_lines(community_id: int, rows: Iterable[tuple[int, int, int, d
     rows = list(rows)
     accounts = _accounts(pk for row in rows for pk in row[:2])
     deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    members: dict[MemberKey, list[int]] = defaultdict(lambda: [0, 0])
     for giver, receiver, minutes, performed_on, category_id in rows:
-        key, _m = _key(community_id, "exchange", performed_on, category_id, {giver: minutes, receiver: -minutes},
-                       accounts)
+        lines = {giver: minutes, receiver: -minutes}
+        key, _m = _key(community_id, "exchange", performed_on, category_id, lines, accounts)
         deltas[key][0] += minutes
         deltas[key][1] += 1
+        for member_key, (given, received) in _member_deltas(community_id, "exchange", performed_on, lines,
+                                                            accounts, 1).items():
+            members[member_key][0] += given
+            members[member_key][1] += received
     keys = list(deltas)
     for start in range(0, len(keys), 500):
         _upsert({key: deltas[key] for key in keys[start:start + 500]})
+    _upsert_members(members)
 
 
 _REBUILD_SQL = """
@@ -166,4 +211,37 @@ def rebuild(community=None) -> int:
     keys = [key for key, d in deltas.items() if d[0] or d[1]]
     for start in range(0, len(keys), 500):
         _upsert({key: deltas[key] for key in keys[start:start + 500]})
+    _rebuild_members(community)
     return len(keys)
+
+
+def _rebuild_members(community=None) -> None:
+    """Recompute ``MemberMonth`` from the ledger: exchanges' member entries by month, less the
+    entries of their reversals (which carry the opposite amounts)."""
+    from django.db.models import Case, F, Sum, When
+    from django.db.models.functions import TruncMonth
+
+    from coproduce.ledger.models import Entry
+
+    rows = MemberMonth.objects.all() if community is None else MemberMonth.objects.filter(community=community)
+    rows.delete()
+    entries = Entry.objects.filter(transfer__status="posted", account__kind="member")
+    if community is not None:
+        entries = entries.filter(transfer__community=community)
+    positive = Sum(Case(When(amount__gt=0, then=F("amount")), default=0))
+    negative = Sum(Case(When(amount__lt=0, then=-F("amount")), default=0))
+    deltas: dict[MemberKey, list[int]] = defaultdict(lambda: [0, 0])
+    originals = (entries.filter(transfer__kind__in=MEMBER_KINDS)
+                 .values("account_id", "transfer__community_id", month=TruncMonth("transfer__performed_on"))
+                 .annotate(given=positive, received=negative))
+    reversals = (entries.filter(transfer__kind="reversal", transfer__reverses__kind__in=MEMBER_KINDS)
+                 .values("account_id", "transfer__community_id",
+                         month=TruncMonth("transfer__reverses__performed_on"))
+                 .annotate(given=negative, received=positive))  # a reversal's amounts are the original's, negated
+    for sign, found in ((1, originals), (-1, reversals)):
+        for row in found:
+            month = row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]
+            cell = deltas[(row["transfer__community_id"], row["account_id"], month)]
+            cell[0] += sign * row["given"]
+            cell[1] += sign * row["received"]
+    _upsert_members({key: d for key, d in deltas.items() if d[0] or d[1]})

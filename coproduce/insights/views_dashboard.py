@@ -60,9 +60,10 @@ def dashboard_figures(community, period: f.Period) -> dict:
     (also printed in the PDF report)."""
     previous = period.previous()
     now, before = f.rollup_figures(community, period), f.rollup_figures(community, previous)
-    members_now = f.member_figures(community, period.start, period.last_day)
-    members_before = f.member_figures(community, previous.start, previous.last_day)
-    window = f.member_figures(community, f.add_months(period.end, -11), period.last_day)  # 12-month reciprocity
+    members = f.members_in_windows(community, {  # one query for all three windows and the splits
+        "now": period, "before": previous,
+        "year": f.Period(f.add_months(period.end, -11), period.end)})  # 12-month reciprocity
+    members_now, members_before, window = (members.figures[name] for name in ("now", "before", "year"))
     new_now, new_before = f.new_members(community, period), f.new_members(community, previous)
     categories, areas = _labels(community)
     chart, month_table = _month_chart(period, previous, now, before, "hours")
@@ -100,7 +101,7 @@ def dashboard_figures(community, period: f.Period) -> dict:
                                                              "(consenting members only)")),
             ("gender", dict(Gender.choices), "by-gender", _("Hours given and received by gender "
                                                              "(consenting members only)"))):
-        split_rows = f.demographic_split(community, period, field)
+        split_rows = members.by_age_band if field == "age_band" else members.by_gender
         demographic.append(_table(name, caption, [_("Group"), _("Hours given"), _("Hours received")],
                                   [[labels.get(k, k), f.hours(g), f.hours(r)] for k, (g, r) in sorted(split_rows.items())]))
     type_chart = mark_safe(bar_chart([r[0] for r in by_type["rows"]], [float(r[1]) for r in by_type["rows"]],  # escaped

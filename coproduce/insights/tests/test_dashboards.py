@@ -24,7 +24,7 @@ def _this_period(community):
 
 def test_member_figures_by_hand(riverside, town):
     period = _this_period(riverside)
-    result = figures.member_figures(riverside, period.start, period.last_day)
+    result = figures.member_figures(riverside, period)
     # Active: A, B, C (D none; the reversed B→C counts nowhere). A and B both gave and received;
     # C only gave (90 to A, 30 to O). Hours given + received: A 60+30+90 = 180 min, B 90, C 120.
     assert result.active == 3
@@ -149,8 +149,9 @@ def test_age_and_gender_from_consenting_members_only(riverside, town):
     Demographics.objects.create(user=town["people"]["C"].user, age_band="65_79", gender="man",
                                 consented_at=timezone.now())
     period = _this_period(riverside)
-    assert figures.demographic_split(riverside, period, "age_band") == {"35_49": (60, 120), "65_79": (120, 0)}
-    assert figures.demographic_split(riverside, period, "gender") == {"woman": (60, 120), "man": (120, 0)}
+    members = figures.members_in_windows(riverside, {"period": period})
+    assert members.by_age_band == {"35_49": (60, 120), "65_79": (120, 0)}
+    assert members.by_gender == {"woman": (60, 120), "man": (120, 0)}
 
 
 def test_partner_slice_by_month_by_hand(client, riverside, coordinator):

@@ -3,21 +3,43 @@
 import contextlib
 import datetime
 import random
+import statistics
 
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from coproduce import testing
 from coproduce.communities.models import Category
-from coproduce.insights.models import MonthlyRollup
+from coproduce.insights import figures
+from coproduce.insights.models import MemberMonth, MonthlyRollup
 from coproduce.ledger import services
 from coproduce.ledger.models import Transfer, TransferKind
 from coproduce.members.models import Membership, Role
 
 
 def _snapshot(community):
-    return sorted((r.month, r.category_id or 0, r.area_id or 0, r.exchange_type, r.minutes, r.exchanges)
-                  for r in MonthlyRollup.objects.filter(community=community) if r.minutes or r.exchanges)
+    rollups = sorted((r.month, r.category_id or 0, r.area_id or 0, r.exchange_type, r.minutes, r.exchanges)
+                     for r in MonthlyRollup.objects.filter(community=community) if r.minutes or r.exchanges)
+    members = sorted((r.account_id, r.month, r.given, r.received)
+                     for r in MemberMonth.objects.filter(community=community) if r.given or r.received)
+    return rollups, members
+
+
+def _by_hand(community, start, end):
+    """Given and received minutes per member account from the ledger's own rows: posted exchanges
+    and group exchanges performed from start to end that were not reversed."""
+    reversed_ids = set(Transfer.objects.filter(community=community, kind=TransferKind.REVERSAL)
+                       .values_list("reverses_id", flat=True))
+    sums = {}
+    for transfer in Transfer.objects.filter(community=community, status="posted", kind__in=["exchange", "group"],
+                                            performed_on__range=(start, end)).prefetch_related("entries__account"):
+        if transfer.pk in reversed_ids:
+            continue
+        for entry in transfer.entries.all():
+            if entry.account.kind == "member":
+                cell = sums.setdefault(entry.account_id, [0, 0])
+                cell[0 if entry.amount > 0 else 1] += abs(entry.amount)
+    return sums
 
 
 def test_incremental_rollups_equal_rebuilt(riverside, coordinator):
@@ -52,12 +74,24 @@ def test_incremental_rollups_equal_rebuilt(riverside, coordinator):
     with contextlib.suppress(ValidationError):
         services.give_credits(community=riverside, giver=people[0], to=None, minutes=30,
                               keyed_by=people[0].user, idempotency_key="gift")
+    group = services.record_group_exchange(community=riverside, givers=[(people[1], 60), (people[2], 30)],
+                                           receivers=[people[3]], performed_on=today - datetime.timedelta(days=3),
+                                           keyed_by=coordinator, idempotency_key="group")
+    services.reverse_transfer(posted[-1], keyed_by=coordinator, reason="mistake", idempotency_key="r-last")
     assert cora.role == Role.COORDINATOR
     assert Transfer.objects.filter(community=riverside, kind=TransferKind.REVERSAL).exists()
+    assert group.kind == TransferKind.GROUP
     incremental = _snapshot(riverside)
-    assert incremental
+    assert incremental[0] and incremental[1]
     call_command("rebuild_rollups", "--community", riverside.slug)
     assert _snapshot(riverside) == incremental
+    # The per-member figures read from MemberMonth agree with the ledger's rows, worked out here.
+    period = figures.Period(figures.add_months(today.replace(day=1), -6), today.replace(day=1))
+    sums = [tuple(v) for v in _by_hand(riverside, period.start, period.last_day).values() if v[0] or v[1]]
+    got = figures.member_figures(riverside, period)
+    assert got.active == len(sums)
+    assert got.reciprocal == sum(1 for given, received in sums if given and received)
+    assert got.median_hours == figures.hours(statistics.median(g + r for g, r in sums))
 
 
 def test_reversal_nets_out(riverside, member, second_member, coordinator):

@@ -143,7 +143,8 @@ def _remove(community):
         cursor.execute("DELETE FROM ledger_entry WHERE transfer_id IN "
                        "(SELECT id FROM ledger_transfer WHERE community_id = %s)", [community.pk])
         cursor.execute("DELETE FROM ledger_transfer WHERE community_id = %s", [community.pk])
-        cursor.execute("DELETE FROM insights_monthlyrollup WHERE community_id = %s", [community.pk])  # issue 6
+        for table in ("insights_monthlyrollup", "insights_membermonth"):  # issue 6 roll-ups
+            cursor.execute(f"DELETE FROM {table} WHERE community_id = %s", [community.pk])
         cursor.execute("DELETE FROM ledger_account WHERE community_id = %s", [community.pk])
         user_ids = list(Membership.objects.filter(community=community).values_list("user_id", flat=True))
         # The benchmark made nothing else in its community, so plain deletes suffice.
