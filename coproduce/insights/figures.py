@@ -144,14 +144,19 @@ def _member_figures(sums: list[tuple[int, int]]) -> MemberFigures:
                          None if mid is None else hours(mid))
 
 
+# Sums per member first (one pass over MemberMonth), then their consented age band and gender.
 _MEMBER_MONTHS_SQL = """
-SELECT mm.account_id, d.age_band, d.gender, {columns}
-FROM insights_membermonth mm
-JOIN ledger_account a ON a.id = mm.account_id
+WITH sums AS (
+    SELECT mm.account_id, {columns}
+    FROM insights_membermonth mm
+    WHERE mm.community_id = %s AND mm.month >= %s AND mm.month <= %s
+    GROUP BY mm.account_id
+)
+SELECT sums.*, d.age_band, d.gender
+FROM sums
+JOIN ledger_account a ON a.id = sums.account_id
 LEFT JOIN members_membership m ON m.id = a.membership_id
 LEFT JOIN members_demographics d ON d.user_id = m.user_id
-WHERE mm.community_id = %s AND mm.month >= %s AND mm.month <= %s
-GROUP BY mm.account_id, d.age_band, d.gender
 """
 
 
@@ -166,23 +171,49 @@ def members_in_windows(community, windows: dict[str, Period]) -> MembersInWindow
     """Per-member figures for several windows of whole months in ONE query over ``MemberMonth``
     (active members, reciprocity, median hours), and, for the first window, minutes given and
     received by age band and gender from members who consent to share them (a Demographics
-    row exists only while they do)."""
+    row exists only while they do).
+
+    Cached until the community next posts (the latest ``posted_at``) or anyone's
+    demographics change: at 100,000 members the query takes a second or two, a cached answer
+    a millisecond, and a dashboard is read far more often than a large community posts."""
+    from django.core.cache import cache
+    from django.db.models import Count, Max
+
+    from coproduce.ledger.models import Transfer
+    from coproduce.members.models import Demographics
+
+    last_posted = Transfer.objects.filter(community=community).aggregate(last=Max("posted_at"))["last"]
+    demographics = Demographics.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
+    import hashlib
+
+    signature = "|".join([str(community.pk), str(last_posted), str(demographics["n"]), str(demographics["last"])]
+                         + [f"{name}={w.start}/{w.end}" for name, w in windows.items()])
+    key = "members-in-windows:" + hashlib.sha256(signature.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = _members_in_windows(community, windows)
+        cache.set(key, found, 24 * 60 * 60)
+    return found
+
+
+def _members_in_windows(community, windows: dict[str, Period]) -> MembersInWindows:
     names = list(windows)
     columns, params = [], []
     for name in names:
         window = windows[name]
         for side in ("given", "received"):
-            columns.append(f"SUM(CASE WHEN mm.month >= %s AND mm.month <= %s THEN mm.{side} ELSE 0 END)")
+            columns.append(f"SUM(CASE WHEN mm.month >= %s AND mm.month <= %s THEN mm.{side} ELSE 0 END) AS {side}_{len(columns)}")
             params += [window.start, window.end]
     first = min(w.start for w in windows.values())
     last = max(w.end for w in windows.values())
     with connection.cursor() as cursor:
         cursor.execute(_MEMBER_MONTHS_SQL.format(columns=", ".join(columns)), [*params, community.pk, first, last])
         rows = cursor.fetchall()
-    figures = {name: _member_figures([(int(row[3 + 2 * i]), int(row[4 + 2 * i])) for row in rows])
+    figures = {name: _member_figures([(int(row[1 + 2 * i]), int(row[2 + 2 * i])) for row in rows])
                for i, name in enumerate(names)}
     splits: dict[str, dict[str, list[int]]] = {"age_band": {}, "gender": {}}
-    for _account, age_band, gender, given, received, *_rest in rows:
+    for row in rows:
+        given, received, age_band, gender = row[1], row[2], row[-2], row[-1]
         for field, value in (("age_band", age_band), ("gender", gender)):
             if value and (given or received):
                 cell = splits[field].setdefault(value, [0, 0])

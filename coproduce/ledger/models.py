@@ -183,6 +183,8 @@ class Transfer(models.Model):
                          name="ledger_transfer_pending_age"),
             models.Index(fields=["awaiting"], condition=Q(status=TransferStatus.PENDING),
                          name="ledger_transfer_awaiting"),
+            # The latest posting of a community: when its cached figures went out of date.
+            models.Index(fields=["community", "posted_at"], name="ledger_transfer_last_posted"),
         ]
 
     def __str__(self):

@@ -164,6 +164,7 @@ class Demographics(models.Model):
     is_carer = models.BooleanField(_("I look after someone (a carer)"), null=True, blank=True)
     has_disability = models.BooleanField(_("I have a disability or long-term condition"), null=True, blank=True)
     consented_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)  # cached figures by age and gender go stale with it
 
     class Meta:
         verbose_name_plural = _("demographics")

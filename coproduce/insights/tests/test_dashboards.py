@@ -171,3 +171,21 @@ def test_partner_slice_by_month_by_hand(client, riverside, coordinator):
                           {"start": "2025-03", "end": "2025-04"})
     rows = {row[0]: row[1:] for row in response.context["tables"][0]["rows"]}
     assert rows == {"Mar 2025": ["6", Decimal("3.0"), "6"], "Apr 2025": ["fewer than 5", "–", "fewer than 5"]}
+
+
+def test_member_figures_are_recomputed_after_a_posting_or_a_consent(riverside, town, coordinator):
+    from django.utils import timezone
+
+    from coproduce.members.models import Demographics
+
+    period = _this_period(riverside)
+    assert figures.member_figures(riverside, period).active == 3
+    d = town["people"]["D"]
+    services.record_exchange(community=riverside, giver=d, receiver=town["people"]["A"], minutes=30,
+                             performed_on=period.start, keyed_by=coordinator, idempotency_key="late")
+    assert figures.member_figures(riverside, period).active == 4  # D is active now: not a stale answer
+    assert figures.members_in_windows(riverside, {"p": period}).by_gender == {}
+    Demographics.objects.create(user=d.user, gender="woman", consented_at=timezone.now())
+    assert figures.members_in_windows(riverside, {"p": period}).by_gender == {"woman": (30, 0)}
+    Demographics.objects.filter(user=d.user).delete()  # consent withdrawn
+    assert figures.members_in_windows(riverside, {"p": period}).by_gender == {}
