@@ -98,10 +98,11 @@ def figures(edges: Iterable[tuple[int, int]], parties: Mapping[int, Party], *,
             bridging_areas += 1
         if pa.age_band and pb.age_band and pa.age_band != pb.age_band:
             bridging_ages += 1
-    new_ties = Counter()
+    by_month = Counter()
     for pair, first in (first_exchanged or {}).items():
         if graph.has_edge(*pair):
-            new_ties[first.strftime("%Y-%m")] += 1
+            by_month[first.year, first.month] += 1
+    new_ties = {f"{year:04d}-{month:02d}": count for (year, month), count in by_month.items()}
     betweenness, pivots, deferred = {}, None, False
     if (with_betweenness or background) and n > 2:
         pivots, inline = betweenness_pivots(n, ties)
@@ -183,7 +184,7 @@ def layout(graph: nx.Graph, max_nodes: int = PICTURE_MAX_NODES) -> tuple[dict, l
     shown = graph
     if total > max_nodes:
         keep = sorted(graph.degree, key=lambda item: (-item[1], item[0]))[:max_nodes]
-        shown = graph.subgraph(node for node, _ in keep)
+        shown = graph.subgraph(node for node, _ in keep).copy()  # a view would filter every neighbour each pass
     if not shown.number_of_nodes():
         return {}, [], total
     positions = _force_layout(shown)
@@ -221,6 +222,7 @@ def _force_layout(graph: nx.Graph, iterations: int = 40) -> dict:
     pos = {node: [rng.random(), rng.random()] for node in nodes}
     k = math.sqrt(1 / len(nodes))
     temperature = 0.1
+    edges = list(graph.edges())
     for _ in range(iterations):
         move = {node: [0.0, 0.0] for node in nodes}
         for i, a in enumerate(nodes):
@@ -233,7 +235,7 @@ def _force_layout(graph: nx.Graph, iterations: int = 40) -> dict:
                 move[a][1] += dy * force
                 move[b][0] -= dx * force
                 move[b][1] -= dy * force
-        for a, b in graph.edges():
+        for a, b in edges:
             dx, dy = pos[a][0] - pos[b][0], pos[a][1] - pos[b][1]
             dist = max(math.hypot(dx, dy), 1e-3)
             force = dist / k  # attraction d²/k
