@@ -274,3 +274,23 @@ class MemberMonth(models.Model):
 
     def __str__(self):
         return f"{self.account_id} {self.month}: gave {self.given}, received {self.received}"
+
+
+class PairMonth(models.Model):
+    """Exchanges between two parties (members or organisations, lower account id first) in one
+    month, net of reversals: the exchange network's ties for windows of whole months, without
+    joining the ledger's entries to themselves. Kept in the posting transaction."""
+
+    key = models.CharField(max_length=50, unique=True)  # "a:b:month", for the upsert
+    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+",
+                                  db_index=False)
+    low = models.ForeignKey("ledger.Account", on_delete=models.CASCADE, related_name="+", db_index=False)
+    high = models.ForeignKey("ledger.Account", on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.DateField()
+    exchanges = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["community", "month"], name="pair_month_by_month")]
+
+    def __str__(self):
+        return f"{self.low_id}–{self.high_id} {self.month}: {self.exchanges}"

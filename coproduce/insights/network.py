@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 from django.db import connection
 
+from coproduce.insights.models import PairMonth
 from coproduce.ledger.models import (
     Account,
     AccountKind,
@@ -129,33 +130,73 @@ def figures(edges: Iterable[tuple[int, int]], parties: Mapping[int, Party], *,
     )
 
 
-def edge_rows(community, start: datetime.date, end: datetime.date) -> list[tuple[int, int, datetime.date]]:
-    """(account a, account b, first exchange ever) for every pair who exchanged in the window; one query."""
+_LOW = "CASE WHEN g.account_id < r.account_id THEN g.account_id ELSE r.account_id END"
+_HIGH = "CASE WHEN g.account_id < r.account_id THEN r.account_id ELSE g.account_id END"
+
+
+def _pairs_sql(select: str, where: str, group: str, having: str = "") -> str:
+    """Receiving entries joined to giving entries of the same posted, not reversed exchange."""
     entry, transfer, account = Entry._meta.db_table, Transfer._meta.db_table, Account._meta.db_table
-    low = "CASE WHEN g.account_id < r.account_id THEN g.account_id ELSE r.account_id END"
-    high = "CASE WHEN g.account_id < r.account_id THEN r.account_id ELSE g.account_id END"
-    sql = f"""
-        SELECT {low} AS a, {high} AS b, MIN(t.performed_on) AS first_on
+    return f"""
+        SELECT {select}
         FROM {entry} g
         JOIN {entry} r ON r.transfer_id = g.transfer_id AND r.amount > 0 AND r.account_id <> g.account_id
         JOIN {transfer} t ON t.id = g.transfer_id
         JOIN {account} ga ON ga.id = g.account_id
         JOIN {account} ra ON ra.id = r.account_id
-        WHERE g.amount < 0 AND t.community_id = %s AND t.status = %s AND t.kind IN (%s, %s)
-          AND t.performed_on <= %s
+        WHERE g.amount < 0 AND t.status = %s AND t.kind IN (%s, %s) {where}
           AND ga.kind IN (%s, %s) AND ra.kind IN (%s, %s)
           AND NOT EXISTS (SELECT 1 FROM {transfer} v WHERE v.reverses_id = t.id AND v.status = %s)
-        GROUP BY {low}, {high}
-        HAVING MAX(CASE WHEN t.performed_on >= %s THEN 1 ELSE 0 END) = 1
+        GROUP BY {group} {having}
     """
+
+
+def _pair_params(head: list, tail: list = ()) -> list:
     kinds = [AccountKind.MEMBER, AccountKind.ORGANISATION]
-    params = [community.pk, TransferStatus.POSTED, TransferKind.EXCHANGE, TransferKind.GROUP, end,
-              *kinds, *kinds, TransferStatus.POSTED, start]
+    return [TransferStatus.POSTED, TransferKind.EXCHANGE, TransferKind.GROUP, *head, *kinds, *kinds,
+            TransferStatus.POSTED, *tail]
+
+
+def _as_date(value) -> datetime.date:
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)[:10])
+
+
+def ledger_pairs(community=None) -> list[tuple[int, int, int, datetime.date, int]]:
+    """(community, low account, high account, day, exchanges) from the ledger itself: what
+    ``PairMonth`` is rebuilt from."""
+    where, head = ("AND t.community_id = %s", [community.pk]) if community is not None else ("", [])
+    sql = _pairs_sql(f"t.community_id, {_LOW}, {_HIGH}, t.performed_on, COUNT(*)", where,
+                     f"t.community_id, {_LOW}, {_HIGH}, t.performed_on")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _pair_params(head))
+        return [(c, a, b, _as_date(day), n) for c, a, b, day, n in cursor.fetchall()]
+
+
+def _whole_months(start: datetime.date, end: datetime.date) -> bool:
+    return start.day == 1 and (end + datetime.timedelta(days=1)).day == 1
+
+
+def edge_rows(community, start: datetime.date, end: datetime.date) -> list[tuple[int, int, datetime.date]]:
+    """(account a, account b, first exchange ever) for every pair who exchanged in the window; one
+    query. A window of whole months reads ``PairMonth`` (the first exchange is then the first
+    day of its month, which is all the monthly figures use); any other window, the ledger."""
+    if _whole_months(start, end):
+        table = PairMonth._meta.db_table
+        sql = f"""
+            SELECT low_id, high_id, MIN(month) FROM {table}
+            WHERE community_id = %s AND month <= %s AND exchanges > 0
+            GROUP BY low_id, high_id
+            HAVING MAX(CASE WHEN month >= %s THEN 1 ELSE 0 END) = 1
+        """
+        params = [community.pk, end.replace(day=1), start]
+    else:
+        sql = _pairs_sql(f"{_LOW} AS a, {_HIGH} AS b, MIN(t.performed_on) AS first_on",
+                         "AND t.community_id = %s AND t.performed_on <= %s", f"{_LOW}, {_HIGH}",
+                         "HAVING MAX(CASE WHEN t.performed_on >= %s THEN 1 ELSE 0 END) = 1")
+        params = _pair_params([community.pk, end], [start])
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [(a, b, first if isinstance(first, datetime.date) else datetime.date.fromisoformat(str(first)[:10]))
-            for a, b, first in rows]
+        return [(a, b, _as_date(first)) for a, b, first in cursor.fetchall()]
 
 
 def parties_for(community) -> dict[int, Party]:

@@ -115,15 +115,20 @@ class PdfUnavailable(RuntimeError):
     """The server cannot print PDFs (WeasyPrint's system libraries are missing)."""
 
 
-def build_pdf(community, period: f.Period) -> bytes:
-    """The report as PDF bytes."""
+def load_weasyprint():
+    """WeasyPrint's HTML class, loaded on first use (it loads Pango, which only the report needs)."""
     try:
-        from weasyprint import HTML  # imported here: it loads Pango, which only the report needs
+        from weasyprint import HTML
     except OSError as error:  # Pango not installed on this server
         raise PdfUnavailable(_("PDF reports are not available on this server: it needs the Pango library "
                                "(on Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0).")) from error
+    return HTML
 
-    return HTML(string=render_html(community, period), url_fetcher=_no_fetch).write_pdf()
+
+def build_pdf(community, period: f.Period) -> bytes:
+    """The report as PDF bytes."""
+    html = load_weasyprint()
+    return html(string=render_html(community, period), url_fetcher=_no_fetch).write_pdf()
 
 
 def filename(community, period: f.Period) -> str:

@@ -20,14 +20,16 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
-from coproduce.insights.models import ExchangeType, MemberMonth, MonthlyRollup
+from coproduce.insights.models import ExchangeType, MemberMonth, MonthlyRollup, PairMonth
 
 EXCHANGE_TYPES = (ExchangeType.PERSON_TO_PERSON, ExchangeType.PERSON_TO_AGENCY,
                   ExchangeType.AGENCY_TO_AGENCY, ExchangeType.GROUP)
 
 Key = tuple[int, datetime.date, int | None, int | None, str]
 MemberKey = tuple[int, int, datetime.date]  # community, member account, month
-MEMBER_KINDS = ("exchange", "group")  # what counts for active members and reciprocity
+MEMBER_KINDS = ("exchange", "group")  # what counts for active members, reciprocity and ties
+PairKey = tuple[int, int, int, datetime.date]  # community, lower account, higher account, month
+PARTY_KINDS = ("member", "organisation")
 
 
 def month_of(day: datetime.date) -> datetime.date:
@@ -120,6 +122,33 @@ def _upsert_members(deltas: dict[MemberKey, list[int]]) -> None:
                 f"received = {table}.received + excluded.received", params)
 
 
+def _pair_deltas(community_id, kind, performed_on, lines: dict[int, int], accounts, sign: int
+                 ) -> dict[PairKey, int]:
+    """{(community, low, high, month): exchanges}: each receiving party paired with each giving one."""
+    if kind not in MEMBER_KINDS:
+        return {}
+    parties = [pk for pk in lines if accounts[pk][0] in PARTY_KINDS]
+    givers = [pk for pk in parties if lines[pk] > 0]
+    receivers = [pk for pk in parties if lines[pk] < 0]
+    month = month_of(performed_on)
+    return {(community_id, min(g, r), max(g, r), month): sign for g in givers for r in receivers if g != r}
+
+
+def _upsert_pairs(deltas: dict[PairKey, int]) -> None:
+    items = [(key, n) for key, n in deltas.items() if n]
+    table = PairMonth._meta.db_table
+    for start in range(0, len(items), 500):
+        chunk = items[start:start + 500]
+        params = []
+        for (community_id, low, high, month), count in chunk:
+            params += [f"{low}:{high}:{month.isoformat()}", community_id, low, high, month, count]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (key, community_id, low_id, high_id, month, exchanges) VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+                + f" ON CONFLICT (key) DO UPDATE SET exchanges = {table}.exchanges + excluded.exchanges", params)
+
+
 def record_posted(transfer, lines: dict[int, int] | None = None) -> None:
     """Add a just-posted transfer to its month (a reversal: subtract its original). Same transaction."""
     if lines is None:
@@ -134,6 +163,7 @@ def record_posted(transfer, lines: dict[int, int] | None = None) -> None:
     key, minutes = _key(source.community_id, source.kind, source.performed_on, source.category_id, lines, accounts)
     _upsert({key: [sign * minutes, sign]})
     _upsert_members(_member_deltas(source.community_id, source.kind, source.performed_on, lines, accounts, sign))
+    _upsert_pairs(_pair_deltas(source.community_id, source.kind, source.performed_on, lines, accounts, sign))
 
 
 def record_reversed(reversal, lines: dict[int, int] | None = None) -> None:
@@ -149,6 +179,7 @@ def record_posted_lines(community_id: int, rows: Iterable[tuple[int, int, int, d
     accounts = _accounts(pk for row in rows for pk in row[:2])
     deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
     members: dict[MemberKey, list[int]] = defaultdict(lambda: [0, 0])
+    pairs: dict[PairKey, int] = defaultdict(int)
     for giver, receiver, minutes, performed_on, category_id in rows:
         lines = {giver: minutes, receiver: -minutes}
         key, _m = _key(community_id, "exchange", performed_on, category_id, lines, accounts)
@@ -158,10 +189,13 @@ def record_posted_lines(community_id: int, rows: Iterable[tuple[int, int, int, d
                                                             accounts, 1).items():
             members[member_key][0] += given
             members[member_key][1] += received
+        for pair_key, count in _pair_deltas(community_id, "exchange", performed_on, lines, accounts, 1).items():
+            pairs[pair_key] += count
     keys = list(deltas)
     for start in range(0, len(keys), 500):
         _upsert({key: deltas[key] for key in keys[start:start + 500]})
     _upsert_members(members)
+    _upsert_pairs(pairs)
 
 
 _REBUILD_SQL = """
@@ -212,6 +246,7 @@ def rebuild(community=None) -> int:
     for start in range(0, len(keys), 500):
         _upsert({key: deltas[key] for key in keys[start:start + 500]})
     _rebuild_members(community)
+    _rebuild_pairs(community)
     return len(keys)
 
 
@@ -245,3 +280,16 @@ def _rebuild_members(community=None) -> None:
             cell[0] += sign * row["given"]
             cell[1] += sign * row["received"]
     _upsert_members({key: d for key, d in deltas.items() if d[0] or d[1]})
+
+
+def _rebuild_pairs(community=None) -> None:
+    """Recompute ``PairMonth`` from the ledger: every posted exchange that was not reversed, each
+    receiving party paired with each giving one, by month."""
+    from coproduce.insights.network import ledger_pairs
+
+    rows = PairMonth.objects.all() if community is None else PairMonth.objects.filter(community=community)
+    rows.delete()
+    deltas: dict[PairKey, int] = defaultdict(int)
+    for community_id, low, high, day, count in ledger_pairs(community):
+        deltas[(community_id, low, high, month_of(day))] += count
+    _upsert_pairs(deltas)

@@ -260,3 +260,18 @@ def test_clustering_of_a_large_network_is_estimated_close_to_exact(monkeypatch):
     assert abs(result.average_clustering - exact) < 0.02  # 20,000 draws: standard error about 0.004
     rows = dict(network_module.figure_rows(result))
     assert "Average clustering (estimated from a sample of people)" in rows
+
+
+def test_whole_month_windows_read_the_pair_rollup_and_agree_with_the_ledger(network, riverside):
+    from coproduce.insights.figures import add_months
+    from coproduce.insights.network import edge_rows
+
+    _people, today = network
+    first = add_months(today.replace(day=1), -15)
+    month_end = add_months(today.replace(day=1), 1) - datetime.timedelta(days=1)
+    with CaptureQueriesContext(connection) as queries:
+        from_rollup = edge_rows(riverside, first, month_end)  # whole months: PairMonth
+    assert "insights_pairmonth" in queries[0]["sql"]
+    from_ledger = edge_rows(riverside, first + datetime.timedelta(days=1), today)  # not whole months: the ledger
+    assert {(a, b, f.replace(day=1)) for a, b, f in from_ledger} == set(from_rollup)
+    assert len(from_rollup) == 5  # the hand-worked ties: a–b, a–c, b–c, c–d, f–g

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from coproduce import testing
 from coproduce.communities.models import Category
 from coproduce.insights import figures
-from coproduce.insights.models import MemberMonth, MonthlyRollup
+from coproduce.insights.models import MemberMonth, MonthlyRollup, PairMonth
 from coproduce.ledger import services
 from coproduce.ledger.models import Transfer, TransferKind
 from coproduce.members.models import Membership, Role
@@ -22,7 +22,9 @@ def _snapshot(community):
                      for r in MonthlyRollup.objects.filter(community=community) if r.minutes or r.exchanges)
     members = sorted((r.account_id, r.month, r.given, r.received)
                      for r in MemberMonth.objects.filter(community=community) if r.given or r.received)
-    return rollups, members
+    pairs = sorted((r.low_id, r.high_id, r.month, r.exchanges)
+                   for r in PairMonth.objects.filter(community=community) if r.exchanges)
+    return rollups, members, pairs
 
 
 def _by_hand(community, start, end):
@@ -82,7 +84,7 @@ def test_incremental_rollups_equal_rebuilt(riverside, coordinator):
     assert Transfer.objects.filter(community=riverside, kind=TransferKind.REVERSAL).exists()
     assert group.kind == TransferKind.GROUP
     incremental = _snapshot(riverside)
-    assert incremental[0] and incremental[1]
+    assert incremental[0] and incremental[1] and incremental[2]
     call_command("rebuild_rollups", "--community", riverside.slug)
     assert _snapshot(riverside) == incremental
     # The per-member figures read from MemberMonth agree with the ledger's rows, worked out here.

@@ -197,16 +197,10 @@ class Command(BaseCommand):
         return time.perf_counter() - started, network
 
     def _report(self, community: Community) -> dict:
-        try:
-            from coproduce.insights.report import build_pdf
-        except ImportError as error:
-            # Only a missing module or function counts as "not there yet"; any other
-            # import error inside report.py is a real failure.
-            if isinstance(error, ModuleNotFoundError) and error.name != "coproduce.insights.report":
-                raise
-            if not isinstance(error, ModuleNotFoundError) and "build_pdf" not in str(error):
-                raise
-            return {"report_s": None, "report_missing": "coproduce.insights.report.build_pdf does not exist yet"}
+        from coproduce.insights.report import build_pdf, load_weasyprint
+
+        # A server loads WeasyPrint (and Pango) once, not per report: load it before timing.
+        load_weasyprint()
         period = PeriodForm(None, community=community).period()
         started = time.perf_counter()
         pdf = build_pdf(community, period)

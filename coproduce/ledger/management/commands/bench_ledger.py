@@ -143,7 +143,7 @@ def _remove(community):
         cursor.execute("DELETE FROM ledger_entry WHERE transfer_id IN "
                        "(SELECT id FROM ledger_transfer WHERE community_id = %s)", [community.pk])
         cursor.execute("DELETE FROM ledger_transfer WHERE community_id = %s", [community.pk])
-        for table in ("insights_monthlyrollup", "insights_membermonth"):  # issue 6 roll-ups
+        for table in ("insights_monthlyrollup", "insights_membermonth", "insights_pairmonth"):  # issue 6 roll-ups
             cursor.execute(f"DELETE FROM {table} WHERE community_id = %s", [community.pk])
         cursor.execute("DELETE FROM ledger_account WHERE community_id = %s", [community.pk])
         user_ids = list(Membership.objects.filter(community=community).values_list("user_id", flat=True))
