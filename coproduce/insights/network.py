@@ -256,6 +256,21 @@ def network_picture(positions: Mapping, edges: Iterable[tuple], *, title: str, d
     return "".join(parts)
 
 
+def described_picture(positions: Mapping, edges: Iterable[tuple], total: int, *, title: str,
+                      chart_id: str = "network") -> str:
+    """The anonymous picture with a description saying how much of the network it draws."""
+    from django.utils.translation import gettext as _
+
+    if total > len(positions):
+        desc = _("Each dot is a person or organisation, each line a tie. The %(shown)s best-connected of "
+                 "%(total)s are drawn; the figures are in the table. No names are shown.") % {
+            "shown": len(positions), "total": total}
+    else:
+        desc = _("Each dot is a person or organisation, each line a tie; %(total)s dots. The figures are "
+                 "in the table. No names are shown.") % {"total": total}
+    return network_picture(positions, edges, title=title, desc=desc, chart_id=chart_id)
+
+
 def _force_layout(graph: nx.Graph, iterations: int = 40) -> dict:
     """Fruchterman–Reingold in pure Python (networkx's own layouts need numpy), seeded so it repeats."""
     rng = random.Random(6)

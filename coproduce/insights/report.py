@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from coproduce.insights import figures as f
 from coproduce.insights.assessment import latest_assessments, overview_table
-from coproduce.insights.network import figure_rows, layout, network_for, network_picture
+from coproduce.insights.network import described_picture, figure_rows, layout, network_for
 from coproduce.insights.tables import table
 from coproduce.insights.valuation import rate_set_for
 from coproduce.insights.views_dashboard import account_figures, dashboard_figures
@@ -38,10 +38,8 @@ def _network_section(community, period: f.Period) -> dict:
     positions, edges, total = layout(result.graph)
     picture = None
     if positions:
-        picture = mark_safe(network_picture(  # built and escaped by network_picture
-            positions, edges, title=title, chart_id="report-network",
-            desc=_("Each dot is a person or organisation, each line a tie; %(shown)s of %(total)s drawn. "
-                   "No names are shown.") % {"shown": len(positions), "total": total}))
+        picture = mark_safe(described_picture(  # built and escaped there
+            positions, edges, total, title=title, chart_id="report-network"))
     return {
         "picture": picture,
         "tables": [

@@ -198,8 +198,8 @@ def record_posted_lines(community_id: int, rows: Iterable[tuple[int, int, int, d
     _upsert_pairs(pairs)
 
 
-_REBUILD_SQL = """
-WITH per_transfer AS (
+# One row per posted transfer with what ``_key`` needs to classify it; ``where`` narrows it.
+PER_TRANSFER_SQL = """
     SELECT t.id, t.community_id, t.kind, t.performed_on, t.category_id, t.reverses_id,
            COUNT(*) AS parties,
            SUM(CASE WHEN a.kind = 'organisation' THEN 1 ELSE 0 END) AS organisations,
@@ -212,7 +212,10 @@ WITH per_transfer AS (
     LEFT JOIN members_membership m ON m.id = a.membership_id
     WHERE t.status = 'posted' {where}
     GROUP BY t.id, t.community_id, t.kind, t.performed_on, t.category_id, t.reverses_id
-)
+"""
+
+_REBUILD_SQL = """
+WITH per_transfer AS (""" + PER_TRANSFER_SQL + """)
 SELECT o.community_id, o.performed_on, o.category_id, COALESCE(o.giver_area, o.receiver_area),
        o.kind, o.parties, o.organisations,
        SUM(CASE WHEN p.reverses_id IS NULL THEN o.minutes ELSE -o.minutes END),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from coproduce.insights.indicators import compare_indicator
 from coproduce.insights.models import AreaIndicator
-from coproduce.insights.network import figure_rows, layout, network_for, network_picture
+from coproduce.insights.network import described_picture, figure_rows, layout, network_for
 from coproduce.insights.releases import quarter_label
 from coproduce.insights.tables import respond as _respond
 from coproduce.insights.tables import table as _table
@@ -75,13 +75,7 @@ def _picture(result, title):
     positions, edges, total = layout(result.graph)
     if not positions:
         return None
-    if total > len(positions):
-        desc = _("Each dot is a person or organisation, each line a tie. The %(shown)s best-connected of "
-                 "%(total)s are drawn; the figures are in the table.") % {"shown": len(positions), "total": total}
-    else:
-        desc = _("Each dot is a person or organisation, each line a tie; %(total)s dots. The figures are "
-                 "in the table.") % {"total": total}
-    return mark_safe(network_picture(positions, edges, title=title, desc=desc))  # all markup built and escaped here
+    return mark_safe(described_picture(positions, edges, total, title=title))  # all markup built and escaped there
 
 
 def _fmt(value, places=2):
@@ -135,15 +129,8 @@ def public_network(request, slug):
         drawn = network["picture"]
         positions = {i: tuple(xy) for i, xy in enumerate(drawn["positions"])}
         title = _("Exchange network, %(quarter)s") % {"quarter": quarter_label(release.period_start)}
-        if drawn["total"] > len(positions):
-            desc = _("Each dot is a person or organisation, each line a tie. The %(shown)s best-connected of "
-                     "%(total)s are drawn; the figures are in the table.") % {"shown": len(positions),
-                                                                             "total": drawn["total"]}
-        else:
-            desc = _("Each dot is a person or organisation, each line a tie; %(total)s dots. The figures are "
-                     "in the table.") % {"total": drawn["total"]}
-        picture = mark_safe(network_picture(positions, [tuple(e) for e in drawn["edges"]],  # escaped there
-                                            title=title, desc=desc))
+        picture = mark_safe(described_picture(  # built and escaped there
+            positions, [tuple(e) for e in drawn["edges"]], drawn["total"], title=title))
     context.update({"k": release.k, "quarter": quarter_label(release.period_start), "picture": picture})
     return _respond(request, "insights/network_public.html", context, [network["table"], network["new_ties"]])
 

@@ -39,23 +39,11 @@ from coproduce.members.models import Membership
 PARTS = ("dashboard", "network", "report")
 SEED_HINT = "seed the demo first: python manage.py seed_demo --members 1000 --exchanges 20000"
 
-# One row per posted transfer that is not a reversal and was not reversed, with what
-# rollups.py needs to classify it (the per-transfer part of its rebuild query).
-_EXPORT_SQL = """
-SELECT t.performed_on, t.kind, t.category_id,
-       COUNT(*) AS parties,
-       SUM(CASE WHEN a.kind = 'organisation' THEN 1 ELSE 0 END) AS organisations,
-       SUM(CASE WHEN e.amount > 0 THEN e.amount ELSE 0 END) AS minutes,
-       MIN(CASE WHEN e.amount > 0 AND a.kind = 'member' THEN m.area_id END) AS giver_area,
-       MIN(CASE WHEN e.amount < 0 AND a.kind = 'member' THEN m.area_id END) AS receiver_area
-FROM ledger_transfer t
-JOIN ledger_entry e ON e.transfer_id = t.id
-JOIN ledger_account a ON a.id = e.account_id
-LEFT JOIN members_membership m ON m.id = a.membership_id
-WHERE t.community_id = %s AND t.status = 'posted' AND t.kind <> 'reversal'
-  AND NOT EXISTS (SELECT 1 FROM ledger_transfer r WHERE r.reverses_id = t.id AND r.status = 'posted')
-GROUP BY t.id, t.performed_on, t.kind, t.category_id
-"""
+# One row per posted transfer that is not a reversal and was not reversed: the per-transfer
+# part of the roll-ups' rebuild query, so both classify transfers from the same columns.
+_EXPORT_SQL = rollups.PER_TRANSFER_SQL.format(where=(
+    "AND t.community_id = %s AND t.kind <> 'reversal' AND NOT EXISTS "
+    "(SELECT 1 FROM ledger_transfer r WHERE r.reverses_id = t.id AND r.status = 'posted')"))
 
 _DUCKDB_SQL = """
 SELECT month, exchange_type, category_id, area_id, SUM(minutes), COUNT(*)
@@ -286,8 +274,8 @@ def _export(community: Community, path: Path) -> tuple[int, datetime.date, datet
         writer.writerow(["month", "exchange_type", "category_id", "area_id", "minutes"])
         cursor.execute(_EXPORT_SQL, [community.pk])
         while batch := cursor.fetchmany(10_000):
-            for performed_on, kind, category_id, parties, organisations, minutes, giver_area, receiver_area \
-                    in batch:
+            for (_id, _community, kind, performed_on, category_id, _reverses, parties, organisations, minutes,
+                 giver_area, receiver_area) in batch:
                 month = rollups.month_of(_date(performed_on))
                 area = giver_area if giver_area is not None else receiver_area
                 writer.writerow([month.isoformat(), rollups.exchange_type(kind, parties, organisations),
