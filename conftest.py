@@ -17,6 +17,15 @@ def pytest_report_header(config):
     return f"database: {os.environ.get('DATABASE_URL', 'sqlite (default)')}"
 
 
+@pytest.fixture
+def client():
+    """pytest-django's client, whose force_login also records the TOTP step as allauth's log-in
+    does (coproduce.testing.Client): the middleware refuses coordinators and site admins a
+    session without it. Tests of the log-in itself use testing.login_with_two_factor, or
+    django.test.Client for a session that never passed the TOTP step."""
+    return testing.Client()
+
+
 @pytest.fixture(autouse=True)
 def _fast_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from coproduce.lib.env import env_bool, env_int, env_list, env_str
@@ -20,8 +21,15 @@ DEBUG = env_bool("DEBUG", False)
 
 _DEV_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET_KEY if (DEBUG or TESTING) else None)
-if not (DEBUG or TESTING) and SECRET_KEY == _DEV_SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set to a long random value in production.")
+# Sessions, password-reset links and e-mail unsubscribe links are signed with it: a short or
+# published key lets anyone forge them. The same test as Django's deploy check (security.W009),
+# plus our own development key.
+_WEAK_SECRET_KEY = (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY == _DEV_SECRET_KEY
+                    or SECRET_KEY.startswith("django-insecure-"))
+if not (DEBUG or TESTING) and _WEAK_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak for production: use a random value of at least 50 characters, "
+        "such as the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if (DEBUG or TESTING) else [])
 if not (DEBUG or TESTING) and not ALLOWED_HOSTS:
@@ -43,6 +51,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_htmx",
+    "csp",
     "coproduce.accounts",
     "coproduce.audit",
     "coproduce.communities",
@@ -65,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -145,21 +155,30 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
-# Sign-up says plainly when an address is already registered (many members are new to
-# computers and would otherwise wait for an e-mail that never comes); the sign-up and
-# login rate limits keep address probing slow.
-ACCOUNT_PREVENT_ENUMERATION = False
+# Sign-up and password reset answer the same whether or not an address has an account, so
+# nobody can find out who is a member (of a time bank for older or vulnerable people, say).
+# The address's owner hears instead: sign-up with a registered address e-mails them that they
+# already have an account, and a reset for an unknown address e-mails that there is none.
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "coproduce.accounts.forms.SignupDetailsForm"
 ACCOUNT_ADAPTER = "coproduce.accounts.adapter.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
-    # Five wrong passwords for one account in five minutes lock that account's log-in
-    # for the rest of the window; a burst from one address is slowed too.
+    # Five wrong passwords for one account from one client address in five minutes lock that
+    # account's log-in from that address for the rest of the window (the key is account and
+    # address: AccountAdapter), so a stranger cannot lock a member out; twenty failures a minute
+    # from one address slow it down whatever accounts it tries. The TOTP step counts wrong codes
+    # per person with the same rates. Counted in the cache: REDIS_URL shares it between processes.
     "login_failed": "20/m/ip,5/5m/key",
 }
+# A password reset never logs anyone in; they log in afterwards, TOTP step included.
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Coproduce] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Coproduce"
+# Left off (allauth's default): "trust this browser" would skip the TOTP step, and
+# coproduce.accounts.mfa refuses coordinators and site admins any session without it.
+MFA_TRUST_ENABLED = False
 
 # E-mail: printed to the console in development, SMTP in production.
 EMAIL_BACKEND = env_str(
@@ -193,6 +212,21 @@ if env_bool("BEHIND_PROXY", False):
     ALLAUTH_TRUSTED_PROXY_COUNT = 1
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts, styles and images from our own static files
+# only. No inline <script>, <style>, style="" or on...="" anywhere: page-specific behaviour goes
+# in a static file, and htmx is told not to inject its indicator styles (base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # data: for the TOTP QR code
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English")]

@@ -1,9 +1,11 @@
 """Helpers shared by the test suite: personas made through the real services."""
 
+import datetime
 import time
 
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth import get_user_model
+from django.test import Client as DjangoClient
 
 from coproduce.communities.services import add_area, create_community
 from coproduce.members.models import Membership, Role
@@ -28,9 +30,58 @@ def totp_code(secret: str = TOTP_SECRET, offset: int = 0) -> str:
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset))
 
 
+def record_two_factor_login(client, user) -> None:
+    """Write into the client's session what allauth's log-in writes: the password step and, for
+    someone with an authenticator, the TOTP step (``coproduce.accounts.mfa`` reads it)."""
+    from allauth.account.internal.flows.login import record_authentication
+    from allauth.mfa.models import Authenticator
+    from django.http import HttpRequest
+
+    request = HttpRequest()
+    request.session = client.session
+    record_authentication(request, user, "password", email=user.email)
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is not None:
+        record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
+    request.session.save()
+
+
+class Client(DjangoClient):
+    """Django's test client, whose ``force_login`` leaves the session as allauth's log-in with the
+    TOTP code would (the suite's ``client`` fixture). Tests of the log-in itself use
+    ``login_with_two_factor``, or Django's own client: its ``force_login`` makes a session that
+    never passed the TOTP step, which the middleware refuses to coordinators and site admins."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        record_two_factor_login(self, user)
+
+
+def login_with_two_factor(client, user, *, password: str = PASSWORD, secret: str = TOTP_SECRET):
+    """Log in through allauth's real pages: the password, then the TOTP code when asked for it.
+
+    A code logs one person in once: log each person in once per test (the cache of used codes
+    is emptied between tests).
+    """
+    response = client.post("/accounts/login/", {"login": user.email, "password": password})
+    assert response.status_code == 302, f"the password was refused ({response.status_code})"
+    if response.url.startswith("/accounts/2fa/authenticate/"):
+        left = 30 - time.time() % 30
+        if left < 2:  # don't type a code that is about to expire
+            time.sleep(left + 0.1)
+        response = client.post(response.url, {"code": totp_code(secret)})
+        assert response.status_code == 302, f"the TOTP code was refused ({response.status_code})"
+    assert client.session.get("_auth_user_id") == str(user.pk), "not logged in"
+    return response
+
+
 def make_community(slug: str, name: str, *, areas=(("E05000001", "Riverside North"), ("E05000002", "Riverside South"))):
+    # Started long ago, so tests may record exchanges on any past date they like; its pot may pay
+    # out 100 hours it was not given first (a community's own choice; the default is 0), so tests
+    # of group sessions need not fund it. Tests of the floors themselves set it back.
     community = create_community(name=name, slug=slug, description=f"{name} time bank.",
-                                 privacy_notice="We keep your details to run the time bank.")
+                                 privacy_notice="We keep your details to run the time bank.",
+                                 started_on=datetime.date(2015, 1, 1), pot_floor_minutes=-100 * 60)
     for code, area_name in areas:
         add_area(community, actor=None, code=code, name=area_name)
     return community
@@ -67,7 +118,6 @@ def each_persona(request, subtests, expected_by_persona):
     from contextlib import contextmanager
 
     from django.db import transaction
-    from django.test import Client
 
     @contextmanager
     def isolated(persona):
@@ -116,3 +166,15 @@ def recoverable_cells(labels: list, total, k: int, cap: int = 200) -> set[int]:
         if len(possible) == 1 and possible[0] > 0:
             found.add(i)
     return found
+
+
+def accept_invitations(group):
+    """Everyone invited to a peer-support group says yes (tests of invitations themselves go
+    through the pages)."""
+    from coproduce.groups.models import GroupMember, GroupMemberStatus
+    from coproduce.groups.services import answer_invitation
+
+    for place in GroupMember.objects.filter(group=group, status=GroupMemberStatus.INVITED).select_related(
+            "membership__user"):
+        answer_invitation(group, membership=place.membership, actor=place.membership.user, accept=True)
+    return group

@@ -1,11 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from coproduce.accounts import views as account_views
 from coproduce.web import views as web_views
 
 urlpatterns = [
     path("", web_views.home, name="home"),
+    # Taken over from allauth and the admin so that every log-in passes the TOTP step.
+    path("accounts/2fa/totp/activate/", account_views.activate_totp, name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),
+    path("admin/login/", account_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("", include("coproduce.communities.urls")),
     path("", include("coproduce.members.urls")),

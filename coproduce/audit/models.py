@@ -36,6 +36,8 @@ class AuditAction(models.TextChoices):
     TRANSFER_REVERSED = "ledger.reversed", _("reversed a transfer")
     POT_GRANT = "ledger.pot_grant", _("granted credits from the pot")
     LIMIT_EXCEPTION = "ledger.limit_exception", _("set a balance limit exception")
+    TRANSFER_APPROVED = "ledger.approved", _("approved credits waiting for approval")
+    TRANSFER_DECLINED = "ledger.declined", _("declined credits waiting for approval")
     # Issue 5: partners, referrals and peer-support groups.
     ORGANISATION_SAVED = "partners.organisation_saved", _("added or changed a partner organisation")
     STAFF_ADDED = "partners.staff_added", _("added partner staff")
@@ -48,6 +50,8 @@ class AuditAction(models.TextChoices):
     REFERRAL_STEP = "referrals.step", _("moved a referral on")
     GROUP_SAVED = "groups.saved", _("added or changed a peer-support group")
     GROUP_ROLE_CHANGED = "groups.role_changed", _("changed a role in a peer-support group")
+    GROUP_INVITED = "groups.invited", _("invited someone to a peer-support group")
+    GROUP_INVITATION_ANSWERED = "groups.invitation_answered", _("answered an invitation to a group for someone")
     SESSION_ATTENDANCE = "groups.attendance", _("recorded attendance at a group session")
     # Issue 6: measurement.
     INDICATORS_IMPORTED = "insights.indicators_imported", _("imported area indicators")

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from coproduce.audit.models import AuditAction
@@ -11,8 +12,20 @@ class AreaInline(admin.TabularInline):
     extra = 0
 
 
+class CommunityAdminForm(forms.ModelForm):
+    class Meta:
+        model = Community
+        fields = ("slug", *services.SETTINGS_FIELDS)
+
+    def clean_started_on(self):
+        started_on = self.cleaned_data["started_on"]
+        services.check_started_on(self.instance, started_on)
+        return started_on
+
+
 @admin.register(Community)
 class CommunityAdmin(admin.ModelAdmin):
+    form = CommunityAdminForm
     list_display = ["name", "slug", "time_zone", "created_at"]
     search_fields = ["name", "slug"]
     inlines = [AreaInline]

@@ -15,11 +15,14 @@ class CommunitySettingsForm(forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "privacy_notice": forms.Textarea(attrs={"rows": 6}),
+            "started_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         }
         help_texts = {
             "min_balance_minutes": _("For example −1200 for −20 hours."),
             "max_balance_minutes": _("For example 6000 for 100 hours."),
             "small_count_k": _("Public figures show counts below this as “fewer than k”."),
+            "approval_ceiling_minutes": _("For example 480 for 8 hours. More than this for one person in "
+                                          "one posting waits for a coordinator's approval."),
         }
 
 

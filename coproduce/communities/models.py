@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.communities.activities import Activity
@@ -64,6 +65,27 @@ class Community(models.Model):
     brokerage_after_days = models.PositiveSmallIntegerField(
         _("days before an unmatched request needs a broker"), default=7,
         validators=[MinValueValidator(1), MaxValueValidator(90)])
+
+    # Controls a finance officer signs off: what the pot and organisations may issue, how far
+    # back sessions and opportunities may be dated, and when a coordinator must approve.
+    started_on = models.DateField(
+        _("time bank started"), default=timezone.localdate,
+        help_text=_("Nothing can be recorded before this date, and figures start here."))
+    pot_floor_minutes = models.IntegerField(
+        _("lowest balance of the community pot (minutes)"), default=0, validators=[MaxValueValidator(0)],
+        help_text=_("0 means the pot can only pay out what members and partners gave it."))
+    organisation_floor_minutes = models.IntegerField(
+        _("lowest balance of a partner organisation (minutes)"), default=-200 * 60,
+        validators=[MaxValueValidator(0), MinValueValidator(-100_000 * 60)],
+        help_text=_("How many hours an organisation may credit before it must be topped up; "
+                    "a coordinator can set an exception for one organisation."))
+    backdate_days = models.PositiveSmallIntegerField(
+        _("days back a session or opportunity may be dated"), default=7,
+        validators=[MinValueValidator(0), MaxValueValidator(365)],
+        help_text=_("Older ones are entered by a coordinator."))
+    approval_ceiling_minutes = models.PositiveIntegerField(
+        _("most minutes one person is credited from the pot or an organisation without approval"),
+        default=8 * 60, validators=[MinValueValidator(15), MaxValueValidator(24 * 60)])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -73,6 +95,11 @@ class Community(models.Model):
             models.CheckConstraint(condition=Q(min_balance_minutes__lte=0), name="community_min_balance_not_positive"),
             models.CheckConstraint(condition=Q(max_balance_minutes__gte=0), name="community_max_balance_not_negative"),
             models.CheckConstraint(condition=Q(small_count_k__gte=2), name="community_k_at_least_2"),
+            models.CheckConstraint(condition=Q(pot_floor_minutes__lte=0), name="community_pot_floor_not_positive"),
+            models.CheckConstraint(condition=Q(organisation_floor_minutes__lte=0),
+                                   name="community_organisation_floor_not_positive"),
+            models.CheckConstraint(condition=Q(approval_ceiling_minutes__gte=15),
+                                   name="community_approval_ceiling_positive"),
         ]
 
     def __str__(self):

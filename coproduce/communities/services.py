@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coproduce.audit.models import AuditAction
@@ -38,7 +39,26 @@ SETTINGS_FIELDS = (
     "name", "description", "time_zone", "contact_email", "privacy_notice", "privacy_notice_version",
     "min_balance_minutes", "max_balance_minutes", "confirmation_window_days",
     "after_confirmation_window", "small_count_k", "small_count_rule", "brokerage_after_days",
+    "started_on", "pot_floor_minutes", "organisation_floor_minutes", "backdate_days",
+    "approval_ceiling_minutes",
 )
+
+
+def check_started_on(community: Community, started_on) -> None:
+    """Nothing is recorded before a community starts, so its start date cannot move past its
+    first exchange, nor into the future."""
+    if started_on > timezone.localdate():
+        raise ValidationError({"started_on": _("The start date cannot be in the future.")})
+    if started_on.year < 1900:
+        raise ValidationError({"started_on": _("Give the date the time bank started, such as 2019-04-01.")})
+    if community.pk is None:
+        return
+    # Through the reverse relation, so this app needs no import of the ledger above it.
+    first = community.transfers.filter(performed_on__lt=started_on).order_by("performed_on").first()
+    if first is not None:
+        raise ValidationError({"started_on": _(
+            "Exchanges are recorded from %(date)s; the start date cannot be after the first of them.")
+            % {"date": first.performed_on.isoformat()}})
 
 
 @transaction.atomic
@@ -47,6 +67,8 @@ def update_community_settings(community: Community, *, actor, **changes) -> Comm
     if unknown:
         raise ValueError(f"not a community setting: {', '.join(sorted(unknown))}")
     community = Community.objects.select_for_update().get(pk=community.pk)
+    if changes.get("started_on") is not None:
+        check_started_on(community, changes["started_on"])
     before = {field: getattr(community, field) for field in changes}
     for field, value in changes.items():
         setattr(community, field, value)

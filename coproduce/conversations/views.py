@@ -116,11 +116,24 @@ def _report(request, access, *, reported, message, back):
                                                                  message=message))
 
 
+def _block_target(request, access, member_pk):
+    """A member of this community to block or unblock. Someone who left only if the viewer already
+    knows them here (shares a conversation with them, or blocked them): the page names them, and
+    trying numbers must not reveal the names of people who left."""
+    target = member_in(access, member_pk, active_only=False)
+    if not target.is_active:
+        shared = Participant.objects.filter(user=target.user, conversation__community=access.community,
+                                            conversation__participants__user=request.user)
+        if not (shared.exists() or has_blocked(request.user.pk, target.user_id)):
+            raise Http404
+    return target
+
+
 @login_required
 @require_POST
 def block(request, slug, member_pk):
     access = require_member(request, slug)
-    target = member_in(access, member_pk, active_only=False)
+    target = _block_target(request, access, member_pk)
     try:
         services.block(blocker=request.user, blocked=target.user)
     except ValidationError as error:
@@ -135,7 +148,7 @@ def block(request, slug, member_pk):
 @require_POST
 def unblock(request, slug, member_pk):
     access = require_member(request, slug)
-    target = member_in(access, member_pk, active_only=False)
+    target = _block_target(request, access, member_pk)
     services.unblock(blocker=request.user, blocked=target.user)
     messages.success(request, _("You have unblocked %(name)s.") % {"name": target.user.name})
     return redirect("members:profile", slug=slug, pk=target.pk)

@@ -132,7 +132,7 @@ def _build_core(rng, founded):
                         "the hours you exchange, to run the time bank. Coordinators can see them; "
                         "other members see your name, area and skills. Figures we publish never "
                         "name anyone. You can ask for your data or leave at any time."),
-        privacy_notice_version="2026-01",
+        privacy_notice_version="2026-01", started_on=timezone.localdate(founded),
     )
     for code, name, lat, lon in names.AREAS:
         add_area(community, actor=admin, code=code, name=name, latitude=lat, longitude=lon)

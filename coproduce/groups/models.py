@@ -45,6 +45,7 @@ class GroupRole(models.TextChoices):
 
 
 class GroupMemberStatus(models.TextChoices):
+    INVITED = "invited", _("invited")
     REQUESTED = "requested", _("asked to join")
     ACTIVE = "active", _("member")
     LEFT = "left", _("left")
@@ -64,6 +65,13 @@ class GroupMember(models.Model):
     role = models.CharField(_("role"), max_length=15, choices=GroupRole.choices, default=GroupRole.MEMBER)
     status = models.CharField(max_length=10, choices=GroupMemberStatus.choices, default=GroupMemberStatus.ACTIVE)
     joined_at = models.DateTimeField(auto_now_add=True)
+    # Who invited them (membership of a health group is only by the person's own yes) and who
+    # gave them a facilitator's or peer supporter's role: credits to someone in such a role that
+    # no coordinator or host staff gave wait for a coordinator's approval.
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    appointed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
 
     objects = GroupMemberQuerySet.as_manager()
 

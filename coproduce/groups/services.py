@@ -35,20 +35,32 @@ from coproduce.groups.models import (
     Thread,
 )
 from coproduce.ledger import services as ledger
-from coproduce.ledger.models import MAX_LINE_MINUTES, MINUTE_STEP
+from coproduce.ledger.models import MAX_LINE_MINUTES, MINUTE_STEP, HoldReason
 from coproduce.members.models import Membership
 from coproduce.partners.models import Organisation
 from coproduce.partners.permissions import is_active_staff
+
+LEADING_ROLES = (GroupRole.FACILITATOR, GroupRole.PEER_SUPPORTER)
 
 
 def is_facilitator(user, group: Group) -> bool:
     return GroupMember.objects.facilitators().filter(group=group, membership__user=user).exists()
 
 
+def _is_host_staff(user, group: Group) -> bool:
+    return group.organisation_id is not None and is_active_staff(user, group.organisation)
+
+
 def may_lead(user, group: Group) -> bool:
     """Facilitators, the host's active staff, coordinators and site admins run the group."""
     return (is_facilitator(user, group) or ledger.is_coordinator(user, group.community)
-            or (group.organisation_id is not None and is_active_staff(user, group.organisation)))
+            or _is_host_staff(user, group))
+
+
+def may_appoint(user, group: Group) -> bool:
+    """Coordinators and the host's active staff give (and take away) facilitator and peer-supporter
+    roles: those roles are credited for sessions, so a facilitator cannot hand them to a friend."""
+    return ledger.is_coordinator(user, group.community) or _is_host_staff(user, group)
 
 
 def _require_lead(user, group: Group) -> None:
@@ -68,7 +80,7 @@ def create_group(*, community: Community, actor, name: str, description: str = "
                  organisation: Organisation | None = None, join_policy: str = JoinPolicy.OPEN,
                  credit_rule: str = CreditRule.FACILITATORS,
                  facilitators: Sequence[Membership] = ()) -> Group:
-    """Coordinators (or staff of the hosting organisation) start a group with its facilitators."""
+    """Coordinators (or staff of the hosting organisation) start a group and invite its facilitators."""
     if organisation is not None and organisation.community_id != community.pk:
         raise ValidationError({"organisation": _("Choose one of this community's organisations.")})
     if not (ledger.is_coordinator(actor, community) or (organisation and is_active_staff(actor, organisation))):
@@ -81,35 +93,70 @@ def create_group(*, community: Community, actor, name: str, description: str = "
         raise ValidationError(_("Choose from the lists."))
     group = Group.objects.create(community=community, organisation=organisation, name=name.strip(),
                                  description=description, join_policy=join_policy, credit_rule=credit_rule)
-    for membership in facilitators:
-        _set_place(group, membership, role=GroupRole.FACILITATOR)
     record_audit(actor=actor, action=AuditAction.GROUP_SAVED, community=community, subject=group.name)
+    for membership in facilitators:
+        _invite(group, membership, actor=actor, role=GroupRole.FACILITATOR)
     return group
 
 
-def _set_place(group: Group, membership: Membership, *, role: str,
-               status: str = GroupMemberStatus.ACTIVE) -> GroupMember:
+def _check_member(group: Group, membership: Membership) -> None:
     if membership.community_id != group.community_id or not membership.is_active:
         raise ValidationError({"member": _("Choose an active member of this community.")})
+
+
+def _set_place(group: Group, membership: Membership, *, role: str,
+               status: str = GroupMemberStatus.ACTIVE, **fields) -> GroupMember:
+    _check_member(group, membership)
     place, _created = GroupMember.objects.update_or_create(group=group, membership=membership,
-                                                           defaults={"role": role, "status": status})
+                                                           defaults={"role": role, "status": status, **fields})
+    return place
+
+
+def _invite(group: Group, membership: Membership, *, actor, role: str) -> GroupMember:
+    """Being in a peer-support group says something about a person's health or life, so nobody is
+    put in one: they are invited and say yes themselves (someone adding themselves is in at once)."""
+    status = GroupMemberStatus.ACTIVE if membership.user_id == actor.pk else GroupMemberStatus.INVITED
+    place = _set_place(group, membership, role=role, status=status, invited_by=actor,
+                       appointed_by=actor if role in LEADING_ROLES else None)
+    if status == GroupMemberStatus.INVITED:
+        record_audit(actor=actor, action=AuditAction.GROUP_INVITED, community=group.community,
+                     on_behalf_of=membership.user, subject=group.name, role=role)
     return place
 
 
 @transaction.atomic
 def join_group(group: Group, *, membership: Membership) -> GroupMember:
-    """A member joins an open group, or asks to join a by-request group."""
+    """A member joins an open group, or asks to join a by-request group; an invitation is accepted."""
     existing = GroupMember.objects.filter(group=group, membership=membership).first()
+    if existing and existing.status == GroupMemberStatus.INVITED:
+        return answer_invitation(group, membership=membership, actor=membership.user, accept=True)
     if existing and existing.status != GroupMemberStatus.LEFT:
         raise ValidationError(_("You are already in this group, or have asked to join."))
     status = GroupMemberStatus.ACTIVE if group.join_policy == JoinPolicy.OPEN else GroupMemberStatus.REQUESTED
-    return _set_place(group, membership, role=GroupRole.MEMBER, status=status)
+    return _set_place(group, membership, role=GroupRole.MEMBER, status=status, invited_by=None, appointed_by=None)
+
+
+@transaction.atomic
+def answer_invitation(group: Group, *, membership: Membership, actor, accept: bool) -> GroupMember:
+    """The invited person says yes or no; a coordinator may answer for an assisted member (audited)."""
+    place = GroupMember.objects.select_for_update().filter(group=group, membership=membership).first()
+    if place is None or place.status != GroupMemberStatus.INVITED:
+        raise ValidationError(_("There is no invitation to answer."))
+    acting_for = actor.pk != membership.user_id
+    if acting_for and not (membership.user.is_assisted and ledger.is_coordinator(actor, group.community)):
+        raise ValidationError(_("Only the person invited can answer, or a coordinator for an assisted member."))
+    place.status = GroupMemberStatus.ACTIVE if accept else GroupMemberStatus.LEFT
+    place.save(update_fields=["status"])
+    if acting_for:
+        record_audit(actor=actor, action=AuditAction.GROUP_INVITATION_ANSWERED, community=group.community,
+                     on_behalf_of=membership.user, subject=group.name, accepted=accept)
+    return place
 
 
 @transaction.atomic
 def welcome_referred(group: Group, *, membership: Membership) -> GroupMember:
     """A referred person who has joined the time bank gets a place in the group they were referred to
-    (the coordinator linking them accepts the request on the group's behalf)."""
+    (they consented to the referral; the coordinator linking them accepts on the group's behalf)."""
     place = GroupMember.objects.filter(group=group, membership=membership).first()
     if place is not None and place.status == GroupMemberStatus.ACTIVE:
         return place
@@ -125,11 +172,21 @@ def leave_group(group: Group, *, membership: Membership) -> None:
 
 @transaction.atomic
 def set_role(group: Group, *, actor, membership: Membership, role: str) -> GroupMember:
-    """A lead accepts a request, or makes someone a peer supporter or facilitator."""
+    """A lead accepts a request or invites someone; coordinators and the host's staff also give or take
+    away the facilitator and peer-supporter roles."""
     _require_lead(actor, group)
     if role not in GroupRole.values:
         raise ValidationError({"role": _("Choose a role from the list.")})
-    place = _set_place(group, membership, role=role)
+    _check_member(group, membership)
+    place = GroupMember.objects.select_for_update().filter(group=group, membership=membership).first()
+    current = place.role if place and place.status != GroupMemberStatus.LEFT else None
+    if (role in LEADING_ROLES or current in LEADING_ROLES) and role != current and not may_appoint(actor, group):
+        raise ValidationError({"role": _("Only coordinators and the host's staff can make someone a facilitator "
+                                         "or peer supporter, or change their role.")})
+    if place is None or place.status in (GroupMemberStatus.LEFT, GroupMemberStatus.INVITED):
+        return _invite(group, membership, actor=actor, role=role)
+    appointed_by = place.appointed_by if role == current else (actor if role in LEADING_ROLES else None)
+    place = _set_place(group, membership, role=role, appointed_by=appointed_by)
     record_audit(actor=actor, action=AuditAction.GROUP_ROLE_CHANGED, community=group.community,
                  on_behalf_of=membership.user, subject=group.name, role=role)
     return place
@@ -144,12 +201,32 @@ def add_session(group: Group, *, actor, starts_at: datetime.datetime, ends_at: d
     _require_lead(actor, group)
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The session must end after it starts.")})
+    _check_not_backdated(group, actor, starts_at)
+    # Each session's register credits its facilitators for its length: two sessions of one group
+    # at the same time would pay the same hours twice.
+    overlapping = group.sessions.filter(status=SessionStatus.SCHEDULED, starts_at__lt=ends_at, ends_at__gt=starts_at)
+    if overlapping.exists():
+        raise ValidationError({"starts_at": _("The group already has a session at that time.")})
     if capacity < 1:
         raise ValidationError({"capacity": _("A session needs at least one place.")})
     if not place.strip() and not online_link.strip():
         raise ValidationError({"place": _("Give a place or an online link.")})
     return Session.objects.create(group=group, starts_at=starts_at, ends_at=ends_at, capacity=capacity,
                                   place=place.strip(), online_link=online_link.strip())
+
+
+def _check_not_backdated(group: Group, actor, starts_at: datetime.datetime) -> None:
+    """A session's register credits people, so only a coordinator enters one older than the
+    community allows (paper registers handed in late); nothing starts before the time bank did."""
+    community = group.community
+    day = timezone.localtime(starts_at, ledger.community_zone(community)).date()
+    if day < community.started_on:
+        raise ValidationError({"starts_at": _("The session cannot be before the time bank started.")})
+    oldest = ledger.community_today(community) - datetime.timedelta(days=community.backdate_days)
+    if day < oldest and not ledger.is_coordinator(actor, community):
+        raise ValidationError({"starts_at": _(
+            "A session can be added at most %(days)s days after it happened; ask a coordinator to add "
+            "an older one.") % {"days": community.backdate_days}})
 
 
 @transaction.atomic
@@ -232,11 +309,17 @@ def record_attendance(session: Session, *, actor, present: Sequence[Membership],
     transfer = None
     if givers:
         host = group.organisation or ledger.pot_for(community)
+        # Roles from before only coordinators and hosts could give them: a coordinator looks first.
+        unappointed = [m.user.name for m, _minutes in givers if places[m.pk].appointed_by_id is None]
         transfer = ledger.record_group_exchange(
             community=community, givers=givers, receivers=[host],
-            performed_on=timezone.localtime(session.starts_at).date(), keyed_by=actor,
-            idempotency_key=idempotency_key, description=_("%(group)s session") % {"group": group.name},
-            authority=_("leads %(group)s") % {"group": group.name})
+            performed_on=timezone.localtime(session.starts_at, ledger.community_zone(community)).date(),
+            keyed_by=actor, idempotency_key=idempotency_key,
+            description=_("%(group)s session") % {"group": group.name},
+            authority=_("leads %(group)s") % {"group": group.name},
+            hold_reason=HoldReason.APPOINTMENT if unappointed else "",
+            hold_detail=_("No coordinator or host gave %(names)s their role.") % {"names": ", ".join(unappointed)}
+            if unappointed else "")
     credited = {m.pk for m, _minutes in givers}
     Attendance.objects.bulk_create([Attendance(session=session, membership=m,
                                                minutes_credited=minutes if m.pk in credited else 0)

@@ -32,6 +32,8 @@ from coproduce.groups.models import (
     Thread,
 )
 from coproduce.ledger.services import new_key
+from coproduce.ledger.wording import credited_message
+from coproduce.members.models import Membership
 from coproduce.members.views import add_form_errors
 from coproduce.partners.models import Organisation
 from coproduce.partners.permissions import require_partner_viewer
@@ -73,10 +75,20 @@ def _require_lead(request, group):
 def group_list(request, slug):
     partner = require_partner_viewer(request, slug)
     groups = Group.objects.filter(community=partner.community).select_related("organisation")
+    invitations = []
+    if partner.membership:
+        invitations = list(
+            GroupMember.objects.filter(membership=partner.membership, status=GroupMemberStatus.INVITED)
+            .select_related("group", "invited_by")
+        )
     return render(
         request,
         "groups/list.html",
-        partner.context(groups=groups, may_start=partner.is_coordinator or bool(partner.staff_of)),
+        partner.context(
+            groups=groups,
+            invitations=invitations,
+            may_start=partner.is_coordinator or bool(partner.staff_of),
+        ),
     )
 
 
@@ -124,7 +136,7 @@ def group_detail(request, slug, pk):
     places = list(
         GroupMember.objects.filter(group=group)
         .exclude(status=GroupMemberStatus.LEFT)
-        .select_related("membership__user")
+        .select_related("membership__user", "invited_by")
     )
     own = next(
         (p for p in places if partner.membership and p.membership_id == partner.membership.pk), None
@@ -223,6 +235,45 @@ def group_role(request, slug, pk):
             for message in errors:
                 messages.error(request, message)
     return redirect("groups:detail", slug=slug, pk=pk)
+
+
+def _answer(request, slug, pk, *, accept: bool):
+    """The invited person answers; a coordinator may answer for an assisted member (``?member=``)."""
+    partner = require_partner_viewer(request, slug)
+    group = _group(partner, pk)
+    who = request.POST.get("member", "")
+    if who:
+        if not (who.isdecimal() and partner.is_coordinator):
+            raise Http404
+        membership = get_object_or_404(
+            Membership.objects.active().select_related("user"), pk=who, community=partner.community
+        )
+    else:
+        membership = _own(partner)
+    try:
+        services.answer_invitation(
+            group, membership=membership, actor=request.user, accept=accept
+        )
+    except ValidationError as error:
+        _flash(request, error)
+    else:
+        messages.success(
+            request,
+            _("Welcome to the group.") if accept else _("The invitation is declined."),
+        )
+    return redirect("groups:detail", slug=slug, pk=pk)
+
+
+@login_required
+@require_POST
+def accept_invitation(request, slug, pk):
+    return _answer(request, slug, pk, accept=True)
+
+
+@login_required
+@require_POST
+def decline_invitation(request, slug, pk):
+    return _answer(request, slug, pk, accept=False)
 
 
 @login_required
@@ -339,7 +390,7 @@ def session_register(request, slug, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_attendance(
+            transfer = services.record_attendance(
                 session,
                 actor=request.user,
                 present=form.present_memberships(),
@@ -348,7 +399,7 @@ def session_register(request, slug, pk):
         except ValidationError as error:
             add_form_errors(form, error)
         else:
-            messages.success(request, _("Attendance recorded; facilitators credited."))
+            messages.success(request, credited_message(transfer, _("Attendance recorded.")))
             return redirect("groups:session", slug=slug, pk=pk)
     return render(
         request,

@@ -39,6 +39,17 @@ def community_month(community) -> datetime.date:
     return timezone.now().astimezone(zoneinfo.ZoneInfo(community.time_zone)).date().replace(day=1)
 
 
+# Bounds of a period asked for: none longer than ten years, and none before the time bank started
+# (nor before 1900, whatever ``started_on`` says, so a period and the one before it stay dates).
+MAX_PERIOD_MONTHS = 120
+EARLIEST = datetime.date(1900, 1, 1)
+
+
+def first_month(community, this_month: datetime.date) -> datetime.date:
+    """The month the community's figures start: the month it started, never in the future."""
+    return min(max(community.started_on, EARLIEST).replace(day=1), this_month)
+
+
 @dataclass(frozen=True)
 class Period:
     start: datetime.date  # first day of the first month
@@ -69,7 +80,8 @@ class PeriodForm(forms.Form):
     def __init__(self, data, *, community):
         self.community = community
         self.this_month = community_month(community)
-        self.default = Period(add_months(self.this_month, -11), self.this_month)
+        self.first_month = first_month(community, self.this_month)
+        self.default = Period(max(add_months(self.this_month, -11), self.first_month), self.this_month)
         super().__init__(data if data and ("start" in data or "end" in data) else None,
                          initial={"start": self.default.start, "end": self.default.end})
 
@@ -81,6 +93,12 @@ class PeriodForm(forms.Form):
                 raise forms.ValidationError(_("The period ends before it starts."))
             if end > self.this_month or start > self.this_month:
                 raise forms.ValidationError(_("The period lies in the future."))
+            if start < self.first_month:
+                self.add_error("start", _("Figures start in %(month)s, when the time bank started: choose "
+                                          "that month or a later one.") % {"month": f"{self.first_month:%B %Y}"})
+            elif (end.year - start.year) * 12 + end.month - start.month >= MAX_PERIOD_MONTHS:
+                raise forms.ValidationError(_("Choose a period of at most %(years)s years.")
+                                            % {"years": MAX_PERIOD_MONTHS // 12})
         return cleaned
 
     def period(self) -> Period | None:

@@ -4,11 +4,11 @@ A table is a plain dict (``name``, ``caption``, ``headers``, ``rows``) so the sa
 the HTML template (``charts/_table.html``), the CSV download and the report.
 """
 
-import csv
-
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from coproduce.lib import csv_safe
 
 
 def table(name, caption, headers, rows) -> dict:
@@ -18,10 +18,9 @@ def table(name, caption, headers, rows) -> dict:
 def csv_response(table: dict) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{table["name"]}.csv"'
-    writer = csv.writer(response)
-    writer.writerow([str(h) for h in table["headers"]])
-    for row in table["rows"]:
-        writer.writerow([str(c) for c in row])
+    writer = csv_safe.writer(response)
+    writer.writerow(table["headers"])
+    writer.writerows(table["rows"])
     return response
 
 

@@ -4,7 +4,7 @@ import datetime
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Exists, Max, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Abs
@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from coproduce.insights.figures import EARLIEST
 from coproduce.insights.indicators import compare_indicator
 from coproduce.insights.models import AreaIndicator
 from coproduce.insights.network import described_picture, figure_rows, layout, network_for
@@ -40,13 +41,22 @@ def default_window(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return year_ago + datetime.timedelta(days=1), today
 
 
+MAX_WINDOW_YEARS = 10
+
+
+def first_day(community, today: datetime.date) -> datetime.date:
+    """The first day a window may start: the day the time bank started (never after today)."""
+    return min(max(community.started_on, EARLIEST), today)
+
+
 class WindowForm(forms.Form):
     start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, today: datetime.date, **kwargs):
+    def __init__(self, *args, today: datetime.date, first: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
+        self.first = first
 
     def clean(self):
         data = super().clean()
@@ -56,19 +66,26 @@ class WindowForm(forms.Form):
                 self.add_error("end", _("The end of the period must not be before its start."))
             if end > self.today:
                 self.add_error("end", _("The period must not end in the future."))
+            if start < self.first:
+                self.add_error("start", _("The time bank started on %(date)s: choose that day or a later one.")
+                               % {"date": self.first.isoformat()})
+            elif (end - start).days > MAX_WINDOW_YEARS * 366:
+                self.add_error("start", _("Choose a period of at most %(years)s years.") % {"years": MAX_WINDOW_YEARS})
         return data
 
 
 def _window(request, community):
     """(form, start, end): the window asked for, or the default one when nothing valid was asked."""
     today = community_today(community)
+    first = first_day(community, today)
     start, end = default_window(today)
+    start = max(start, first)
     if "start" in request.GET or "end" in request.GET:
-        form = WindowForm(request.GET, today=today)
+        form = WindowForm(request.GET, today=today, first=first)
         if form.is_valid():
             return form, form.cleaned_data["start"], form.cleaned_data["end"], True
         return form, start, end, False
-    return WindowForm(initial={"start": start, "end": end}, today=today), start, end, True
+    return WindowForm(initial={"start": start, "end": end}, today=today, first=first), start, end, True
 
 
 def _picture(result, title):
@@ -302,14 +319,14 @@ def outreach_message(request, slug, member_pk):
 
     access = require_coordinator(request, slug)
     recipient = member_in(access, member_pk)
+    if access.membership is None:  # a site admin: messages are between members
+        raise PermissionDenied(_("You need a membership in %(community)s to write to its members.")
+                               % {"community": access.community.name})
     initial = {"body": _("Hello %(name)s, we have not seen you at the time bank for a while. How are you? "
                          "Is there anything we can help with, or something you would like to offer?")
                % {"name": recipient.user.name}}
     form = OutreachMessageForm(request.POST or None, initial=initial)
-    if access.membership is None:
-        form.add_error(None, _("You need a membership in %(community)s to write to its members.")
-                       % {"community": access.community.name})
-    elif request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
             conversation = start_conversation(sender=access.membership, recipient=recipient,
                                               body=form.cleaned_data["body"], actor=request.user)

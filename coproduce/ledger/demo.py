@@ -63,7 +63,7 @@ def seed_exchanges(community: Community, memberships: Sequence[Membership], coun
     category_weights = [1 / (i + 1) for i in range(len(categories))]
     rng.shuffle(categories)
 
-    extras = {"group": min(count // 100, 500), "gifts": min(count // 200, 300),
+    extras = {"group": min(count // 100, 500), "gifts": min(count // 100, 300),
               "grants": min(count // 500, 100), "reversals": min(count // 500, 100)}
     if coordinator is None:
         extras.update(group=0, grants=0, reversals=0)
@@ -136,6 +136,15 @@ def seed_exchanges(community: Community, memberships: Sequence[Membership], coun
 
     busy = rng.choices(range(n), cum_weights=giver_cum, k=extras["group"] + extras["gifts"] * 2)
     picks = iter(busy)
+    # Gifts first: the pot pays classes and grants only from what members gave it.
+    for i in range(extras["gifts"]):
+        giver = members[next(picks)]
+        to = None if rng.random() < 0.7 else members[next(picks)]
+        if to is not None and to.pk == giver.pk:
+            to = None
+        attempt("gifts", services.give_credits, community=community, giver=giver, to=to,
+                minutes=rng.choice((60, 120, 180)), keyed_by=giver.user,
+                idempotency_key=f"demo-{tag:x}-gift-{i}", description="A gift")
     for i in range(extras["group"]):
         teacher = members[next(picks)]
         learners = [members[p] for p in rng.sample(range(n), min(n, rng.randint(3, 9)))]
@@ -148,14 +157,6 @@ def seed_exchanges(community: Community, memberships: Sequence[Membership], coun
                 performed_on=today - datetime.timedelta(days=rng.randrange(recent)),
                 idempotency_key=f"demo-{tag:x}-group-{i}", category=None,
                 description="Group session")
-    for i in range(extras["gifts"]):
-        giver = members[next(picks)]
-        to = None if rng.random() < 0.6 else members[next(picks)]
-        if to is not None and to.pk == giver.pk:
-            to = None
-        attempt("gifts", services.give_credits, community=community, giver=giver, to=to,
-                minutes=rng.choice((30, 60, 120)), keyed_by=giver.user,
-                idempotency_key=f"demo-{tag:x}-gift-{i}", description="A gift")
     for i in range(extras["grants"]):
         attempt("grants", services.grant_from_pot, community=community, to=members[rng.randrange(n)],
                 minutes=rng.choice((60, 120)), reason="Needs help and cannot give back just now",

@@ -7,7 +7,7 @@ from coproduce.ledger.models import MAX_LINE_MINUTES, MINUTE_STEP, TransferKind
 from coproduce.ledger.services import community_today, format_minutes, new_key
 from coproduce.market.models import Post, PostStatus
 from coproduce.members.fields import MemberLookupField, configure_member_fields
-from coproduce.members.models import Membership
+from coproduce.members.models import Membership, MembershipStatus
 
 
 def date_widget():
@@ -48,8 +48,10 @@ class PostLinkMixin(forms.Form):
                                   error_messages={"invalid_choice": _("That offer or request is no longer open.")})
 
     def link_post(self, community, initial_post_id=None):
+        # Only an open post by someone still a member: the page names its author.
         self.fields["post"].queryset = Post.objects.filter(
-            community=community, status__in=[PostStatus.OPEN, PostStatus.MATCHED]).select_related("author__user")
+            community=community, status__in=[PostStatus.OPEN, PostStatus.MATCHED],
+            author__status=MembershipStatus.ACTIVE).select_related("author__user")
         if not self.is_bound and str(initial_post_id or "").isdecimal():
             found = self.fields["post"].queryset.filter(pk=initial_post_id).first()
             if found is not None:
@@ -135,9 +137,16 @@ class BulkRowForm(forms.Form):
 BulkRowFormSet = formset_factory(BulkRowForm, extra=10, max_num=50)
 
 
+# Far beyond any member's balance, and well inside the integer minutes the database holds (the
+# same bound as the lowest balance a partner organisation may be given).
+LIMIT_EXCEPTION_HOURS = 100_000
+
+
 class LimitExceptionForm(forms.Form):
     min_hours = forms.IntegerField(label=_("Lowest balance (hours, zero or below)"), required=False,
-                                   max_value=0, help_text=_("Leave empty to use the community's limit."))
+                                   max_value=0, min_value=-LIMIT_EXCEPTION_HOURS,
+                                   help_text=_("Leave empty to use the community's limit."))
     max_hours = forms.IntegerField(label=_("Highest balance (hours, zero or above)"), required=False,
-                                   min_value=0, help_text=_("Leave empty to use the community's limit."))
+                                   min_value=0, max_value=LIMIT_EXCEPTION_HOURS,
+                                   help_text=_("Leave empty to use the community's limit."))
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)

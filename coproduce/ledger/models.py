@@ -29,8 +29,9 @@ class Account(models.Model):
     ``balance`` caches the sum of the account's entries; the service updates it in the
     same transaction as the entries, under a row lock.
 
-    Limits: member accounts use the community's limits unless a coordinator set an
-    exception; organisation and pot accounts have no limits unless an exception is set.
+    Limits: member accounts use the community's lowest and highest balance; the pot and
+    organisation accounts have a floor (the community's pot and organisation floors) and no
+    ceiling. A coordinator's exception for one account overrides either.
     """
 
     community = models.ForeignKey("communities.Community", on_delete=models.PROTECT,
@@ -81,16 +82,30 @@ class Account(models.Model):
         return str(_("Community pot"))
 
     @property
-    def min_limit(self) -> int | None:
-        if self.min_override is not None:
-            return self.min_override
-        return self.community.min_balance_minutes if self.kind == AccountKind.MEMBER else None
+    def community_floor(self) -> int:
+        """The community's lowest balance for an account of this kind (before any exception)."""
+        return {AccountKind.MEMBER: self.community.min_balance_minutes,
+                AccountKind.POT: self.community.pot_floor_minutes,
+                AccountKind.ORGANISATION: self.community.organisation_floor_minutes}[self.kind]
+
+    @property
+    def community_ceiling(self) -> int | None:
+        return self.community.max_balance_minutes if self.kind == AccountKind.MEMBER else None
+
+    @property
+    def min_limit(self) -> int:
+        return self.min_override if self.min_override is not None else self.community_floor
 
     @property
     def max_limit(self) -> int | None:
-        if self.max_override is not None:
-            return self.max_override
-        return self.community.max_balance_minutes if self.kind == AccountKind.MEMBER else None
+        return self.max_override if self.max_override is not None else self.community_ceiling
+
+
+# The same limits as ``Account.min_limit`` / ``max_limit``, for the plain SQL of the posting path
+# and the verifier (``a`` is ledger_account, ``c`` its communities_community).
+LOW_LIMIT_SQL = ("COALESCE(a.min_override, CASE a.kind WHEN 'member' THEN c.min_balance_minutes"
+                 " WHEN 'pot' THEN c.pot_floor_minutes ELSE c.organisation_floor_minutes END)")
+HIGH_LIMIT_SQL = "COALESCE(a.max_override, CASE WHEN a.kind = 'member' THEN c.max_balance_minutes END)"
 
 
 class TransferKind(models.TextChoices):
@@ -103,9 +118,19 @@ class TransferKind(models.TextChoices):
 
 class TransferStatus(models.TextChoices):
     PENDING = "pending", _("waiting for confirmation")
+    HELD = "held", _("waiting for a coordinator's approval")
     POSTED = "posted", _("posted")
     DECLINED = "declined", _("declined")
     EXPIRED = "expired", _("expired")
+
+
+class HoldReason(models.TextChoices):
+    """Why a transfer waits for a coordinator's approval (``services.approvals``)."""
+
+    SELF_DEALING = "self_dealing", _("credits from the pot or an organisation to the person who recorded them")
+    OVER_CEILING = "over_ceiling", _("more than the community's ceiling for one person in one posting")
+    APPOINTMENT = "appointment", _("credits a facilitator or peer supporter no coordinator or host appointed")
+    UNCONFIRMED = "unconfirmed", _("the receiver could not confirm it themselves")
 
 
 class ImmutableQuerySet(models.QuerySet):
@@ -120,7 +145,8 @@ class Transfer(models.Model):
     """A movement of minutes between accounts. Entries exist only once it is posted.
 
     A pending exchange keeps its intended lines in ``proposed`` ([[account_id, minutes]]);
-    ``awaiting`` is the account whose owner must confirm it.
+    ``awaiting`` is the account whose owner must confirm it. A held transfer keeps them too,
+    until a coordinator other than the person who keyed it approves or declines it.
     """
 
     # Foreign keys without their own index are covered by a composite index or never
@@ -150,6 +176,12 @@ class Transfer(models.Model):
     settled_at = models.DateTimeField(null=True, blank=True)
     settled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="+", db_index=False)
+    # Database defaults too, so the bulk path's COPY can leave them out.
+    hold_reason = models.CharField(_("why it waits for approval"), max_length=20, blank=True, default="",
+                                   db_default="", choices=HoldReason.choices)
+    hold_detail = models.CharField(max_length=500, blank=True, default="", db_default="")
+    decline_reason = models.CharField(_("why it was declined"), max_length=500, blank=True, default="",
+                                      db_default="")
 
     objects = ImmutableQuerySet.as_manager()
 
@@ -173,8 +205,13 @@ class Transfer(models.Model):
                 name="ledger_transfer_reversal_and_grant_have_reason",
             ),
             models.CheckConstraint(
-                condition=Q(status=TransferStatus.POSTED) | Q(kind=TransferKind.EXCHANGE),
+                condition=Q(status=TransferStatus.POSTED) | Q(kind=TransferKind.EXCHANGE)
+                | ~Q(hold_reason=""),
                 name="ledger_transfer_only_exchanges_wait",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=TransferStatus.HELD) | ~Q(hold_reason=""),
+                name="ledger_transfer_held_has_reason",
             ),
         ]
         indexes = [
@@ -183,6 +220,9 @@ class Transfer(models.Model):
                          name="ledger_transfer_pending_age"),
             models.Index(fields=["awaiting"], condition=Q(status=TransferStatus.PENDING),
                          name="ledger_transfer_awaiting"),
+            # The coordinators' approval queue.
+            models.Index(fields=["community", "created_at"], condition=Q(status=TransferStatus.HELD),
+                         name="ledger_transfer_held"),
             # The latest posting of a community: when its cached figures went out of date.
             models.Index(fields=["community", "posted_at"], name="ledger_transfer_last_posted"),
         ]
@@ -191,8 +231,9 @@ class Transfer(models.Model):
         return f"#{self.pk} {self.get_kind_display()} {self.performed_on}"
 
     def save(self, *args, **kwargs):
-        # Only a pending transfer may change (to posted, declined or expired).
-        if self.pk is not None and getattr(self, "_loaded_status", None) != TransferStatus.PENDING:
+        # Only a pending or held transfer may change (to held, posted, declined or expired).
+        if self.pk is not None and getattr(self, "_loaded_status", None) not in (
+                TransferStatus.PENDING, TransferStatus.HELD):
             raise TypeError("A settled transfer is never changed; post a reversal instead.")
         super().save(*args, **kwargs)
         self._loaded_status = self.status
@@ -213,7 +254,7 @@ class Transfer(models.Model):
     @property
     def minutes(self) -> int:
         """Total minutes moved: the sum of the positive lines."""
-        lines = self.proposed if self.status == TransferStatus.PENDING else [
+        lines = self.proposed if self.status != TransferStatus.POSTED else [
             (e.account_id, e.amount) for e in self.entries.all()]
         return sum(amount for _account, amount in lines if amount > 0)
 

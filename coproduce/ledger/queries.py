@@ -7,10 +7,19 @@ millions of transfers; only offenders come back to Python.
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from coproduce.communities.models import Community
-from coproduce.ledger.models import Account, AccountKind, Entry, Transfer, TransferStatus
+from coproduce.ledger.models import (
+    HIGH_LIMIT_SQL,
+    LOW_LIMIT_SQL,
+    Account,
+    AccountKind,
+    Entry,
+    HoldReason,
+    Transfer,
+    TransferStatus,
+)
 
 _CHECKS = {
     "transfer_unbalanced": """
@@ -51,14 +60,16 @@ _CHECKS = {
         GROUP BY a.community_id HAVING SUM(a.balance) <> 0
         ORDER BY a.community_id
     """,
-    "past_limit": """
-        SELECT a.id, a.balance,
-               COALESCE(a.min_override, CASE WHEN a.kind = 'member' THEN c.min_balance_minutes END),
-               COALESCE(a.max_override, CASE WHEN a.kind = 'member' THEN c.max_balance_minutes END)
+    "before_start": """
+        SELECT t.id, t.performed_on FROM ledger_transfer t
+        JOIN communities_community c ON c.id = t.community_id
+        WHERE t.performed_on < c.started_on AND {community_t}
+        ORDER BY t.id
+    """,
+    "past_limit": f"""
+        SELECT a.id, a.balance, {LOW_LIMIT_SQL}, {HIGH_LIMIT_SQL}
         FROM ledger_account a JOIN communities_community c ON c.id = a.community_id
-        WHERE {community_a} AND (
-            a.balance < COALESCE(a.min_override, CASE WHEN a.kind = 'member' THEN c.min_balance_minutes END)
-            OR a.balance > COALESCE(a.max_override, CASE WHEN a.kind = 'member' THEN c.max_balance_minutes END))
+        WHERE {{community_a}} AND (a.balance < {LOW_LIMIT_SQL} OR a.balance > {HIGH_LIMIT_SQL})
         ORDER BY a.id
     """,
 }
@@ -101,6 +112,8 @@ def check_ledger(community: Community | None = None) -> tuple[dict, list[str]]:
         problems.append(f"{names[account_id]}: cached balance {balance} but entries sum to {total}")
     for community_id, total in found["community_unbalanced"]:
         problems.append(f"community #{community_id}: balances sum to {total} minutes, not 0")
+    for transfer_id, performed_on in found["before_start"]:
+        problems.append(f"transfer #{transfer_id}: dated {performed_on}, before the community started")
     for account_id, balance, low, high in found["past_limit"]:
         problems.append(f"{names[account_id]}: balance {balance} is outside its limits [{low}, {high}]")
     return {"transfers": transfers, "accounts": accounts}, problems
@@ -113,22 +126,34 @@ def statement(account: Account) -> QuerySet[Entry]:
             .order_by("-id"))
 
 
+def waiting_for_answer() -> Q:
+    """Pending exchanges, and those a coordinator now holds because the receiver did not answer
+    in time (the receiver may still answer them)."""
+    return Q(status=TransferStatus.PENDING) | Q(status=TransferStatus.HELD, hold_reason=HoldReason.UNCONFIRMED)
+
+
 def pending_for(user, community: Community) -> QuerySet[Transfer]:
     """Exchanges other people recorded as help given to this user, waiting for their answer."""
-    return (Transfer.objects.filter(community=community, status=TransferStatus.PENDING,
+    return (Transfer.objects.filter(waiting_for_answer(), community=community,
                                     awaiting__kind=AccountKind.MEMBER, awaiting__membership__user=user)
             .select_related("keyed_by", "category").order_by("created_at"))
+
+
+def held(community: Community) -> QuerySet[Transfer]:
+    """Transfers waiting for a coordinator's approval, oldest first."""
+    return (Transfer.objects.filter(community=community, status=TransferStatus.HELD)
+            .select_related("keyed_by", "category", "awaiting__membership__user").order_by("created_at", "pk"))
 
 
 def counterparties(transfers) -> dict[int, list[tuple[str, int]]]:
     """For each transfer, its lines as (account label, minutes), in two queries."""
     transfers = list(transfers)
     lines: dict[int, list] = {t.pk: [] for t in transfers}
-    pending_ids = {pk for t in transfers if t.status == TransferStatus.PENDING for pk, _m in t.proposed}
+    pending_ids = {pk for t in transfers if t.status != TransferStatus.POSTED for pk, _m in t.proposed}
     labels = {a.pk: a.label for a in Account.objects.filter(pk__in=pending_ids)
               .select_related("membership__user", "organisation")}
     for t in transfers:
-        if t.status == TransferStatus.PENDING:
+        if t.status != TransferStatus.POSTED:
             lines[t.pk] = [(labels.get(pk, "?"), amount) for pk, amount in t.proposed]
     posted = [t.pk for t in transfers if t.status == TransferStatus.POSTED]
     for entry in (Entry.objects.filter(transfer_id__in=posted)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coproduce.ledger import views
+from coproduce.ledger import views, views_approvals
 
 app_name = "ledger"
 
@@ -21,4 +21,8 @@ urlpatterns = [
     path("c/<slug:slug>/coordinate/ledger/grant/", views.grant, name="grant"),
     path("c/<slug:slug>/coordinate/ledger/bulk/", views.bulk_entry, name="bulk_entry"),
     path("c/<slug:slug>/coordinate/ledger/limits/<int:pk>/", views.limits, name="limits"),
+    path("c/<slug:slug>/coordinate/ledger/accounts/<int:pk>/limits/", views.account_limits, name="account_limits"),
+    path("c/<slug:slug>/coordinate/approvals/", views_approvals.approvals, name="approvals"),
+    path("c/<slug:slug>/coordinate/approvals/<int:pk>/approve/", views_approvals.approve, name="approve"),
+    path("c/<slug:slug>/coordinate/approvals/<int:pk>/decline/", views_approvals.decline, name="decline_held"),
 ]

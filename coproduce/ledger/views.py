@@ -1,7 +1,5 @@
 """Ledger pages: thin views that check access, validate a form and call the service."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +22,8 @@ from coproduce.ledger.forms import (
     SearchForm,
     StatementFilterForm,
 )
-from coproduce.ledger.models import Entry, Transfer, TransferStatus
+from coproduce.ledger.models import Account, AccountKind, Entry, Transfer, TransferStatus
+from coproduce.lib import csv_safe
 from coproduce.members.models import Membership
 from coproduce.members.permissions import member_in, require_coordinator, require_member
 from coproduce.members.views import add_form_errors
@@ -77,7 +76,7 @@ def statement_csv(request, slug):
     entries = _filtered_entries(account, StatementFilterForm(request.GET or None))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="statement-{access.community.slug}.csv"'
-    writer = csv.writer(response)
+    writer = csv_safe.writer(response)
     writer.writerow([_("date"), _("transfer"), _("kind"), _("category"), _("description"),
                      _("minutes"), _("balance after (minutes)")])
     for entry in entries.iterator(chunk_size=2000):
@@ -92,8 +91,9 @@ def statement_csv(request, slug):
 def pending(request, slug):
     access = require_member(request, slug)
     waiting = list(queries.pending_for(request.user, access.community))
-    mine = list(Transfer.objects.filter(community=access.community, status=TransferStatus.PENDING,
-                                        keyed_by=request.user).select_related("awaiting__membership__user"))
+    mine = list(Transfer.objects.filter(community=access.community, keyed_by=request.user,
+                                        status__in=[TransferStatus.PENDING, TransferStatus.HELD])
+                .select_related("awaiting__membership__user"))
     return render(request, "ledger/pending.html", {
         "access": access, "community": access.community, "waiting": waiting, "mine": mine})
 
@@ -296,8 +296,7 @@ def timesheet(request, slug):
     if request.GET.get("member") and access.is_coordinator:
         if not request.GET["member"].isdecimal():
             raise Http404
-        member = get_object_or_404(Membership.objects.select_related("user"), pk=request.GET["member"],
-                                   community=access.community)
+        member = member_in(access, request.GET["member"])  # active members only: not someone who left
     elif access.membership:
         member = access.membership
     return render(request, "ledger/timesheet.html", {
@@ -351,7 +350,20 @@ def limits(request, slug, pk):
     """A coordinator sets (or clears) one member's balance limit exception."""
     access = require_coordinator(request, slug)
     membership = member_in(access, pk)
-    account = services.account_for_membership(membership)
+    return _limits_page(request, access, services.account_for_membership(membership),
+                        redirect_to=("ledger:limits", slug, pk))
+
+
+@login_required
+def account_limits(request, slug, pk):
+    """The same for the pot or an organisation: an exception to the community's floor for it."""
+    access = require_coordinator(request, slug)
+    account = get_object_or_404(Account.objects.exclude(kind=AccountKind.MEMBER)
+                                .select_related("organisation", "community"), pk=pk, community=access.community)
+    return _limits_page(request, access, account, redirect_to=("ledger:account_limits", slug, pk))
+
+
+def _limits_page(request, access, account, *, redirect_to):
     initial = {"min_hours": None if account.min_override is None else account.min_override // 60,
                "max_hours": None if account.max_override is None else account.max_override // 60,
                "reason": account.limit_reason}
@@ -366,8 +378,8 @@ def limits(request, slug, pk):
         except ValidationError as error:
             add_form_errors(form, error)
         else:
-            messages.success(request, _("Saved the limits for %(name)s.") % {"name": membership.user.name})
-            return redirect("ledger:limits", slug=slug, pk=pk)
+            messages.success(request, _("Saved the limits for %(name)s.") % {"name": account.label})
+            return redirect(*redirect_to)
     return render(request, "ledger/limits.html", {
-        "access": access, "community": access.community, "form": form, "member": membership,
-        "account": account})
+        "access": access, "community": access.community, "form": form, "account": account,
+        "community_low": account.community_floor, "community_high": account.community_ceiling})

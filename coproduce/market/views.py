@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coproduce.conversations.forms import MessageForm
+from coproduce.lib.inputs import search_text
 from coproduce.market import matching, services
 from coproduce.market.forms import DoneForm, IntroduceForm, PostForm, SearchForm, ThankYouForm
 from coproduce.market.models import Post, PostKind, PostStatus, ThankYou
@@ -91,7 +92,7 @@ def detail(request, slug, pk):
     if manage and post.status in (PostStatus.OPEN, PostStatus.MATCHED):
         done_form = DoneForm(candidates=_done_candidates(post))
     thanks, thank_form, is_giver = _thanks_for(access, post)
-    introduce_query = request.GET.get("introduce", "").strip()[:100]
+    introduce_query = search_text(request.GET.get("introduce", ""))
     introduce_found = (matching.members_to_introduce(post, introduce_query)
                        if access.is_coordinator and post.is_request and post.is_open else [])
     context = _context(

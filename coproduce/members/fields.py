@@ -18,6 +18,20 @@ from coproduce.members.models import Membership
 
 INLINE_SUGGESTIONS_UP_TO = 200
 _NUMBER = re.compile(r"(?:^|\(|\s)#?(\d+)\)?\s*$")
+MAX_TEXT = 200  # longer than any name; anything longer is not a name
+LARGEST_NUMBER = 2**63 - 1  # the largest id the database can hold; a longer number is no member
+
+
+def _member_number(text: str) -> str | None:
+    """The member number in "#12", "12" or "Alice Ashby (#12)"; None when there is none."""
+    number = _NUMBER.search(text)
+    if number and (text.lstrip("#").isdigit() or text.endswith(")")):
+        return number.group(1)
+    return None
+
+
+def _in_range(digits: str) -> bool:
+    return len(digits) <= 19 and 0 < int(digits) <= LARGEST_NUMBER
 
 
 def member_label(membership: Membership) -> str:
@@ -31,6 +45,10 @@ class MemberLookupWidget(forms.TextInput):
         super().__init__({"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
         self.lookup_url = ""
         self.inline_options: list[str] = []
+        # The members this field may name (set by MemberLookupField.configure): a number typed or
+        # posted is shown as a name only if it is one of them, never someone of another community
+        # or someone who left.
+        self.queryset = Membership.objects.none()
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
@@ -40,9 +58,11 @@ class MemberLookupWidget(forms.TextInput):
 
     def format_value(self, value):
         if isinstance(value, Membership):
-            return member_label(value)
-        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-            found = Membership.objects.select_related("user").filter(pk=int(value)).first()
+            value = value.pk
+        if isinstance(value, int) or (isinstance(value, str) and value.isdecimal()):
+            found = None
+            if _in_range(str(value)):
+                found = self.queryset.select_related("user").filter(pk=int(value)).first()
             return member_label(found) if found else str(value)
         return super().format_value(value)
 
@@ -53,6 +73,7 @@ class MemberLookupField(forms.Field):
         "unknown_number": gettext_lazy("There is no member number %(number)s in this community."),
         "unknown_name": gettext_lazy("No member is called “%(name)s”. Check the spelling, or use their member number."),
         "ambiguous": gettext_lazy("More than one member matches “%(name)s”: %(matches)s. Choose one by its number."),
+        "not_a_name": gettext_lazy("Type a name or a member number, up to %(max)s characters."),
     }
 
     def __init__(self, *, queryset=None, **kwargs):
@@ -62,6 +83,7 @@ class MemberLookupField(forms.Field):
     def configure(self, *, queryset, lookup_url: str, inline_options: list[str]) -> None:
         """Point the field at a community's members (called by the form)."""
         self.queryset = queryset.select_related("user", "area")
+        self.widget.queryset = self.queryset
         self.widget.lookup_url = lookup_url
         self.widget.inline_options = inline_options
 
@@ -71,12 +93,15 @@ class MemberLookupField(forms.Field):
         if isinstance(value, Membership):
             return value
         text = str(value).strip()
-        number = _NUMBER.search(text)
-        if number and (text.lstrip("#").isdigit() or text.endswith(")")):
-            found = self.queryset.filter(pk=int(number.group(1))).first()
-            if found is None:
+        if len(text) > MAX_TEXT or "\x00" in text:
+            raise forms.ValidationError(self.error_messages["not_a_name"], code="not_a_name",
+                                        params={"max": MAX_TEXT})
+        number = _member_number(text)
+        if number is not None:
+            found = self.queryset.filter(pk=int(number)).first() if _in_range(number) else None
+            if found is None:  # the same words for someone elsewhere, someone who left and no one
                 raise forms.ValidationError(self.error_messages["unknown_number"], code="unknown_number",
-                                            params={"number": number.group(1)})
+                                            params={"number": number})
             return found
         exact = list(self.queryset.filter(user__name__iexact=text)[:6])
         matches = exact or list(self.queryset.filter(user__name__icontains=text)[:6])

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coproduce.audit.models import AuditEntry
+from coproduce.lib.inputs import search_text
 from coproduce.members import availability, services
 from coproduce.members.forms import (
     ApplicationForm,
@@ -71,7 +72,7 @@ def my_communities(request):
 @login_required
 def directory(request, slug):
     access = require_member(request, slug)
-    query = request.GET.get("q", "").strip()[:100]
+    query = search_text(request.GET.get("q", ""))
     members = Membership.objects.filter(community=access.community).for_directory()
     if query:
         members = members.filter(
@@ -93,7 +94,7 @@ def member_lookup(request, slug):
     htmx sends the typing under the field's own name, so take the first value given.
     """
     access = require_member(request, slug)
-    query = next((value for value in request.GET.values() if value.strip()), "").strip()[:100]
+    query = search_text(next((value for value in request.GET.values() if value.strip()), ""))
     members = Membership.objects.none()
     if len(query) >= 2:
         members = (Membership.objects.active().filter(community=access.community, user__name__icontains=query)

@@ -1,5 +1,3 @@
-import csv
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coproduce.groups.models import Group, GroupMember
+from coproduce.lib import csv_safe
 from coproduce.members.models import Membership
 from coproduce.members.permissions import require_coordinator, require_member
 from coproduce.members.views import add_form_errors
@@ -123,7 +122,7 @@ def report_csv(request, slug):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     scope = f"-group-{group.pk}" if group else ""
     response["Content-Disposition"] = f'attachment; filename="wellbeing-{access.community.slug}{scope}.csv"'
-    writer = csv.writer(response)
+    writer = csv_safe.writer(response)
     writer.writerow(["question", "answer", "people (latest answer)"])
     for item in reports:
         for label, count in item.distribution:

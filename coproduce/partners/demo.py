@@ -11,11 +11,12 @@ import random
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from coproduce.communities.models import Community
 from coproduce.groups import services as groups
-from coproduce.ledger.services import community_today, new_key
+from coproduce.ledger.services import approve_transfer, community_today, new_key
 from coproduce.members.models import Membership, Role
 from coproduce.partners import services
 from coproduce.partners.models import Organisation
@@ -108,8 +109,10 @@ def seed_partners(community: Community, rng: random.Random, *, stdout=None) -> d
             services.end_staff(link, actor=boss, left_on=today - datetime.timedelta(days=60))
         for title, text, needed in opportunities:
             for days_ago in (35, 7, -10):  # two past runs with confirmed time, one coming up
+                # Only a coordinator enters an opportunity older than a week (a paper record).
                 opportunity = services.post_opportunity(
-                    organisation, actor=people[0], title=title, description=text, place=name,
+                    organisation, actor=boss if days_ago > community.backdate_days else people[0],
+                    title=title, description=text, place=name,
                     starts_on=today - datetime.timedelta(days=days_ago), times="10am to 12 noon",
                     places_needed=needed)
                 counts["opportunities"] += 1
@@ -146,6 +149,9 @@ def seed_partners(community: Community, rng: random.Random, *, stdout=None) -> d
 
 def _seed_groups(community, organisations, staff_of, members, boss, rng) -> tuple[int, int]:
     sessions_written = 0
+    approver = (Membership.objects.coordinators().filter(community=community).exclude(user=boss)
+                .select_related("user").order_by("pk").first())
+    approver = approver.user if approver else None
     pool = list(members)
     rng.shuffle(pool)
     made = []
@@ -157,8 +163,10 @@ def _seed_groups(community, organisations, staff_of, members, boss, rng) -> tupl
                                     organisation=host, join_policy=policy, credit_rule=rule,
                                     facilitators=facilitators)
         made.append(group)
-        for person in supporters:
-            groups.set_role(group, actor=facilitators[0].user, membership=person, role="supporter")
+        for person in supporters:  # only a coordinator or the host's staff appoints supporters
+            groups.set_role(group, actor=boss, membership=person, role="supporter")
+        for person in facilitators + supporters:  # each says yes to the invitation
+            groups.answer_invitation(group, membership=person, actor=person.user, accept=True)
         for person in others:
             groups.join_group(group, membership=person)
         if policy == "request":  # accept all but the last two, who are still waiting
@@ -168,8 +176,11 @@ def _seed_groups(community, organisations, staff_of, members, boss, rng) -> tupl
         now = timezone.now().replace(minute=0, second=0, microsecond=0)
         for week in range(-4, 3):
             start = now + datetime.timedelta(days=7 * week, hours=-now.hour + 10 + index * 2)
+            # Sessions more than a week old were entered by a coordinator from the paper register.
+            backdated = start < timezone.now() - datetime.timedelta(days=community.backdate_days)
             session = groups.add_session(
-                group, actor=facilitators[0].user, starts_at=start, ends_at=start + datetime.timedelta(minutes=90),
+                group, actor=boss if backdated else facilitators[0].user, starts_at=start,
+                ends_at=start + datetime.timedelta(minutes=90),
                 capacity=8, place=host.name if host else "Community centre",
                 online_link="https://meet.example.org/carers" if host is None else "")
             sessions_written += 1
@@ -182,9 +193,15 @@ def _seed_groups(community, organisations, staff_of, members, boss, rng) -> tupl
                     present[0] = facilitators[0]
                 # In a big demo a facilitator may already be at the highest balance: then the ledger
                 # refuses the whole register and it stays to be sorted out, as it would for real.
+                # The facilitator's register credits the facilitator too, so it waits for a
+                # coordinator; the other coordinator approved all but the latest (which stays in the
+                # queue), unless the pot had too little in it then.
                 with contextlib.suppress(ValidationError):
-                    groups.record_attendance(session, actor=facilitators[0].user, present=present,
-                                             idempotency_key=new_key())
+                    transfer = groups.record_attendance(session, actor=facilitators[0].user, present=present,
+                                                        idempotency_key=new_key())
+                    if transfer is not None and transfer.status == "held" and week < -1 and approver:
+                        with contextlib.suppress(ValidationError), transaction.atomic():
+                            approve_transfer(transfer, approver=approver)
             else:
                 for person in rng.sample(present_pool, min(len(present_pool), 9 if week == 1 else 5)):
                     groups.book(session, membership=person)  # the ninth waits

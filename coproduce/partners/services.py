@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coproduce.audit.models import AuditAction
@@ -136,12 +137,25 @@ def post_opportunity(organisation: Organisation, *, actor, **fields) -> Opportun
         raise ValidationError({"title": _("Give the opportunity a title.")})
     if opportunity.ends_on and opportunity.ends_on < opportunity.starts_on:
         raise ValidationError({"ends_on": _("The last date cannot be before the first.")})
+    _check_not_backdated(organisation.community, actor, opportunity.starts_on)
     if not opportunity.places_needed or opportunity.places_needed < 1:
         raise ValidationError({"places_needed": _("At least one person is needed.")})
     opportunity.save()
     record_audit(actor=actor, action=AuditAction.OPPORTUNITY_POSTED, community=organisation.community,
                  subject=opportunity.title, opportunity=opportunity.pk)
     return opportunity
+
+
+def _check_not_backdated(community: Community, actor, starts_on: datetime.date) -> None:
+    """Confirmed time at an opportunity is credited from the organisation, so only a coordinator
+    enters one older than the community allows; nothing starts before the time bank did."""
+    if starts_on < community.started_on:
+        raise ValidationError({"starts_on": _("The date cannot be before the time bank started.")})
+    oldest = ledger.community_today(community) - datetime.timedelta(days=community.backdate_days)
+    if starts_on < oldest and not _is_coordinator(actor, community):
+        raise ValidationError({"starts_on": _(
+            "An opportunity can be posted at most %(days)s days after it started; ask a coordinator to add "
+            "an older one.") % {"days": community.backdate_days}})
 
 
 @transaction.atomic
@@ -222,6 +236,11 @@ def confirm_attendance(opportunity: Opportunity, *, actor, attended: Sequence[tu
         raise ValidationError(_("This opportunity has been cancelled."))
     if not attended:
         raise ValidationError(_("Enter the time of at least one person who came."))
+    last_day = min(opportunity.ends_on or opportunity.starts_on, ledger.community_today(organisation.community))
+    if not opportunity.starts_on <= performed_on <= last_day:
+        raise ValidationError({"performed_on": _("Give a date the opportunity ran, from %(first)s to %(last)s.")
+                               % {"first": date_format(opportunity.starts_on, "j F Y"),
+                                  "last": date_format(last_day, "j F Y")}})
     signups = {s.membership_id: s for s in opportunity.signups.select_for_update(of=("self",)).select_related("membership__user")}
     for membership, _minutes in attended:
         signup = signups.get(membership.pk)

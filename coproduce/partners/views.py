@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from coproduce.ledger import queries as ledger_queries
 from coproduce.ledger.services import account_for_organisation
+from coproduce.ledger.wording import credited_message
 from coproduce.members.views import add_form_errors
 from coproduce.partners import services
 from coproduce.partners.forms import (
@@ -223,7 +224,7 @@ def opportunity_detail(request, slug, pk):
     partner = require_partner_viewer(request, slug)
     opportunity = _opportunity(partner, pk)
     manages = partner.manages(opportunity.organisation)
-    signups = list(opportunity.signups.select_related("membership__user"))
+    signups = list(opportunity.signups.select_related("membership__user", "transfer"))
     own = next(
         (s for s in signups if partner.membership and s.membership_id == partner.membership.pk),
         None,
@@ -330,7 +331,7 @@ def opportunity_attendance(request, slug, pk):
     form = AttendanceForm(request.POST or None, community=partner.community, signups=signups)
     if request.method == "POST" and form.is_valid():
         try:
-            services.confirm_attendance(
+            transfer = services.confirm_attendance(
                 opportunity,
                 actor=request.user,
                 attended=form.attended(),
@@ -340,7 +341,7 @@ def opportunity_attendance(request, slug, pk):
         except ValidationError as error:
             add_form_errors(form, error)
         else:
-            messages.success(request, _("Attendance confirmed and time credited."))
+            messages.success(request, credited_message(transfer, _("Attendance confirmed.")))
             return redirect("partners:opportunity", slug=slug, pk=pk)
     return _form_page(
         request,

@@ -1,7 +1,8 @@
 """Log-in throttling (ACCOUNT_RATE_LIMITS["login_failed"] = "20/m/ip,5/5m/key").
 
-After five wrong passwords for one account, even the right password is refused for the
-rest of the five minutes; other accounts are not locked out.
+After five wrong passwords for one account from one client address, even the right password
+is refused from there for the rest of the five minutes; other accounts are not locked out, and
+nor is the account from other addresses (tests/security/test_login_throttling_per_client.py).
 """
 
 from coproduce import testing

@@ -23,15 +23,18 @@ def test_signup_creates_a_person_and_sends_a_verification_email(client, db):
     assert mail.outbox[0].to == ["sam@example.org"]
 
 
-def test_signup_with_an_existing_address_in_other_capitals_is_refused(client, member):
+def test_signup_with_a_registered_address_in_other_capitals_tells_only_its_owner(client, member):
+    # The page answers as for a new address (ACCOUNT_PREVENT_ENUMERATION): only the address's
+    # owner learns that it already has an account.
     before = User.objects.count()
     response = signup(client, "ALICE@Example.ORG")
-    assert response.status_code == 200
-    errors = response.context["form"].errors["email"]
-    assert errors == ["A user is already registered with this email address."]
-    assert "A user is already registered with this email address." in response.content.decode()
+    assert response.status_code == 302
+    assert response.url == "/accounts/confirm-email/"
     assert User.objects.count() == before
-    assert mail.outbox == []
+    assert "already registered" not in client.get(response.url).content.decode()
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["alice@example.org"]
+    assert "an account using that email address already exists" in mail.outbox[0].body
 
 
 def test_signup_without_a_name_is_refused(client, db):

@@ -115,3 +115,33 @@ def test_latitude_without_longitude_is_refused(coordinator_client, riverside):
                                        {"code": "E05000004", "name": "Half", "latitude": "51.5"})
     assert response.context["form"].non_field_errors() == ["Give both latitude and longitude, or neither."]
     assert Area.objects.count() == before
+
+
+def test_the_finance_controls_have_their_defaults(db):
+    community = create_community(name="Valley", slug="valley")
+    assert community.pot_floor_minutes == 0
+    assert community.backdate_days == 7
+    assert community.approval_ceiling_minutes == 8 * 60
+    assert community.organisation_floor_minutes <= 0
+
+
+@pytest.mark.parametrize("started_on,message", [
+    ("2999-01-01", "cannot be in the future"),
+    ("2026-01-02", "cannot be after the first of them"),
+])
+def test_start_date_cannot_hide_recorded_exchanges(coordinator_client, riverside, member, second_member,
+                                                   started_on, message):
+    import datetime
+
+    from coproduce.ledger import services as ledger
+    from coproduce.members.models import Membership
+
+    alice, bob = (Membership.objects.get(user=u) for u in (member, second_member))
+    ledger.record_exchange(community=riverside, giver=alice, receiver=bob, minutes=60,
+                           performed_on=datetime.date(2026, 1, 1), keyed_by=second_member,
+                           idempotency_key=ledger.new_key())
+    response = coordinator_client.post("/c/riverside/coordinate/settings/",
+                                       settings_data(riverside, started_on=started_on))
+    assert response.status_code == 200 and message in response.text
+    riverside.refresh_from_db()
+    assert riverside.started_on == datetime.date(2015, 1, 1)

@@ -14,6 +14,7 @@ from coproduce.ledger.queries import check_ledger
 from coproduce.ledger.services import (
     account_for_membership,
     account_for_organisation,
+    approve_transfer,
     new_key,
     pot_for,
 )
@@ -30,8 +31,9 @@ def carol(riverside):
 @pytest.fixture
 def group(riverside, coordinator, carol):
     """A community-hosted group; Carol facilitates."""
-    return services.create_group(community=riverside, actor=coordinator, name="Carers' circle",
-                                 facilitators=[carol], credit_rule="supporters")
+    return testing.accept_invitations(services.create_group(
+        community=riverside, actor=coordinator, name="Carers' circle", facilitators=[carol],
+        credit_rule="supporters"))
 
 
 @pytest.fixture
@@ -47,15 +49,21 @@ def _future_session(group, carol, capacity=1):
                                 capacity=capacity, online_link="https://meet.example.org/carers")
 
 
-def test_facilitator_records_attendance_and_is_credited(client, riverside, group, past_session, carol, alice, bob):
+def test_facilitator_records_attendance_and_is_credited(client, riverside, group, past_session, carol, alice, bob,
+                                                       coordinator):
     services.join_group(group, membership=alice)
     services.join_group(group, membership=bob)
-    services.set_role(group, actor=carol.user, membership=bob, role="supporter")
+    services.set_role(group, actor=coordinator, membership=bob, role="supporter")
     client.force_login(carol.user)
     url = reverse("groups:register", args=[riverside.slug, past_session.pk])
     token = client.get(url).context["form"].initial["token"]
     response = client.post(url, {"token": token, "present": [str(carol.pk), str(bob.pk)]})
     assert response.status_code == 302
+    # Carol's register credits Carol herself from the pot: a coordinator approves it first.
+    transfer = Session.objects.get(pk=past_session.pk).transfer
+    assert transfer.status == "held" and transfer.hold_reason == "self_dealing"
+    assert account_for_membership(carol).balance == 0
+    approve_transfer(transfer, approver=coordinator)
     assert account_for_membership(carol).balance == 120
     assert account_for_membership(bob).balance == 120  # peer supporters too, by this group's rule
     assert pot_for(riverside).balance == -240
@@ -64,8 +72,8 @@ def test_facilitator_records_attendance_and_is_credited(client, riverside, group
 
 
 def test_partner_hosted_group_is_paid_by_the_partner(riverside, staff, surgery, carol, alice):
-    group = services.create_group(community=riverside, actor=staff, name="Diabetes walking group",
-                                  organisation=surgery, facilitators=[carol])
+    group = testing.accept_invitations(services.create_group(
+        community=riverside, actor=staff, name="Diabetes walking group", organisation=surgery, facilitators=[carol]))
     start = timezone.now() - datetime.timedelta(hours=2)
     session = services.add_session(group, actor=staff, starts_at=start, ends_at=start + datetime.timedelta(hours=1),
                                    capacity=10, place="The park")
@@ -113,8 +121,9 @@ def test_waiting_list_moves_up(group, carol, alice, bob):
 
 
 def test_by_request_group_needs_acceptance(riverside, coordinator, carol, alice):
-    group = services.create_group(community=riverside, actor=coordinator, name="Weight-loss buddies",
-                                  join_policy="request", facilitators=[carol])
+    group = testing.accept_invitations(services.create_group(
+        community=riverside, actor=coordinator, name="Weight-loss buddies", join_policy="request",
+        facilitators=[carol]))
     place = services.join_group(group, membership=alice)
     assert place.status == "requested"
     with pytest.raises(ValidationError, match="Join the group first"):

@@ -13,7 +13,8 @@ What lives where (import from ``coproduce.ledger.services``; every name below is
   ``settle_pending``, ``give_credits``, ``grant_from_pot``, ``reverse_transfer``;
 - ``groups``: ``record_group_exchange`` and its ``split_shares`` rule;
 - ``bulk``: ``bulk_post_exchanges`` with ``BulkRow`` (importers, the demo seeder) and
-  ``record_exchanges_all_or_none`` with ``RowErrors`` (paper timesheets).
+  ``record_exchanges_all_or_none`` with ``RowErrors`` (paper timesheets);
+- ``approvals``: ``approve_transfer`` and ``decline_held_transfer``, the coordinators' queue.
 
 Each module imports only the ones above it in this list. A test that replaces a function
 patches it where it is used (``coproduce.ledger.services.exchanges._post``), not here.
@@ -36,6 +37,17 @@ Who may record what:
 - group exchanges are keyed by a coordinator, or by the single receiver when many givers
   credit one receiver; they are posted at once.
 
+Credits issued by the pot or an organisation (its account pays, a member gains) are the only
+way minutes reach someone without another member paying, so a finance officer's controls
+guard them. The pot and organisations have floors (community settings, default 0 for the
+pot). A posting waits for a coordinator's approval (status "held", with a ``HoldReason``)
+when it credits the person who keyed it (self-dealing), when it credits one person more than
+the community's ceiling and was not keyed by a coordinator, when the calling service names a
+rule of its own (a facilitator no coordinator or host appointed), or when an exchange's
+receiver could not confirm it (an assisted member, or someone who has not logged in since).
+The bulk path cannot hold, so it refuses such rows. Another coordinator approves; approval
+posts through the same locked path, with limits checked again.
+
 Limits hold at every moment: a posting that would take an account below its lowest or
 above its highest balance is refused, unless it moves the account back towards its
 limit. Reversals respect limits too; a coordinator who must reverse past a limit first
@@ -51,6 +63,7 @@ from coproduce.ledger.services.accounts import (
     member_accounts,
     pot_for,
 )
+from coproduce.ledger.services.approvals import approve_transfer, decline_held_transfer
 from coproduce.ledger.services.bulk import (
     BulkRow,
     RowErrors,
@@ -58,6 +71,7 @@ from coproduce.ledger.services.bulk import (
     record_exchanges_all_or_none,
 )
 from coproduce.ledger.services.exchanges import (
+    can_confirm_online,
     confirm_exchange,
     decline_exchange,
     give_credits,
@@ -72,6 +86,7 @@ from coproduce.ledger.services.validation import (
     check_date,
     check_minutes,
     community_today,
+    community_zone,
     format_minutes,
     is_coordinator,
 )
@@ -84,12 +99,16 @@ __all__ = [
     "account_for_membership",
     "account_for_organisation",
     "account_of",
+    "approve_transfer",
     "bulk_post_exchanges",
+    "can_confirm_online",
     "check_date",
     "check_minutes",
     "community_today",
+    "community_zone",
     "confirm_exchange",
     "decline_exchange",
+    "decline_held_transfer",
     "format_minutes",
     "give_credits",
     "grant_from_pot",

@@ -19,13 +19,14 @@ from coproduce.insights import rollups  # issue 6: monthly roll-ups kept in the 
 from coproduce.ledger.models import (
     MAX_LINE_MINUTES,
     MINUTE_STEP,
+    AccountKind,
     Transfer,
     TransferKind,
     TransferStatus,
 )
 from coproduce.ledger.services.exchanges import record_exchange
-from coproduce.ledger.services.posting import _LOCK_SQL, _label, _limit_error
-from coproduce.ledger.services.validation import community_today
+from coproduce.ledger.services.posting import _LOCK_SQL, LockedAccount, _label, _limit_error
+from coproduce.ledger.services.validation import community_today, is_coordinator
 from coproduce.members.models import MembershipStatus
 
 
@@ -59,13 +60,13 @@ def bulk_post_exchanges(community: Community, rows: Sequence[BulkRow], *, keyed_
         lock = " FOR UPDATE OF a" if connection.vendor == "postgresql" else ""
         with connection.cursor() as cursor:
             cursor.execute(_LOCK_SQL.format(where="a.community_id = %s", lock=lock), [community.pk])
-            locked = cursor.fetchall()
-        balances = {pk: balance for pk, balance, _c, _s, _low, _high in locked}
-        limits = {pk: (low, high) for pk, _b, _c, _s, low, high in locked}
-        inactive = {pk for pk, _b, _c, status, _low, _high in locked
-                    if status is not None and status != MembershipStatus.ACTIVE}
+            locked = {row[0]: LockedAccount(*row) for row in cursor.fetchall()}
+        balances = {pk: row.balance for pk, row in locked.items()}
+        inactive = {pk for pk, row in locked.items()
+                    if row.membership_status is not None and row.membership_status != MembershipStatus.ACTIVE}
         start_balances = dict(balances)
         needs_check, holds_check = _bulk_safeguarding(community, rows)
+        keyer_is_coordinator = None
         after: list[tuple[int, int]] = []
         for number, row in enumerate(rows, start=1):
             minutes = row.minutes
@@ -80,13 +81,27 @@ def bulk_post_exchanges(community: Community, rows: Sequence[BulkRow], *, keyed_
                 raise ValidationError(_("Row %(n)s: one of them is no longer a member here.") % {"n": number})
             if (not isinstance(minutes, int) or minutes <= 0 or minutes % MINUTE_STEP
                     or minutes > MAX_LINE_MINUTES or row.giver_id == row.receiver_id
-                    or row.performed_on > today or not row.idempotency_key):
+                    or not community.started_on <= row.performed_on <= today or not row.idempotency_key):
                 raise ValidationError(_("Row %(n)s is not a valid exchange.") % {"n": number})
+            if locked[row.receiver_id].kind != AccountKind.MEMBER:
+                # Credits issued by the pot or an organisation: the approval rules of single postings,
+                # which the bulk path cannot hold for later, so such rows are refused instead.
+                if locked[row.giver_id].user_id == keyed_by.pk:
+                    raise ValidationError(_("Row %(n)s credits the person importing it from the pot or an "
+                                            "organisation; record it on its own for a coordinator to approve.")
+                                          % {"n": number})
+                if minutes > community.approval_ceiling_minutes:
+                    if keyer_is_coordinator is None:
+                        keyer_is_coordinator = is_coordinator(keyed_by, community)
+                    if not keyer_is_coordinator:
+                        raise ValidationError(_("Row %(n)s is over the community's ceiling for one posting; "
+                                                "record it on its own for a coordinator to approve.")
+                                              % {"n": number})
             g = balances[row.giver_id] + minutes
             r = balances[row.receiver_id] - minutes
             for pk, old, new in ((row.giver_id, balances[row.giver_id], g),
                                  (row.receiver_id, balances[row.receiver_id], r)):
-                low, high = limits[pk]
+                low, high = locked[pk].low, locked[pk].high
                 if (low is not None and new < low and new < old) or (high is not None and new > high and new > old):
                     error = _limit_error(_label(pk), low, high, old, new)
                     raise ValidationError(_("Row %(n)s: %(error)s") % {"n": number, "error": error.messages[0]})

@@ -14,7 +14,14 @@ from coproduce.audit.models import AuditAction
 from coproduce.audit.services import record_audit
 from coproduce.communities.models import AfterWindow, Category, Community
 from coproduce.insights import rollups  # issue 6: monthly roll-ups kept in the posting transaction
-from coproduce.ledger.models import Account, AccountKind, Transfer, TransferKind, TransferStatus
+from coproduce.ledger.models import (
+    Account,
+    AccountKind,
+    HoldReason,
+    Transfer,
+    TransferKind,
+    TransferStatus,
+)
 from coproduce.ledger.services.accounts import (
     Party,
     _accounts_of,
@@ -113,6 +120,14 @@ def _record_exchange(*, community: Community, giver: Party, receiver: Party, min
         if receiver_uid is None:
             raise ValidationError(_("Ask a coordinator to record help given to an organisation "
                                     "or the pot."))
+        receiver = _owner_user(receiver_account)
+        if not can_confirm_online(receiver):
+            # Nobody could ask them, so nothing may confirm itself on their behalf: a coordinator
+            # checks with them (by phone or in person) and approves or declines.
+            draft.hold_reason = HoldReason.UNCONFIRMED
+            draft.hold_detail = _("%(name)s does not use the website, so a coordinator checks with them.") % {
+                "name": receiver.name}
+            return _post(draft, status=TransferStatus.PENDING, awaiting=receiver_account)
         return _post(draft, status=TransferStatus.PENDING, awaiting=receiver_account,
                      then=lambda transfer: _ask_to_confirm(transfer, receiver_account))
     authority = authority.strip()
@@ -180,8 +195,16 @@ def decline_exchange(transfer: Transfer, *, user) -> Transfer:
     return transfer
 
 
+def can_confirm_online(user) -> bool:
+    """Whether someone can be asked to confirm an exchange themselves (they have an e-mail and log in)."""
+    return user is not None and not user.is_assisted and bool(user.email)
+
+
 def _check_may_settle(transfer: Transfer, user) -> None:
-    if transfer.status != TransferStatus.PENDING:
+    # A receiver who was away when the window closed can still settle it from the coordinators' queue.
+    waiting = transfer.status == TransferStatus.PENDING or (
+        transfer.status == TransferStatus.HELD and transfer.hold_reason == HoldReason.UNCONFIRMED)
+    if not waiting:
         raise ValidationError(_("This exchange is no longer waiting for confirmation."))
     awaiting = transfer.awaiting
     if awaiting is None or awaiting.kind != AccountKind.MEMBER or awaiting.membership.user_id != user.pk:
@@ -192,13 +215,16 @@ def settle_pending(*, community: Community | None = None, now: datetime.datetime
     """Apply each community's confirmation window to exchanges still waiting.
 
     Past the window an exchange is confirmed automatically or expires, per the community's
-    setting; one that would now break a limit expires. Each settles in its own transaction.
+    setting; one that would now break a limit expires. An exchange is never confirmed for a
+    receiver who has not logged in since it was recorded (they may not know of it): it goes to
+    the coordinators' approval queue instead. Each settles in its own transaction.
     """
     now = now or timezone.now()
-    waiting = Transfer.objects.filter(status=TransferStatus.PENDING).select_related("community")
+    waiting = Transfer.objects.filter(status=TransferStatus.PENDING).select_related(
+        "community", "awaiting__membership__user")
     if community is not None:
         waiting = waiting.filter(community=community)
-    counts = {"confirmed": 0, "expired": 0}
+    counts = {"confirmed": 0, "expired": 0, "held": 0}
     for transfer in waiting.order_by("pk").iterator():
         window = datetime.timedelta(days=transfer.community.confirmation_window_days)
         if transfer.created_at + window > now:
@@ -208,6 +234,16 @@ def settle_pending(*, community: Community | None = None, now: datetime.datetime
             if transfer.status != TransferStatus.PENDING:
                 continue
             outcome = TransferStatus.EXPIRED
+            receiver = _owner_user(transfer.awaiting) if transfer.awaiting_id else None
+            unseen = receiver is None or receiver.last_login is None or receiver.last_login < transfer.created_at
+            if transfer.community.after_confirmation_window == AfterWindow.CONFIRM and unseen:
+                transfer.status = TransferStatus.HELD
+                transfer.hold_reason = HoldReason.UNCONFIRMED
+                transfer.hold_detail = _("%(name)s has not logged in since it was recorded.") % {
+                    "name": receiver.name if receiver else _("The receiver")}
+                transfer.save(update_fields=["status", "hold_reason", "hold_detail"])
+                counts["held"] += 1
+                continue
             if transfer.community.after_confirmation_window == AfterWindow.CONFIRM:
                 lines = dict(transfer.proposed)
                 try:

@@ -44,7 +44,7 @@ def record_group_exchange(*, community: Community, givers: Sequence[tuple[Party,
                           receivers: Sequence[Party], performed_on: datetime.date, keyed_by,
                           idempotency_key: str, paid_by_pot: bool = False,
                           category: Category | None = None, description: str = "",
-                          authority: str = "") -> Transfer:
+                          authority: str = "", hold_reason: str = "", hold_detail: str = "") -> Transfer:
     """A class (one giver, many receivers) or an event (many givers, one receiver).
 
     One giver: the giver gains their minutes; each receiver pays a share
@@ -55,6 +55,9 @@ def record_group_exchange(*, community: Community, givers: Sequence[tuple[Party,
     ``authority`` names a rule the calling service has checked that lets ``keyed_by`` record
     it without being a coordinator (for example "staff of Riverside Surgery" confirming an
     opportunity's attendance, or "facilitator of Carers' circle"); it is audited.
+    ``hold_reason`` (a ``HoldReason``, with ``hold_detail`` in words) is a rule of the calling
+    service that sends it to the coordinators' approval queue instead of posting it at once;
+    the ledger's own approval rules apply as well (``posting._approval_needed``).
     """
     existing = _existing(community, idempotency_key)
     if existing is not None:
@@ -92,7 +95,7 @@ def record_group_exchange(*, community: Community, givers: Sequence[tuple[Party,
         raise ValidationError(_("Ask a coordinator to record a group exchange."))
     draft = _Draft(community=community, kind=TransferKind.GROUP, lines=lines, keyed_by=keyed_by,
                    idempotency_key=idempotency_key, performed_on=performed_on, category=category,
-                   description=description)
+                   description=description, hold_reason=hold_reason, hold_detail=hold_detail)
     transfer = _post(draft)
     if not keyed_by_receiver:
         record_audit(actor=keyed_by, action=AuditAction.EXCHANGE_RECORDED_FOR, community=community,

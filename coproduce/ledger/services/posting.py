@@ -12,6 +12,7 @@ import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -22,8 +23,17 @@ from coproduce.audit.models import AuditAction
 from coproduce.audit.services import record_audit
 from coproduce.communities.models import Category, Community
 from coproduce.insights import rollups  # issue 6: monthly roll-ups kept in the posting transaction
-from coproduce.ledger.models import Account, Transfer, TransferStatus
-from coproduce.ledger.services.validation import _check_active, format_minutes
+from coproduce.ledger.models import (
+    HIGH_LIMIT_SQL,
+    LOW_LIMIT_SQL,
+    Account,
+    AccountKind,
+    HoldReason,
+    Transfer,
+    TransferKind,
+    TransferStatus,
+)
+from coproduce.ledger.services.validation import _is_coordinator, format_minutes
 from coproduce.members.models import MembershipStatus
 
 
@@ -120,23 +130,38 @@ class _Draft:
     reason: str = ""
     on_behalf_of: object = None
     reverses: Transfer | None = None
+    # A rule the calling service checked that needs a coordinator's approval (``HoldReason``),
+    # with the words shown in the queue.
+    hold_reason: str = ""
+    hold_detail: str = ""
 
 
 # The posting hot path uses plain SQL for the lock and the entry/balance writes: the ORM's
 # query compilation cost more than the database work (bench_ledger measures the difference).
-_LOCK_SQL = """
-    SELECT a.id, a.balance, a.community_id, m.status,
-           COALESCE(a.min_override, CASE WHEN a.kind = 'member' THEN c.min_balance_minutes END),
-           COALESCE(a.max_override, CASE WHEN a.kind = 'member' THEN c.max_balance_minutes END)
+_LOCK_SQL = f"""
+    SELECT a.id, a.balance, a.community_id, m.status, {LOW_LIMIT_SQL}, {HIGH_LIMIT_SQL}, a.kind, m.user_id
     FROM ledger_account a
     JOIN communities_community c ON c.id = a.community_id
     LEFT JOIN members_membership m ON m.id = a.membership_id
-    WHERE {where} ORDER BY a.id{lock}
+    WHERE {{where}} ORDER BY a.id{{lock}}
 """
 
 
-def _apply_lines(lines: dict[int, int]) -> dict[int, int]:
-    """Lock the accounts (sorted pk order), re-check membership and limits; return new balances."""
+class LockedAccount(NamedTuple):
+    """One row of ``_LOCK_SQL``: an account as it stands under the lock."""
+
+    pk: int
+    balance: int
+    community_id: int
+    membership_status: str | None
+    low: int | None
+    high: int | None
+    kind: str
+    user_id: int | None
+
+
+def _lock_lines(lines: dict[int, int]) -> dict[int, LockedAccount]:
+    """Lock the accounts of a transfer's lines in sorted pk order and read them afresh."""
     if sum(lines.values()) != 0:
         raise ValueError("a transfer's lines must sum to zero")
     _require_transaction()
@@ -145,22 +170,33 @@ def _apply_lines(lines: dict[int, int]) -> dict[int, int]:
     with connection.cursor() as cursor:
         cursor.execute(_LOCK_SQL.format(where="a.id IN (" + ", ".join(["%s"] * len(ids)) + ")", lock=lock),
                        ids)
-        rows = cursor.fetchall()
-    if len(rows) != len(ids) or len({row[2] for row in rows}) != 1:
+        rows = [LockedAccount(*row) for row in cursor.fetchall()]
+    if len(rows) != len(ids) or len({row.community_id for row in rows}) != 1:
         raise ValidationError(_("One of the accounts does not exist."))
+    for row in rows:
+        if row.membership_status is not None and row.membership_status != MembershipStatus.ACTIVE:
+            raise ValidationError(_("%(name)s is no longer a member here.") % {"name": _label(row.pk)})
+    return {row.pk: row for row in rows}
+
+
+def _new_balances(lines: dict[int, int], locked: dict[int, LockedAccount]) -> dict[int, int]:
+    """The balances after the lines, or a ValidationError naming every limit they would cross."""
     errors, balances = [], {}
-    for pk, balance, _community, status, low, high in rows:
-        if status is not None and status != MembershipStatus.ACTIVE:
-            raise ValidationError(_("%(name)s is no longer a member here.") % {"name": _label(pk)})
-        new_balance = balance + lines[pk]
-        if (low is not None and new_balance < low) or (high is not None and new_balance > high):
-            error = _limit_error(_label(pk), low, high, balance, new_balance)
+    for pk, row in locked.items():
+        new_balance = row.balance + lines[pk]
+        if (row.low is not None and new_balance < row.low) or (row.high is not None and new_balance > row.high):
+            error = _limit_error(_label(pk), row.low, row.high, row.balance, new_balance)
             if error:
                 errors.append(error)
         balances[pk] = new_balance
     if errors:
         raise ValidationError(errors)
     return balances
+
+
+def _apply_lines(lines: dict[int, int]) -> dict[int, int]:
+    """Lock the accounts (sorted pk order), re-check membership and limits; return new balances."""
+    return _new_balances(lines, _lock_lines(lines))
 
 
 def _write_entries(transfer_id: int, lines: dict[int, int], balances: dict[int, int]) -> None:
@@ -180,7 +216,7 @@ def _write_entries(transfer_id: int, lines: dict[int, int], balances: dict[int, 
 _TRANSFER_COLUMNS = (
     "community_id", "kind", "status", "performed_on", "category_id", "description", "reason",
     "keyed_by_id", "on_behalf_of_id", "idempotency_key", "reverses_id", "proposed", "awaiting_id",
-    "created_at", "posted_at")
+    "created_at", "posted_at", "hold_reason", "hold_detail", "decline_reason")
 
 
 def _insert_transfer(transfer: Transfer) -> Transfer:
@@ -198,9 +234,38 @@ def _insert_transfer(transfer: Transfer) -> Transfer:
     return transfer
 
 
+def _approval_needed(draft: _Draft, lines: dict[int, int],
+                     locked: dict[int, LockedAccount]) -> tuple[str, str] | None:
+    """Why a posting from the pot or an organisation must wait for a coordinator, if it must.
+
+    Credits issued by the pot or an organisation are the only way minutes enter a member's
+    hands without another member paying, so two rules guard them: nobody credits themselves
+    (self-dealing), and nobody but a coordinator credits one person more than the community's
+    ceiling in one posting. A reversal only undoes a posted transfer, so it issues nothing new.
+    """
+    if draft.kind == TransferKind.REVERSAL:
+        return None
+    issuers = [row for pk, row in locked.items() if lines[pk] < 0 and row.kind != AccountKind.MEMBER]
+    if not issuers:
+        return None
+    credited = {row.user_id: pk for pk, row in locked.items() if lines[pk] > 0 and row.user_id is not None}
+    if draft.keyed_by.pk in credited:
+        return HoldReason.SELF_DEALING, _("%(name)s recorded credits for themselves.") % {
+            "name": _label(credited[draft.keyed_by.pk])}
+    ceiling = draft.community.approval_ceiling_minutes
+    over = [pk for pk in credited.values() if lines[pk] > ceiling]
+    if over and not _is_coordinator(draft.keyed_by, draft.community):
+        return HoldReason.OVER_CEILING, _("%(name)s would be credited %(minutes)s hours; the ceiling is "
+                                          "%(ceiling)s hours.") % {
+            "name": _label(over[0]), "minutes": format_minutes(lines[over[0]]),
+            "ceiling": format_minutes(ceiling)}
+    return None
+
+
 def _post(draft: _Draft, *, status: str = TransferStatus.POSTED, awaiting: Account | None = None,
           then=None) -> Transfer:
-    """Write one transfer (posted with entries, or pending with proposed lines), idempotently.
+    """Write one transfer, idempotently: posted with entries, pending with proposed lines, or held
+    for a coordinator's approval (``_approval_needed``, or a rule the caller named in the draft).
 
     Callers have already looked the key up; a concurrent twin is caught by the unique
     constraint. ``then(transfer)`` runs in the same transaction (for the audit entry).
@@ -211,12 +276,14 @@ def _post(draft: _Draft, *, status: str = TransferStatus.POSTED, awaiting: Accou
         raise ValidationError(_("A transfer needs two different accounts."))
     try:
         with transaction.atomic():
+            locked = _lock_lines(lines)
+            hold = ((draft.hold_reason, draft.hold_detail) if draft.hold_reason
+                    else _approval_needed(draft, lines, locked) if status == TransferStatus.POSTED else None)
+            if hold:
+                status = TransferStatus.HELD
             posted = status == TransferStatus.POSTED
             if posted:
-                balances = _apply_lines(lines)
-            else:
-                for account in _lock(lines).values():
-                    _check_active(account)
+                balances = _new_balances(lines, locked)
             transfer = _insert_transfer(Transfer(
                 community=draft.community, kind=draft.kind, status=status,
                 performed_on=draft.performed_on, category=draft.category,
@@ -225,6 +292,7 @@ def _post(draft: _Draft, *, status: str = TransferStatus.POSTED, awaiting: Accou
                 idempotency_key=draft.idempotency_key, reverses=draft.reverses,
                 proposed=[] if posted else sorted([pk, amount] for pk, amount in lines.items()),
                 awaiting=awaiting, posted_at=timezone.now() if posted else None,
+                hold_reason=hold[0] if hold else "", hold_detail=hold[1][:500] if hold else "",
             ))
             if posted:
                 _write_entries(transfer.pk, lines, balances)

@@ -4,10 +4,12 @@ checks for helpers, active membership, who is a coordinator; and how minutes are
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coproduce.communities.models import Category, Community
@@ -32,12 +34,10 @@ def check_minutes(minutes, *, cap: int | None = MAX_LINE_MINUTES, field: str = "
 
 
 def community_today(community: Community) -> datetime.date:
-    return timezone.localdate(timezone=_zone(community))
+    return timezone.localdate(timezone=community_zone(community))
 
 
-def _zone(community: Community):
-    import zoneinfo
-
+def community_zone(community: Community) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(community.time_zone)
 
 
@@ -46,6 +46,9 @@ def check_date(community: Community, performed_on: datetime.date) -> datetime.da
         raise ValidationError({"performed_on": _("Enter the date it happened.")})
     if performed_on > community_today(community):
         raise ValidationError({"performed_on": _("The date cannot be in the future.")})
+    if performed_on < community.started_on:
+        raise ValidationError({"performed_on": _("The date cannot be before %(community)s started, on %(date)s.")
+                               % {"community": community.name, "date": date_format(community.started_on, "j F Y")}})
     return performed_on
 
 

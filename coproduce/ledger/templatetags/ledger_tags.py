@@ -1,5 +1,6 @@
 from django import template
 
+from coproduce.ledger.queries import held
 from coproduce.ledger.services import format_minutes
 
 register = template.Library()
@@ -17,3 +18,10 @@ def hours(minutes) -> str:
 def signed_hours(minutes) -> str:
     minutes = int(minutes)
     return ("+" if minutes > 0 else "") + format_minutes(minutes)
+
+
+@register.simple_tag
+def held_count(community) -> int:
+    """How many transfers wait for a coordinator's approval (for the coordinators' pages)."""
+    return held(community).count()
+

@@ -12,7 +12,7 @@ from coproduce.ledger.models import Transfer
 def test_group_exchange_needs_a_coordinator_or_an_authority(riverside, alice, bob, yesterday):
     pot = services.pot_for(riverside)
     kwargs = {"community": riverside, "givers": [(alice, 60)], "receivers": [pot], "performed_on": yesterday,
-              "keyed_by": alice.user}
+              "keyed_by": bob.user}
     with pytest.raises(ValidationError, match="Ask a coordinator"):
         services.record_group_exchange(idempotency_key=services.new_key(), **kwargs)
     with pytest.raises(ValidationError, match="Ask a coordinator"):

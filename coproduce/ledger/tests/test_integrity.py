@@ -1,8 +1,10 @@
 """Immutability, the verifier, concurrency and crash safety."""
 
+import datetime
 import io
 import os
 import random
+import secrets
 import signal
 import subprocess
 import sys
@@ -80,6 +82,20 @@ def test_verify_ledger_names_a_balance_past_its_limit(riverside, alice, bob):
     update_community_settings(riverside, actor=None, max_balance_minutes=60)
     code, output = verify()
     assert code == 1 and "Alice Ashby" in output and "outside its limits" in output
+
+
+def test_verify_ledger_names_a_pot_past_its_floor_and_a_transfer_before_the_start(riverside, alice, bob):
+    transfer = post(riverside, alice, bob, minutes=60)
+    with connection.cursor() as cursor:  # what the controls now refuse, written behind their back
+        cursor.execute("UPDATE communities_community SET started_on = %s, pot_floor_minutes = 0 WHERE id = %s",
+                       [transfer.performed_on + datetime.timedelta(days=1), riverside.pk])
+    pot = services.pot_for(riverside)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE ledger_account SET balance = -30, min_override = NULL WHERE id = %s", [pot.pk])
+    code, output = verify("--community", "riverside")
+    assert code == 1
+    assert f"transfer #{transfer.pk}: dated {transfer.performed_on}, before the community started" in output
+    assert "Community pot, riverside): balance -30 is outside its limits [0, None]" in output
 
 
 @needs_postgres
@@ -180,7 +196,7 @@ def _poster(community, count, seed, prefix, mode):
     settings = connection.settings_dict
     url = (f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}"
            f"/{settings['NAME']}")
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "test-only", "DEBUG": "false",
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(50), "DEBUG": "false",
            "ALLOWED_HOSTS": "localhost"}
     return subprocess.Popen([sys.executable, "-m", "coproduce.ledger.tests.poster", community.slug,
                              str(count), str(seed), prefix, mode],
@@ -244,15 +260,19 @@ def test_bench_ledger_prints_one_json_line_and_cleans_up(riverside, alice, bob):
 
 
 def test_settle_pending_command(riverside, alice, bob):
-    import datetime
-
     import time_machine
 
     pending = services.record_exchange(community=riverside, giver=alice, receiver=bob, minutes=30,
                                        performed_on=timezone.localdate(), keyed_by=alice.user,
                                        idempotency_key="p")
+    unseen = services.record_exchange(community=riverside, giver=bob, receiver=alice, minutes=15,
+                                      performed_on=timezone.localdate(), keyed_by=bob.user,
+                                      idempotency_key="q")
+    type(bob.user).objects.filter(pk=bob.user_id).update(last_login=timezone.now() + datetime.timedelta(days=1))
     out = io.StringIO()
     with time_machine.travel(timezone.now() + datetime.timedelta(days=30)):
         call_command("settle_pending", "--community", "riverside", stdout=out)
     pending.refresh_from_db()
-    assert pending.status == "posted" and "Confirmed 1, expired 0." in out.getvalue()
+    unseen.refresh_from_db()
+    assert pending.status == "posted" and unseen.status == "held"
+    assert "Confirmed 1, expired 0, held for a coordinator 1." in out.getvalue()

@@ -264,7 +264,9 @@ def test_settle_pending_applies_window(riverside, alice, bob, after):
     update_community_settings(riverside, actor=None, after_confirmation_window=after,
                               confirmation_window_days=7)
     transfer = exchange(riverside, alice, bob, alice.user)
-    assert services.settle_pending(now=timezone.now()) == {"confirmed": 0, "expired": 0}
+    bob.user.last_login = timezone.now()  # Bob was told and could have answered
+    bob.user.save(update_fields=["last_login"])
+    assert services.settle_pending(now=timezone.now()) == {"confirmed": 0, "expired": 0, "held": 0}
     counts = services.settle_pending(now=timezone.now() + datetime.timedelta(days=8))
     transfer.refresh_from_db()
     if after == "confirm":

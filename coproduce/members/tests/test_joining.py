@@ -2,10 +2,10 @@
 
 import pytest
 from django.core import mail
-from django.test import Client
 
 from coproduce.audit.models import AuditAction, AuditEntry
 from coproduce.members.models import Application, ApplicationStatus, Membership, MembershipStatus
+from coproduce.testing import Client
 
 
 @pytest.fixture

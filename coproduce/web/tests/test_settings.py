@@ -69,6 +69,7 @@ def production_environment(tmp_path, **overrides):
         "ALLOWED_HOSTS": "coproduce.example.org",
         "COPRODUCE_HTTPS": "true",
         "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
     }
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}

@@ -23,7 +23,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Max, Min, Sum
-from django.test import Client
 from django.urls import reverse
 
 from coproduce.communities.models import Community
@@ -35,6 +34,7 @@ from coproduce.insights.views_network import default_window
 from coproduce.ledger.models import Transfer, TransferStatus
 from coproduce.ledger.services import community_today
 from coproduce.members.models import Membership
+from coproduce.testing import Client
 
 PARTS = ("dashboard", "network", "report")
 SEED_HINT = "seed the demo first: python manage.py seed_demo --members 1000 --exchanges 20000"
@@ -143,8 +143,8 @@ class Command(BaseCommand):
         request through the middleware."""
         coordinator = self._coordinator(community)
         client = Client(raise_request_exception=True, HTTP_HOST=_host())
-        # As the test suite does: a coordinator who has TOTP set up, logged in without the
-        # form (the middleware still checks that they have it, and lets them through).
+        # As the test suite does: a coordinator who has TOTP set up, logged in without the form,
+        # the session marked as having passed the TOTP step (or the middleware would log them out).
         client.force_login(coordinator)
         url = reverse("insights:dashboard", kwargs={"slug": community.slug})
         secure = bool(settings.SECURE_SSL_REDIRECT)

@@ -17,4 +17,5 @@ class Command(BaseCommand):
             if scope is None:
                 raise CommandError(f"No community with the web address name {community!r}.")
         counts = settle_pending(community=scope)
-        self.stdout.write(f"Confirmed {counts['confirmed']}, expired {counts['expired']}.")
+        self.stdout.write(f"Confirmed {counts['confirmed']}, expired {counts['expired']}, "
+                          f"held for a coordinator {counts['held']}.")

@@ -219,9 +219,10 @@ def logout(b: Browser) -> None:
 
 def force_login(b: Browser, user) -> None:
     """Give a browser context a logged-in session without walking through the log-in pages
-    (the main journey test covers those)."""
+    (the main journey test covers those), with the TOTP step recorded as allauth's log-in does."""
     from django.conf import settings
-    from django.test import Client
+
+    from coproduce.testing import Client
 
     client = Client()
     client.force_login(user)

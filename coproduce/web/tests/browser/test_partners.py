@@ -59,7 +59,7 @@ def test_opportunity_signup_attendance_moves_the_same_minutes(new_browser, river
     page = worker.visit(f"/c/riverside/partners/{surgery.pk}/")
     assert page.locator("#organisation-balance").inner_text().startswith("-120")
     page = person.visit(opportunity_path)
-    assert "120 minutes were credited to you" in page.content()
+    assert "2:00 hours were credited to you" in page.content()
 
 
 def test_referral_linked_by_coordinator_referrer_sees_only_their_own(new_browser, riverside, surgery, school,  # noqa: F811
@@ -105,7 +105,8 @@ def test_facilitator_register_credits_and_ical_feed_parses(new_browser, riversid
     carol_user = testing.make_person("carol@example.org", "Carol Carer")
     testing.join(carol_user, riverside)
     carol = membership(carol_user, riverside)
-    group = groups.create_group(community=riverside, actor=coordinator, name="Carers' circle", facilitators=[carol])
+    group = testing.accept_invitations(
+        groups.create_group(community=riverside, actor=coordinator, name="Carers' circle", facilitators=[carol]))
     groups.join_group(group, membership=alice)
     start = timezone.now() - datetime.timedelta(hours=3)
     past = groups.add_session(group, actor=carol_user, starts_at=start, ends_at=start + datetime.timedelta(hours=1),
@@ -123,7 +124,17 @@ def test_facilitator_register_credits_and_ical_feed_parses(new_browser, riversid
     page.get_by_label(re.compile("Alice Ashby")).check()
     page.get_by_role("button", name="Record attendance").click()
     lead.check()
-    assert "60 minutes credited" in page.content()
+    # Carol's register credits Carol: it waits for a coordinator, who approves it from the queue.
+    assert "1:00 hours credited" in page.content()
+    assert "wait for a coordinator" in page.locator("#credit-status").inner_text()
+    assert account_for_membership(carol).balance == 0
+    cora = new_browser()
+    force_login(cora, coordinator)
+    page = cora.visit("/c/riverside/coordinate/approvals/")
+    assert "Carol Carer recorded credits for themselves" in page.content()
+    page.get_by_role("button", name=re.compile("^Approve")).click()
+    cora.check()
+    assert "is posted" in page.content()
     assert account_for_membership(carol).balance == 60
     assert pot_for(riverside).balance == -60
 
@@ -142,7 +153,8 @@ def test_facilitator_register_credits_and_ical_feed_parses(new_browser, riversid
 
 
 def test_other_partner_pages_pass_axe(new_browser, riverside, coordinator, surgery, staff, alice):  # noqa: F811
-    group = groups.create_group(community=riverside, actor=coordinator, name="Carers' circle", facilitators=[alice])
+    group = testing.accept_invitations(
+        groups.create_group(community=riverside, actor=coordinator, name="Carers' circle", facilitators=[alice]))
     thread = groups.start_thread(group, membership=alice, title="Hello", body="Welcome, everyone.")
     office = new_browser()
     force_login(office, coordinator)

@@ -1,0 +1,3 @@
+"""Fixtures shared by the security tests: partner personas (surgery, staff, ...)."""
+
+from coproduce.partners.tests.fixtures import *  # noqa: F403
