@@ -140,31 +140,48 @@ def assert_status(response, expected) -> None:
         assert response.status_code == expected, (response.status_code, getattr(response, "url", ""))
 
 
-def recoverable_cells(labels: list, total, k: int, cap: int = 200) -> set[int]:
-    """Which hidden cells of a published line a reader could work out exactly, by brute force.
+def narrowed_cells(labels: list, total, k: int, cap: int = 40) -> set[int]:
+    """Which "fewer than k" cells of a published line a reader could narrow, by brute force.
 
     ``labels`` are the published cells: an int where shown, "fewer than k" (0 to k - 1) or
-    "not shown" (k or more, and no more than ``cap``) where hidden; ``total`` the published total
-    (an int) or None. Enumerates what the hidden cells can add up to rather than trusting the
-    interval reasoning in ``coproduce.lib.disclosure.pinned``, so it checks that code. A cell
-    that can only be 0 does not count: it says nobody did that thing, which points at no one.
+    "not shown" (k to ``cap``) where hidden; ``total`` likewise (or None: no total). A cell is
+    narrowed when the line leaves it unable to be 0 or unable to be k - 1, unless even hiding
+    every shown figure (with its true label, "not shown") would leave it so: then the labels
+    alone say it, not the figures shown. Enumerates what the cells can add up to rather than
+    trusting the interval reasoning in ``coproduce.lib.disclosure``, so it checks that code.
     """
-    if not isinstance(total, int):
-        ranges = {i: range(k) if label == f"fewer than {k}" else range(k, cap + 1)
-                  for i, label in enumerate(labels) if not isinstance(label, int)}
-        return {i for i, values in ranges.items() if len(values) == 1 and values[0] > 0}
-    hidden_sum = total - sum(label for label in labels if isinstance(label, int))
-    ranges = {i: range(k) if label == f"fewer than {k}" else range(k, hidden_sum + 1)
-              for i, label in enumerate(labels) if not isinstance(label, int)}
-    found = set()
-    for i, own in ranges.items():
-        sums = {0}  # every sum the other hidden cells can reach
-        for j, values in ranges.items():
-            if j != i:
-                sums = {s + v for s in sums for v in values if s + v <= hidden_sum}
-        possible = [v for v in own if hidden_sum - v in sums]
-        if len(possible) == 1 and possible[0] > 0:
-            found.add(i)
+    small = f"fewer than {k}"
+
+    def values(label):
+        if isinstance(label, int):
+            return [label]
+        return list(range(k)) if label == small else list(range(k, cap + 1))
+
+    def narrowed(cells, total_label):
+        ranges = [values(label) for label in cells]
+        totals = None if total_label is None else set(values(total_label) if not isinstance(total_label, int)
+                                                      else [total_label])
+        if total_label == "not shown":
+            totals = set(range(k, cap * len(cells) + 1))
+        found = set()
+        for i, label in enumerate(cells):
+            if label != small:
+                continue
+            sums = {0}
+            for j, others in enumerate(ranges):
+                if j != i:
+                    sums = {s + v for s in sums for v in others}
+            possible = {v for v in ranges[i] if totals is None or any(v + s in totals for s in sums)}
+            if 0 not in possible or k - 1 not in possible:
+                found.add(i)
+        return found
+
+    def relaxed(label):
+        return "not shown" if isinstance(label, int) else label
+
+    found = narrowed(labels, total)
+    if found:
+        found -= narrowed([relaxed(label) for label in labels], None if total is None else relaxed(total))
     return found
 
 

@@ -11,7 +11,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/login/", account_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
-    path("", include("coproduce.communities.urls")),
+    path("", include("coproduce.members.urls_community")),
     path("", include("coproduce.members.urls")),
     path("", include("coproduce.ledger.urls")),
     path("", include("coproduce.partners.urls")),

@@ -8,12 +8,10 @@ too. A future API token flow calls ``two_factor_state`` itself (see its docstrin
 """
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
-
-from coproduce.members.models import Membership, Role
 
 # The method allauth records in the session when someone passes the authenticator step.
 MFA_METHOD = "mfa"
@@ -25,14 +23,24 @@ class TwoFactor(enum.Enum):
     ASK = "ask"  # required, they have one, and this log-in did not use it: not a log-in at all
 
 
+# Who else must use an authenticator app, decided by the apps above (``members``: coordinators):
+# each rule answers for one person. Registered in their ``AppConfig.ready``.
+_required_for: list[Callable[[object], bool]] = []
+
+
+def require_two_factor_when(rule: Callable[[object], bool]) -> None:
+    if rule not in _required_for:
+        _required_for.append(rule)
+
+
 def two_factor_required(user) -> bool:
-    """Coordinators, site admins and anyone else who can open the Django admin must use an
-    authenticator app."""
+    """Site admins, anyone else who can open the Django admin, and whoever a registered rule
+    names (coordinators) must use an authenticator app."""
     if not user.is_authenticated:
         return False
     if user.is_superuser or user.is_staff:
         return True
-    return Membership.objects.active().filter(user=user, role=Role.COORDINATOR).exists()
+    return any(rule(user) for rule in _required_for)
 
 
 def has_two_factor(user) -> bool:

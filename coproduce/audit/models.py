@@ -28,6 +28,7 @@ class AuditAction(models.TextChoices):
     POST_WITHDRAWN = "market.post_withdrawn", _("withdrew an offer or request")
     POST_DONE = "market.post_done", _("marked an offer or request done")
     INTRODUCED = "market.introduced", _("introduced two members")
+    VOCABULARY_CHANGED = "market.vocabulary_changed", _("changed the words people use for a category")
     CHECK_RECORDED = "safeguarding.check_recorded", _("recorded a check or reference")
     CHECK_REQUIREMENT_SET = "safeguarding.requirement_set", _("changed which check a category needs")
     REPORT_RESOLVED = "conversations.report_resolved", _("dealt with a report")
@@ -56,6 +57,7 @@ class AuditAction(models.TextChoices):
     # Issue 6: measurement.
     INDICATORS_IMPORTED = "insights.indicators_imported", _("imported area indicators")
     RATE_SET_CHOSEN = "insights.rate_set_chosen", _("chose the valuation rate set")
+    RELEASE_CORRECTED = "insights.release_corrected", _("corrected released public figures")
     SELF_ASSESSMENT_RECORDED = "insights.self_assessment", _("recorded a co-production self-assessment")
     WELLBEING_RECORDED = "outcomes.wellbeing_recorded", _("answered the wellbeing questions")
     WELLBEING_RECORDED_FOR = "outcomes.wellbeing_recorded_for", _("entered a paper wellbeing form")

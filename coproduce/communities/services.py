@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from coproduce.audit.models import AuditAction
 from coproduce.audit.services import record_audit
+from coproduce.communities import hooks
 from coproduce.communities.models import Area, Category, Community
 from coproduce.communities.taxonomy import DEFAULT_TAXONOMY
 
@@ -18,6 +19,7 @@ def create_community(*, name: str, slug: str, actor=None, **fields) -> Community
     community.full_clean()
     community.save()
     install_default_categories(community)
+    hooks.community_created.send(community)
     record_audit(actor=actor, action=AuditAction.COMMUNITY_CREATED, community=community, subject=name)
     return community
 

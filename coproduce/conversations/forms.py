@@ -17,3 +17,8 @@ class ReportForm(forms.Form):
 
 class ResolveForm(forms.Form):
     resolution = forms.CharField(label=_("What was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class IntroduceForm(forms.Form):
+    note = forms.CharField(label=_("Introduction (optional)"), max_length=2000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))

@@ -11,6 +11,16 @@ def blocked_pairs_for(user_id: int) -> list[tuple[int, int]]:
                 .values_list("blocker_id", "blocked_id"))
 
 
+def blocked_people(user_id: int) -> set[int]:
+    """Everyone on the other side of a block with this person, whichever of them blocked."""
+    return {other for pair in blocked_pairs_for(user_id) for other in pair} - {user_id}
+
+
+def people_who_wrote_about(post) -> set[int]:
+    """Everyone in a conversation about this post (its author included)."""
+    return set(Participant.objects.filter(conversation__post=post).values_list("user_id", flat=True))
+
+
 def is_blocked_between(a_id: int, b_id: int) -> bool:
     return Block.objects.filter(Q(blocker_id=a_id, blocked_id=b_id) | Q(blocker_id=b_id, blocked_id=a_id)).exists()
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from coproduce.audit.models import AuditAction
 from coproduce.audit.services import record_audit
+from coproduce.conversations import hooks
 from coproduce.conversations.models import (
     MESSAGE_MAX,
     Block,
@@ -47,9 +48,7 @@ def _add_message(conversation: Conversation, sender, body: str) -> Message:
     message = Message.objects.create(conversation=conversation, sender=sender, body=body, created_at=now)
     Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
     Participant.objects.filter(conversation=conversation, user=sender).update(last_read_at=now)
-    from coproduce.notifications.services import notify_new_message
-
-    notify_new_message(message)
+    hooks.message_sent.send(message)
     return message
 
 

@@ -13,5 +13,7 @@ urlpatterns = [
     path("c/<slug:slug>/members/<int:member_pk>/block/", views.block, name="block"),
     path("c/<slug:slug>/members/<int:member_pk>/unblock/", views.unblock, name="unblock"),
     path("c/<slug:slug>/coordinate/reports/", views.report_queue, name="reports"),
+    path("c/<slug:slug>/coordinate/brokerage/<int:pk>/introduce/<int:member_pk>/", views.introduce,
+         name="introduce"),
     path("c/<slug:slug>/coordinate/reports/<int:pk>/", views.report_detail, name="report"),
 ]

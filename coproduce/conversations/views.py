@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from coproduce.audit.models import AuditAction
 from coproduce.audit.services import record_audit
 from coproduce.conversations import services
-from coproduce.conversations.forms import MessageForm, ReportForm, ResolveForm
+from coproduce.conversations.forms import IntroduceForm, MessageForm, ReportForm, ResolveForm
 from coproduce.conversations.models import Conversation, Message, Participant, Report, ReportStatus
 from coproduce.conversations.queries import has_blocked
 from coproduce.conversations.queries import inbox as inbox_query
@@ -186,3 +186,24 @@ def report_detail(request, slug, pk):
             return redirect("conversations:reports", slug=slug)
     return render(request, "conversations/report_detail.html", _context(access, report=report, thread=thread,
                                                                         form=form))
+
+
+@login_required
+@require_POST
+def introduce(request, slug, pk, member_pk):
+    """A coordinator introduces a helper to the author of a request: a conversation between them."""
+    access = require_coordinator(request, slug)
+    post = post_in(access, pk)
+    helper = member_in(access, member_pk)
+    form = IntroduceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please keep the introduction to 2,000 characters."))
+        return redirect("market:detail", slug=slug, pk=post.pk)
+    try:
+        services.introduce(post, helper, actor=request.user, note=form.cleaned_data["note"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Introduced %(a)s and %(b)s. They can now write to each other.")
+                         % {"a": post.author.user.name, "b": helper.user.name})
+    return redirect("market:brokerage", slug=slug)

@@ -24,6 +24,10 @@ from django.utils import timezone
 from coproduce.communities.models import Area, Category, Community
 from coproduce.communities.services import add_area, create_community
 from coproduce.demo import names
+from coproduce.demo.ledger import seed_exchanges
+from coproduce.demo.logins import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG, DEMO_TOTP_SECRET
+from coproduce.demo.market import seed_market
+from coproduce.demo.partners import seed_partners
 from coproduce.members import services as member_services
 from coproduce.members.availability import SLOTS
 from coproduce.members.models import (
@@ -39,16 +43,6 @@ from coproduce.members.models import (
 
 User = get_user_model()
 
-DEMO_SLUG = "riverside"
-DEMO_PASSWORD = "coproduce-demo"
-# A fixed TOTP secret so the demo coordinator and admin can log in; `manage.py demo_totp`
-# prints the current code. Never use a fixed secret outside the demo.
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-DEMO_LOGINS = {
-    "member": "member@demo.coproduce.test",
-    "coordinator": "coordinator@demo.coproduce.test",
-    "site admin": "admin@demo.coproduce.test",
-}
 BATCH = 5000
 
 AGE_WEIGHTS = [(AgeBand.UNDER_20, 7), (AgeBand.B20_34, 20), (AgeBand.B35_49, 23),
@@ -94,16 +88,10 @@ def seed_demo(*, members: int = 300, months: int = 24, seed: int = 1, exchanges:
     with transaction.atomic():
         _people_in_progress(community, coordinator, areas, rng)
     if exchanges:
-        from coproduce.ledger.demo import seed_exchanges
-
         everyone = list(Membership.objects.active().filter(community=community).order_by("pk"))
         seed_exchanges(community, everyone, exchanges, rng, months, stdout=stdout)
     # After the history: the safeguarding requirements the market demo sets apply from today.
-    from coproduce.market.demo import seed_market
-
     seed_market(community, rng, posts=max(20, min(members // 2, 2000)))
-    from coproduce.partners.demo import seed_partners
-
     if Membership.objects.active().filter(community=community).count() >= 40:  # what it needs
         seed_partners(community, rng, stdout=stdout)
     return SeedResult(community, True, Membership.objects.filter(community=community).count())

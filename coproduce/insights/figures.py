@@ -119,25 +119,29 @@ def _rollups(community, period: Period):
 
 
 def rollup_figures(community, period: Period) -> dict:
-    """Exchange minutes/exchanges per month, by type, by category and by area; gifts and grants separately."""
+    """Exchange [minutes, exchanges] per month, by type and by category; by area [minutes, givers]
+    (each giver's minutes and exchanges in the giver's own area, so an exchange with givers in
+    two areas counts in both); gifts and grants separately."""
     rows = list(_rollups(community, period).values("month", "exchange_type", "category_id", "area_id")
-                .annotate(m=Sum("minutes"), n=Sum("exchanges")))
+                .annotate(m=Sum("minutes"), n=Sum("exchanges"), g=Sum("givers")))
     per_month = {m: [0, 0] for m in period.months}
     by_type = {t: [0, 0] for t in EXCHANGE_TYPES}
     by_category: dict = {}
     by_area: dict = {}
     other = {ExchangeType.GIFT: [0, 0], ExchangeType.POT_GRANT: [0, 0]}
     for row in rows:
-        m, n = row["m"] or 0, row["n"] or 0
+        m, n, g = row["m"] or 0, row["n"] or 0, row["g"] or 0
+        if not (m or n or g):  # what a reversal left: nothing happened there
+            continue
         if row["exchange_type"] in other:
             other[row["exchange_type"]][0] += m
             other[row["exchange_type"]][1] += n
             continue
-        for bucket, key in ((per_month, row["month"]), (by_type, row["exchange_type"]),
-                            (by_category, row["category_id"]), (by_area, row["area_id"])):
+        for bucket, key, count in ((per_month, row["month"], n), (by_type, row["exchange_type"], n),
+                                   (by_category, row["category_id"], n), (by_area, row["area_id"], g)):
             cell = bucket.setdefault(key, [0, 0])
             cell[0] += m
-            cell[1] += n
+            cell[1] += count
     total = [sum(v[0] for v in per_month.values()), sum(v[1] for v in per_month.values())]
     return {"per_month": per_month, "by_type": by_type, "by_category": by_category, "by_area": by_area,
             "other": other, "total": total}

@@ -175,6 +175,7 @@ class ExchangeType(models.TextChoices):
     PERSON_TO_PERSON = "p2p", _("person-to-person")
     PERSON_TO_AGENCY = "p2a", _("person-to-agency")
     AGENCY_TO_AGENCY = "a2a", _("agency-to-agency")
+    COMMUNITY = "community", _("community (the pot)")
     GROUP = "group", _("group")
     # Not exchange hours: reported separately (product brief, "Exchange hours").
     GIFT = "gift", _("gift")
@@ -182,10 +183,12 @@ class ExchangeType(models.TextChoices):
 
 
 class MonthlyRollup(models.Model):
-    """Posted minutes and transfer counts per community, month, category, area and type.
+    """Posted minutes and transfer counts per community, month, category, giver's area and type.
 
-    Net of reversals: a reversal subtracts from its original's row. ``month`` is the first
-    day of the month of ``performed_on`` (already a date in the community's time zone).
+    Net of reversals: a reversal subtracts from its original's rows. ``month`` is the first
+    day of the month of ``performed_on`` (already a date in the community's time zone). A
+    transfer has one row per area of its givers (``insights.rollups``): ``minutes`` and
+    ``givers`` are those givers'; ``exchanges`` counts the transfer on one of its rows only.
     """
 
     # "community:month:category:area:type" ("-" for none): one unique, non-null key, so
@@ -201,6 +204,7 @@ class MonthlyRollup(models.Model):
     exchange_type = models.CharField(max_length=10, choices=ExchangeType.choices)
     minutes = models.BigIntegerField(default=0)
     exchanges = models.IntegerField(default=0)
+    givers = models.IntegerField(default=0)  # giving parties in this area: the "by area" count
 
     class Meta:
         indexes = [models.Index(fields=["community", "month"], name="monthly_rollup_by_month")]
@@ -210,23 +214,37 @@ class MonthlyRollup(models.Model):
 
 
 class PublicRelease(models.Model):
-    """The public figures of one calendar quarter, protected and frozen when first shown
-    (``insights.releases``: why the public never sees overlapping or revised windows)."""
+    """One version of the public figures of one calendar quarter (``insights.releases``).
+
+    ``figures`` holds every published cell (tables, chart values, the anonymous picture) as it
+    was released; the public pages are served from it and nothing recomputes it. A correction
+    is a new version, made by a coordinator with a reason and audited; ``changes`` lists the
+    figures that differ from the version before. ``source`` keeps, privately, the exact counts
+    the version was protected from, so that a correction can be protected against it (never
+    served). ``secret`` seeds the public picture's order and layout (never shown)."""
 
     community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+",
                                   db_index=False)
     period_start = models.DateField()  # first day of the quarter
+    version = models.PositiveSmallIntegerField(default=1)
     k = models.PositiveSmallIntegerField()
     rule = models.CharField(max_length=10)
-    figures = models.JSONField()  # protected tables and the anonymous network picture
-    released_at = models.DateTimeField(auto_now=True)
+    figures = models.JSONField()  # the published cells, served as they are
+    source = models.JSONField(default=dict, blank=True)  # exact counts behind them: private
+    secret = models.CharField(max_length=64, blank=True)
+    released_at = models.DateTimeField(default=timezone.now)
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")  # none for the first version, made when first asked for
+    reason = models.TextField(blank=True)  # why a correction was made
+    changes = models.JSONField(default=list, blank=True)  # [[table caption, row label], ...] that changed
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["community", "period_start"],
-                                               name="one_release_per_quarter")]
+        ordering = ["community", "period_start", "version"]
+        constraints = [models.UniqueConstraint(fields=["community", "period_start", "version"],
+                                               name="one_release_version_per_quarter")]
 
     def __str__(self):
-        return f"{self.community_id} {self.period_start}"
+        return f"{self.community_id} {self.period_start} v{self.version}"
 
 
 class BrokerEstimate(models.Model):

@@ -2,12 +2,16 @@
 
 Nodes are members and organisations with at least one posted exchange (kinds exchange and
 group, transfers that were later reversed left out) performed in the window; an
-undirected edge joins two parties who exchanged. The edge list comes from ONE aggregate
-SQL query (entries self-joined on the transfer, giver against receiver, grouped by
-pair); everything after that is pure computation on the edge list (`figures`).
+undirected edge joins two parties who exchanged. The pot is never a node: a member (or
+organisation) whose only exchanges were with the pot, such as a facilitator of a session the
+pot paid for, is a node without ties. The pair list comes from ONE aggregate SQL query
+(entries self-joined on the transfer, giver against receiver, grouped by pair; pairs with the
+pot included, for those nodes); everything after that is pure computation (`figures`).
 """
 
 import datetime
+import hashlib
+import hmac
 import math
 import random
 from collections import Counter
@@ -59,6 +63,7 @@ class Party:
     area_id: int | None = None
     age_band: str = ""  # "" when unknown or not consented
     name: str = ""
+    pot: bool = False  # the community pot: never a node
 
 
 @dataclass
@@ -80,13 +85,16 @@ class NetworkFigures:
 
 def figures(edges: Iterable[tuple[int, int]], parties: Mapping[int, Party], *,
             first_exchanged: Mapping[tuple[int, int], datetime.date] | None = None,
-            with_betweenness: bool = False, background: bool = False) -> NetworkFigures:
-    """Figures of an undirected network from its edges (pairs of node ids).
+            with_betweenness: bool = False, background: bool = False,
+            lone_nodes: Iterable[int] = ()) -> NetworkFigures:
+    """Figures of an undirected network from its edges (pairs of node ids) and ``lone_nodes``
+    (parties who exchanged only with the pot: nodes without ties).
 
     ``with_betweenness`` works betweenness out when it fits a page's budget and otherwise
     marks it deferred; ``background`` (the task) works it out from BACKGROUND_PIVOTS starts.
     """
     graph = nx.Graph()
+    graph.add_nodes_from(lone_nodes)
     graph.add_edges_from((a, b) for a, b in edges if a != b)
     n, ties = graph.number_of_nodes(), graph.number_of_edges()
     if n:
@@ -145,14 +153,14 @@ def _pairs_sql(select: str, where: str, group: str, having: str = "") -> str:
         JOIN {account} ga ON ga.id = g.account_id
         JOIN {account} ra ON ra.id = r.account_id
         WHERE g.amount < 0 AND t.status = %s AND t.kind IN (%s, %s) {where}
-          AND ga.kind IN (%s, %s) AND ra.kind IN (%s, %s)
+          AND ga.kind IN (%s, %s, %s) AND ra.kind IN (%s, %s, %s)
           AND NOT EXISTS (SELECT 1 FROM {transfer} v WHERE v.reverses_id = t.id AND v.status = %s)
         GROUP BY {group} {having}
     """
 
 
 def _pair_params(head: list, tail: list = ()) -> list:
-    kinds = [AccountKind.MEMBER, AccountKind.ORGANISATION]
+    kinds = [AccountKind.MEMBER, AccountKind.ORGANISATION, AccountKind.POT]
     return [TransferStatus.POSTED, TransferKind.EXCHANGE, TransferKind.GROUP, *head, *kinds, *kinds,
             TransferStatus.POSTED, *tail]
 
@@ -200,22 +208,26 @@ def edge_rows(community, start: datetime.date, end: datetime.date) -> list[tuple
 
 
 def parties_for(community) -> dict[int, Party]:
-    """Area, consented age band and name of every member and organisation account; one query."""
-    rows = Account.objects.filter(community=community, kind__in=[AccountKind.MEMBER, AccountKind.ORGANISATION]).values_list(
-        "pk", "membership__area_id", "organisation__area_id", "membership__user__demographics__age_band",
+    """Area, consented age band and name of every member and organisation account, and the pot;
+    one query."""
+    rows = Account.objects.filter(community=community).values_list(
+        "pk", "kind", "membership__area_id", "organisation__area_id", "membership__user__demographics__age_band",
         "membership__user__name", "organisation__name")
     return {pk: Party(area_id=m_area if m_area is not None else o_area, age_band=band or "",
-                      name=m_name or o_name or "")
-            for pk, m_area, o_area, band, m_name, o_name in rows}
+                      name=m_name or o_name or "", pot=kind == AccountKind.POT)
+            for pk, kind, m_area, o_area, band, m_name, o_name in rows}
 
 
 def network_for(community, start: datetime.date, end: datetime.date, *,
                 with_betweenness: bool = False, background: bool = False) -> tuple[NetworkFigures, dict[int, Party]]:
     rows = edge_rows(community, start, end)
     parties = parties_for(community)
-    first = {(a, b): f for a, b, f in rows if start <= f <= end}
-    result = figures([(a, b) for a, b, _ in rows], parties, first_exchanged=first,
-                     with_betweenness=with_betweenness, background=background)
+    pots = {pk for pk, party in parties.items() if party.pot}
+    ties = [(a, b, f) for a, b, f in rows if a not in pots and b not in pots]
+    lone = {b if a in pots else a for a, b, _f in rows if (a in pots) != (b in pots)}
+    first = {(a, b): f for a, b, f in ties if start <= f <= end}
+    result = figures([(a, b) for a, b, _ in ties], parties, first_exchanged=first,
+                     with_betweenness=with_betweenness, background=background, lone_nodes=lone)
     return result, parties
 
 
@@ -230,6 +242,31 @@ def layout(graph: nx.Graph, max_nodes: int = PICTURE_MAX_NODES) -> tuple[dict, l
         return {}, [], total
     positions = _force_layout(shown)
     return positions, list(shown.edges()), total
+
+
+def _keyed(secret: str, node) -> bytes:
+    return hmac.new(secret.encode(), str(node).encode(), hashlib.sha256).digest()
+
+
+def anonymous_layout(graph: nx.Graph, secret: str, max_nodes: int = PICTURE_MAX_NODES
+                     ) -> tuple[list[tuple[float, float]], list[tuple[int, int]], int]:
+    """A public picture that carries no identifier: (positions by dot number, ties as pairs of dot
+    numbers, the network's size). Dots are numbered, laid out and drawn in an order drawn from
+    ``secret`` (one per release, never shown), not in account-id order, which members can tie
+    back to people; among equally connected people, who is left out of a large picture is
+    drawn from it too."""
+    keep = sorted(graph.nodes, key=lambda node: (-graph.degree(node), _keyed(secret, node)))[:max_nodes]
+    order = sorted(keep, key=lambda node: _keyed(secret, node))
+    number = {node: i for i, node in enumerate(order)}
+    shown = nx.Graph()
+    shown.add_nodes_from(range(len(order)))
+    shown.add_edges_from((number[a], number[b]) for a, b in graph.subgraph(keep).edges())
+    if not order:
+        return [], [], graph.number_of_nodes()
+    seed = int.from_bytes(hashlib.sha256(b"layout:" + secret.encode()).digest()[:8], "big")
+    positions = _force_layout(shown, seed=seed)
+    edges = sorted((min(a, b), max(a, b)) for a, b in shown.edges())
+    return [positions[i] for i in range(len(order))], edges, graph.number_of_nodes()
 
 
 def network_picture(positions: Mapping, edges: Iterable[tuple], *, title: str, desc: str,
@@ -271,9 +308,9 @@ def described_picture(positions: Mapping, edges: Iterable[tuple], total: int, *,
     return network_picture(positions, edges, title=title, desc=desc, chart_id=chart_id)
 
 
-def _force_layout(graph: nx.Graph, iterations: int = 40) -> dict:
+def _force_layout(graph: nx.Graph, iterations: int = 40, seed: int = 6) -> dict:
     """Fruchterman–Reingold in pure Python (networkx's own layouts need numpy), seeded so it repeats."""
-    rng = random.Random(6)
+    rng = random.Random(seed)
     nodes = sorted(graph.nodes)
     pos = {node: [rng.random(), rng.random()] for node in nodes}
     k = math.sqrt(1 / len(nodes))
@@ -312,27 +349,21 @@ def _force_layout(graph: nx.Graph, iterations: int = 40) -> dict:
     return {node: ((p[0] - min(xs)) / span_x, (p[1] - min(ys)) / span_y) for node, p in pos.items()}
 
 
-def figure_rows(result: NetworkFigures, *, k: int | None = None, rule: str = "suppress") -> list[list]:
-    """The network's figures as table rows; with ``k`` (public pages) counts are protected and a
-    ratio is shown only where it tells nothing about fewer than k people."""
+def figure_rows(result: NetworkFigures) -> list[list]:
+    """The network's figures as table rows, for coordinators (the public's are protected in
+    ``insights.releases``)."""
     from django.utils.translation import gettext as _
 
-    from coproduce.lib.disclosure import protect_count, protect_rate
+    def fmt(value):
+        return "–" if value is None else f"{value:.2f}"
 
-    def fmt(value, shown=True):
-        return "–" if value is None or not shown else f"{value:.2f}"
-
-    count = (lambda n: n) if k is None else (lambda n: str(protect_count(n, k, rule)))
-    big_enough = k is None or result.nodes >= k
-    share_shown = k is None or (result.largest_component_share is not None and protect_rate(
-        round(result.largest_component_share * result.nodes), result.nodes, k) is not None)
     return [
-        [_("People and organisations in the network"), count(result.nodes)],
-        [_("Ties"), count(result.ties)],
-        [_("Mean degree (ties per person)"), fmt(result.mean_degree, big_enough)],
-        [_("Share in the largest connected group"), fmt(result.largest_component_share, share_shown)],
+        [_("People and organisations in the network"), result.nodes],
+        [_("Ties"), result.ties],
+        [_("Mean degree (ties per person)"), fmt(result.mean_degree)],
+        [_("Share in the largest connected group"), fmt(result.largest_component_share)],
         [_("Average clustering (estimated from a sample of people)") if result.clustering_estimated
-         else _("Average clustering"), fmt(result.average_clustering, big_enough)],
-        [_("Ties bridging different areas"), count(result.bridging_areas)],
-        [_("Ties bridging different age bands (consenting members)"), count(result.bridging_age_bands)],
+         else _("Average clustering"), fmt(result.average_clustering)],
+        [_("Ties bridging different areas"), result.bridging_areas],
+        [_("Ties bridging different age bands (consenting members)"), result.bridging_age_bands],
     ]

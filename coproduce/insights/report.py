@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 
 from coproduce.insights import figures as f
 from coproduce.insights.assessment import latest_assessments, overview_table
+from coproduce.insights.coordinator_figures import account_figures, dashboard_figures
 from coproduce.insights.network import described_picture, figure_rows, layout, network_for
 from coproduce.insights.tables import table
 from coproduce.insights.valuation import rate_set_for
-from coproduce.insights.views_dashboard import account_figures, dashboard_figures
 from coproduce.members.models import Membership
 from coproduce.outcomes.reports import distribution_chart, wellbeing_report
 

@@ -1,17 +1,27 @@
 """Monthly roll-ups of posted transfers (issue 6, point 9), so dashboards never scan the ledger.
 
-Kept up to date in the SAME transaction as the posting: the ledger service calls
-``record_posted`` (or ``record_posted_lines`` on the bulk path) wherever a transfer becomes
-posted; a reversal subtracts its original's minutes and count from the original's row,
-so the figures are net of reversals. ``rebuild`` recomputes them from the ledger with one
-aggregate query (``manage.py rebuild_rollups``); a test checks both ways agree.
+Kept up to date in the SAME transaction as the posting: the ledger calls ``record_posted``
+(or ``record_posted_lines`` on the bulk path) wherever a transfer becomes posted; a
+reversal subtracts its original's rows, so the figures are net of reversals. ``rebuild``
+recomputes them from the ledger with one aggregate query (``manage.py rebuild_rollups``);
+a test checks both ways agree.
 
 Row key: community, month (first day of ``performed_on``'s month), category, area, type.
-The area is the giving member's (the lowest area id among giving members; else the
-receiving member's); the type follows the product brief's "Exchange type".
+The area is the GIVER's (product brief, "By area": each giver's minutes count in that
+giver's own area, a member's or an organisation's; the pot has none), so one transfer
+whose givers live in two areas makes two rows. Per row: ``minutes`` given by the givers in
+that area, ``givers`` (how many of them: the "by area" count) and ``exchanges``, which is 1
+on exactly one of the transfer's rows (its lowest giver area, "no area" first), so summing
+``exchanges`` over any other key counts each exchange once. The type follows the brief's
+"Exchange type" (``exchange_type``).
 
 Beside them, ``MemberMonth`` keeps what each member gave and received in exchanges each
-month (same transaction, same netting), which is what the per-member figures need.
+month (same transaction, same netting), which is what the per-member figures need, and
+``PairMonth`` the exchanges between each pair of parties (the network's ties; a party paired
+with the pot is a node without a tie).
+
+Semantics changed in issue 11 (area per giver, the community type, pot pairs): migration
+``insights.0010_rebuild_rollups`` rebuilds existing databases once.
 """
 
 import datetime
@@ -23,22 +33,30 @@ from django.db import connection, transaction
 from coproduce.insights.models import ExchangeType, MemberMonth, MonthlyRollup, PairMonth
 
 EXCHANGE_TYPES = (ExchangeType.PERSON_TO_PERSON, ExchangeType.PERSON_TO_AGENCY,
-                  ExchangeType.AGENCY_TO_AGENCY, ExchangeType.GROUP)
+                  ExchangeType.AGENCY_TO_AGENCY, ExchangeType.COMMUNITY, ExchangeType.GROUP)
 
 Key = tuple[int, datetime.date, int | None, int | None, str]
+Delta = list[int]  # [minutes, exchanges, givers]
 MemberKey = tuple[int, int, datetime.date]  # community, member account, month
 MEMBER_KINDS = ("exchange", "group")  # what counts for active members, reciprocity and ties
 PairKey = tuple[int, int, int, datetime.date]  # community, lower account, higher account, month
-PARTY_KINDS = ("member", "organisation")
+# Parties paired in PairMonth: members and organisations are the network's nodes; a pair with
+# the pot makes its other party a node (it exchanged) without a tie.
+PARTY_KINDS = ("member", "organisation", "pot")
 
 
 def month_of(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
-def exchange_type(kind: str, parties: int, organisations: int) -> str:
+def exchange_type(kind: str, parties: int, organisations: int, pots: int = 0) -> str:
+    """The product brief's exchange type: the pot on one side makes it a community exchange
+    (a session paid from the pot, whatever its size); otherwise more than two parties a group;
+    otherwise by how many sides are organisations."""
     if kind in ("gift", "pot_grant"):
         return kind
+    if pots:
+        return ExchangeType.COMMUNITY
     if parties > 2:
         return ExchangeType.GROUP
     if organisations == 0:
@@ -49,44 +67,33 @@ def exchange_type(kind: str, parties: int, organisations: int) -> str:
 
 
 def _accounts(account_ids: Iterable[int]) -> dict[int, tuple[str, int | None]]:
+    """{account: (kind, area)}: a member's area, an organisation's area, none for the pot."""
     ids = sorted(set(account_ids))
     if not ids:
         return {}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT a.id, a.kind, m.area_id FROM ledger_account a "
+        cursor.execute("SELECT a.id, a.kind, COALESCE(m.area_id, o.area_id) FROM ledger_account a "
                        "LEFT JOIN members_membership m ON m.id = a.membership_id "
+                       "LEFT JOIN partners_organisation o ON o.id = a.organisation_id "
                        "WHERE a.id IN (" + ", ".join(["%s"] * len(ids)) + ")", ids)
         return {pk: (kind, area) for pk, kind, area in cursor.fetchall()}
 
 
-def _key(community_id, kind, performed_on, category_id, lines: dict[int, int], accounts) -> tuple[Key, int]:
-    """(row key, minutes) of one non-reversal transfer with these lines."""
-    givers = [accounts[pk][1] for pk, amount in lines.items() if amount > 0
-              and accounts[pk][0] == "member" and accounts[pk][1] is not None]
-    receivers = [accounts[pk][1] for pk, amount in lines.items() if amount < 0
-                 and accounts[pk][0] == "member" and accounts[pk][1] is not None]
-    area = min(givers) if givers else (min(receivers) if receivers else None)
+def _rows(community_id, kind, performed_on, category_id, lines: dict[int, int], accounts) -> dict[Key, Delta]:
+    """{row key: [minutes, exchanges, givers]} of one non-reversal transfer with these lines."""
     organisations = sum(1 for pk in lines if accounts[pk][0] == "organisation")
-    kind_ = exchange_type(kind, len(lines), organisations)
-    minutes = sum(amount for amount in lines.values() if amount > 0)
-    return (community_id, month_of(performed_on), category_id, area, kind_), minutes
-
-
-def _upsert(deltas: dict[Key, list[int]]) -> None:
-    rows = [(key, d) for key, d in deltas.items() if d[0] or d[1]]
-    if not rows:
-        return
-    params = []
-    for (community_id, month, category_id, area_id, kind), (minutes, count) in rows:
-        text = f"{community_id}:{month.isoformat()}:{category_id or '-'}:{area_id or '-'}:{kind}"
-        params += [text, community_id, month, category_id, area_id, kind, minutes, count]
-    table = MonthlyRollup._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (key, community_id, month, category_id, area_id, exchange_type, minutes, "
-            "exchanges) VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
-            + f" ON CONFLICT (key) DO UPDATE SET minutes = {table}.minutes + excluded.minutes, "
-            f"exchanges = {table}.exchanges + excluded.exchanges", params)
+    pots = sum(1 for pk in lines if accounts[pk][0] == "pot")
+    kind_ = exchange_type(kind, len(lines), organisations, pots)
+    month = month_of(performed_on)
+    rows: dict[Key, Delta] = {}
+    for pk, amount in lines.items():
+        if amount > 0:
+            cell = rows.setdefault((community_id, month, category_id, accounts[pk][1], kind_), [0, 0, 0])
+            cell[0] += amount
+            cell[2] += 1
+    first = min(rows, key=lambda key: key[3] or 0)  # the lowest giver area, "no area" first (as in SQL)
+    rows[first][1] = 1
+    return rows
 
 
 def _member_deltas(community_id, kind, performed_on, lines: dict[int, int], accounts, sign: int
@@ -106,22 +113,6 @@ def _member_deltas(community_id, kind, performed_on, lines: dict[int, int], acco
     return deltas
 
 
-def _upsert_members(deltas: dict[MemberKey, list[int]]) -> None:
-    items = list(deltas.items())
-    table = MemberMonth._meta.db_table
-    for start in range(0, len(items), 500):
-        chunk = items[start:start + 500]
-        params = []
-        for (community_id, account_id, month), (given, received) in chunk:
-            params += [f"{account_id}:{month.isoformat()}", community_id, account_id, month, given, received]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (key, community_id, account_id, month, given, received) VALUES "
-                + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
-                + f" ON CONFLICT (key) DO UPDATE SET given = {table}.given + excluded.given, "
-                f"received = {table}.received + excluded.received", params)
-
-
 def _pair_deltas(community_id, kind, performed_on, lines: dict[int, int], accounts, sign: int
                  ) -> dict[PairKey, int]:
     """{(community, low, high, month): exchanges}: each receiving party paired with each giving one."""
@@ -134,23 +125,90 @@ def _pair_deltas(community_id, kind, performed_on, lines: dict[int, int], accoun
     return {(community_id, min(g, r), max(g, r), month): sign for g in givers for r in receivers if g != r}
 
 
-def _upsert_pairs(deltas: dict[PairKey, int]) -> None:
-    items = [(key, n) for key, n in deltas.items() if n]
+Statement = tuple[str, list]
+
+
+def _rollup_statement(rows: list[tuple[Key, Delta]]) -> Statement:
+    params = []
+    for (community_id, month, category_id, area_id, kind), (minutes, count, givers) in rows:
+        text = f"{community_id}:{month.isoformat()}:{category_id or '-'}:{area_id or '-'}:{kind}"
+        params += [text, community_id, month, category_id, area_id, kind, minutes, count, givers]
+    table = MonthlyRollup._meta.db_table
+    return (f"INSERT INTO {table} (key, community_id, month, category_id, area_id, exchange_type, minutes, "
+            "exchanges, givers) VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+            + f" ON CONFLICT (key) DO UPDATE SET minutes = {table}.minutes + excluded.minutes, "
+            f"exchanges = {table}.exchanges + excluded.exchanges, givers = {table}.givers + excluded.givers",
+            params)
+
+
+def _member_statement(rows: list[tuple[MemberKey, list[int]]]) -> Statement:
+    params = []
+    for (community_id, account_id, month), (given, received) in rows:
+        params += [f"{account_id}:{month.isoformat()}", community_id, account_id, month, given, received]
+    table = MemberMonth._meta.db_table
+    return (f"INSERT INTO {table} (key, community_id, account_id, month, given, received) VALUES "
+            + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+            + f" ON CONFLICT (key) DO UPDATE SET given = {table}.given + excluded.given, "
+            f"received = {table}.received + excluded.received", params)
+
+
+def _pair_statement(rows: list[tuple[PairKey, int]]) -> Statement:
+    params = []
+    for (community_id, low, high, month), count in rows:
+        params += [f"{low}:{high}:{month.isoformat()}", community_id, low, high, month, count]
     table = PairMonth._meta.db_table
-    for start in range(0, len(items), 500):
-        chunk = items[start:start + 500]
-        params = []
-        for (community_id, low, high, month), count in chunk:
-            params += [f"{low}:{high}:{month.isoformat()}", community_id, low, high, month, count]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (key, community_id, low_id, high_id, month, exchanges) VALUES "
-                + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
-                + f" ON CONFLICT (key) DO UPDATE SET exchanges = {table}.exchanges + excluded.exchanges", params)
+    return (f"INSERT INTO {table} (key, community_id, low_id, high_id, month, exchanges) VALUES "
+            + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+            + f" ON CONFLICT (key) DO UPDATE SET exchanges = {table}.exchanges + excluded.exchanges", params)
 
 
-def record_posted(transfer, lines: dict[int, int] | None = None) -> None:
-    """Add a just-posted transfer to its month (a reversal: subtract its original). Same transaction."""
+CHUNK = 500  # rows per statement on the bulk path and in rebuilds
+MAX_PARAMS = 30_000  # joined into one statement up to this many parameters (PostgreSQL allows 65,535)
+
+
+def _statements(deltas: dict[Key, Delta], members: dict[MemberKey, list[int]],
+                pairs: dict[PairKey, int]) -> list[Statement]:
+    """The upserts that add these deltas, skipping rows that change nothing."""
+    statements = []
+    for build, items in ((_rollup_statement, [(k, d) for k, d in deltas.items() if any(d)]),
+                         (_member_statement, [(k, d) for k, d in members.items() if any(d)]),
+                         (_pair_statement, [(k, n) for k, n in pairs.items() if n])):
+        statements += [build(items[i:i + CHUNK]) for i in range(0, len(items), CHUNK)]
+    return statements
+
+
+def _execute(statements: list[Statement]) -> None:
+    """Run the upserts. On PostgreSQL a posting's few upserts go as one statement (data-modifying
+    WITH clauses), so the roll-ups cost one round trip per posting instead of three."""
+    if not statements:
+        return
+    with connection.cursor() as cursor:
+        if (connection.vendor == "postgresql" and len(statements) > 1
+                and sum(len(params) for _text, params in statements) <= MAX_PARAMS):
+            *first, last = statements
+            sql = "WITH " + ", ".join(f"u{i} AS ({text})" for i, (text, _p) in enumerate(first)) + " " + last[0]
+            cursor.execute(sql, [param for _text, params in statements for param in params])
+            return
+        for text, params in statements:
+            cursor.execute(text, params)
+
+
+def _upsert_chunked(deltas: dict[Key, Delta]) -> None:
+    _execute(_statements(deltas, {}, {}))
+
+
+def _upsert_members(deltas: dict[MemberKey, list[int]]) -> None:
+    _execute(_statements({}, deltas, {}))
+
+
+def _upsert_pairs(deltas: dict[PairKey, int]) -> None:
+    _execute(_statements({}, {}, deltas))
+
+
+def record_posted(transfer, lines: dict[int, int] | None = None,
+                  accounts: dict[int, tuple[str, int | None]] | None = None) -> None:
+    """Add a just-posted transfer to its month (a reversal: subtract its original). Same transaction.
+    ``accounts`` ({account: (kind, area)}) saves a query when the caller knows them."""
     if lines is None:
         lines = {e.account_id: e.amount for e in transfer.entries.all()}
     sign = 1
@@ -159,11 +217,13 @@ def record_posted(transfer, lines: dict[int, int] | None = None) -> None:
         source = transfer.reverses
         sign = -1
         lines = {pk: -amount for pk, amount in lines.items()}  # the original's lines
-    accounts = _accounts(lines)
-    key, minutes = _key(source.community_id, source.kind, source.performed_on, source.category_id, lines, accounts)
-    _upsert({key: [sign * minutes, sign]})
-    _upsert_members(_member_deltas(source.community_id, source.kind, source.performed_on, lines, accounts, sign))
-    _upsert_pairs(_pair_deltas(source.community_id, source.kind, source.performed_on, lines, accounts, sign))
+    if accounts is None:
+        accounts = _accounts(lines)
+    rows = _rows(source.community_id, source.kind, source.performed_on, source.category_id, lines, accounts)
+    _execute(_statements(
+        {key: [sign * n for n in delta] for key, delta in rows.items()},
+        _member_deltas(source.community_id, source.kind, source.performed_on, lines, accounts, sign),
+        _pair_deltas(source.community_id, source.kind, source.performed_on, lines, accounts, sign)))
 
 
 def record_reversed(reversal, lines: dict[int, int] | None = None) -> None:
@@ -171,59 +231,83 @@ def record_reversed(reversal, lines: dict[int, int] | None = None) -> None:
     record_posted(reversal, lines)
 
 
-def record_posted_lines(community_id: int, rows: Iterable[tuple[int, int, int, datetime.date, int | None]]
-                        ) -> None:
-    """Bulk path: rows of (giver account, receiver account, minutes, performed_on, category);
-    aggregated in Python, one upsert per key."""
-    rows = list(rows)
-    accounts = _accounts(pk for row in rows for pk in row[:2])
-    deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+def record_posted_lines(community_id: int, rows: Iterable[tuple[int, int, int, datetime.date, int | None]],
+                        accounts: dict[int, tuple[str, int | None]] | None = None) -> None:
+    """Bulk path: rows of (giver account, receiver account, minutes, performed_on, category).
+
+    Rows of the same pair, month and category make the same roll-up keys, so they are grouped
+    first (a 50,000-row import between a few hundred members is a few thousand groups), and each
+    group adds its minutes and its number of exchanges at once."""
+    groups: dict[tuple[int, int, datetime.date, int | None], list[int]] = defaultdict(lambda: [0, 0])
+    months: dict[datetime.date, datetime.date] = {}
+    for giver, receiver, minutes, performed_on, category_id in rows:
+        month = months.get(performed_on)
+        if month is None:
+            month = months[performed_on] = month_of(performed_on)
+        cell = groups[(giver, receiver, month, category_id)]
+        cell[0] += minutes
+        cell[1] += 1
+    if accounts is None:
+        accounts = _accounts(pk for key in groups for pk in key[:2])
+    deltas: dict[Key, Delta] = defaultdict(lambda: [0, 0, 0])
     members: dict[MemberKey, list[int]] = defaultdict(lambda: [0, 0])
     pairs: dict[PairKey, int] = defaultdict(int)
-    for giver, receiver, minutes, performed_on, category_id in rows:
+    for (giver, receiver, month, category_id), (minutes, count) in groups.items():
+        # One exchange of ``minutes`` between the two stands for the group: scale its deltas.
         lines = {giver: minutes, receiver: -minutes}
-        key, _m = _key(community_id, "exchange", performed_on, category_id, lines, accounts)
-        deltas[key][0] += minutes
-        deltas[key][1] += 1
-        for member_key, (given, received) in _member_deltas(community_id, "exchange", performed_on, lines,
+        for key, (total, _first, _givers) in _rows(community_id, "exchange", month, category_id, lines,
+                                                   accounts).items():
+            cell = deltas[key]
+            cell[0] += total
+            cell[1] += count  # one giver, one area: the row that counts each exchange
+            cell[2] += count
+        for member_key, (given, received) in _member_deltas(community_id, "exchange", month, lines,
                                                             accounts, 1).items():
             members[member_key][0] += given
             members[member_key][1] += received
-        for pair_key, count in _pair_deltas(community_id, "exchange", performed_on, lines, accounts, 1).items():
+        for pair_key in _pair_deltas(community_id, "exchange", month, lines, accounts, 1):
             pairs[pair_key] += count
-    keys = list(deltas)
-    for start in range(0, len(keys), 500):
-        _upsert({key: deltas[key] for key in keys[start:start + 500]})
-    _upsert_members(members)
-    _upsert_pairs(pairs)
+    _execute(_statements(deltas, members, pairs))
 
 
-# One row per posted transfer with what ``_key`` needs to classify it; ``where`` narrows it.
-PER_TRANSFER_SQL = """
-    SELECT t.id, t.community_id, t.kind, t.performed_on, t.category_id, t.reverses_id,
-           COUNT(*) AS parties,
-           SUM(CASE WHEN a.kind = 'organisation' THEN 1 ELSE 0 END) AS organisations,
-           SUM(CASE WHEN e.amount > 0 THEN e.amount ELSE 0 END) AS minutes,
-           MIN(CASE WHEN e.amount > 0 AND a.kind = 'member' THEN m.area_id END) AS giver_area,
-           MIN(CASE WHEN e.amount < 0 AND a.kind = 'member' THEN m.area_id END) AS receiver_area
-    FROM ledger_transfer t
-    JOIN ledger_entry e ON e.transfer_id = t.id
-    JOIN ledger_account a ON a.id = e.account_id
-    LEFT JOIN members_membership m ON m.id = a.membership_id
-    WHERE t.status = 'posted' {where}
-    GROUP BY t.id, t.community_id, t.kind, t.performed_on, t.category_id, t.reverses_id
+# One row per posted non-reversal transfer and giver area, with what ``_rows`` needs to classify
+# it and how often the transfer was reversed (0 or 1); ``where`` narrows it. ``first`` marks the
+# row that counts the exchange (its lowest giver area, "no area" first, as ``_rows`` does).
+PER_GIVER_AREA_SQL = """
+    WITH lines AS (
+        SELECT t.id, t.community_id, t.kind, t.performed_on, t.category_id, a.kind AS account_kind,
+               e.amount, COALESCE(m.area_id, o.area_id) AS area
+        FROM ledger_transfer t
+        JOIN ledger_entry e ON e.transfer_id = t.id
+        JOIN ledger_account a ON a.id = e.account_id
+        LEFT JOIN members_membership m ON m.id = a.membership_id
+        LEFT JOIN partners_organisation o ON o.id = a.organisation_id
+        WHERE t.status = 'posted' AND t.kind <> 'reversal' {where}
+    ), per_transfer AS (
+        SELECT id, COUNT(*) AS parties,
+               SUM(CASE WHEN account_kind = 'organisation' THEN 1 ELSE 0 END) AS organisations,
+               SUM(CASE WHEN account_kind = 'pot' THEN 1 ELSE 0 END) AS pots,
+               MIN(CASE WHEN amount > 0 THEN COALESCE(area, 0) END) AS first_area
+        FROM lines GROUP BY id
+    )
+    SELECT l.id, l.community_id, l.kind, l.performed_on, l.category_id, p.parties, p.organisations, p.pots,
+           l.area, SUM(l.amount) AS minutes, COUNT(*) AS givers,
+           CASE WHEN COALESCE(l.area, 0) = p.first_area THEN 1 ELSE 0 END AS first,
+           (SELECT COUNT(*) FROM ledger_transfer r WHERE r.reverses_id = l.id AND r.status = 'posted') AS reversals
+    FROM lines l
+    JOIN per_transfer p ON p.id = l.id
+    WHERE l.amount > 0
+    GROUP BY l.id, l.community_id, l.kind, l.performed_on, l.category_id, p.parties, p.organisations, p.pots,
+             l.area, p.first_area
 """
 
+# Net of reversals: a reversed transfer's rows count 1 - 1 = 0 times.
 _REBUILD_SQL = """
-WITH per_transfer AS (""" + PER_TRANSFER_SQL + """)
-SELECT o.community_id, o.performed_on, o.category_id, COALESCE(o.giver_area, o.receiver_area),
-       o.kind, o.parties, o.organisations,
-       SUM(CASE WHEN p.reverses_id IS NULL THEN o.minutes ELSE -o.minutes END),
-       SUM(CASE WHEN p.reverses_id IS NULL THEN 1 ELSE -1 END)
-FROM per_transfer p
-JOIN per_transfer o ON o.id = COALESCE(p.reverses_id, p.id)
-GROUP BY o.community_id, o.performed_on, o.category_id, COALESCE(o.giver_area, o.receiver_area),
-         o.kind, o.parties, o.organisations
+WITH per_area AS (""" + PER_GIVER_AREA_SQL + """)
+SELECT community_id, performed_on, category_id, area, kind, parties, organisations, pots,
+       SUM((1 - reversals) * minutes), SUM((1 - reversals) * first), SUM((1 - reversals) * givers)
+FROM per_area
+GROUP BY community_id, performed_on, category_id, area, kind, parties, organisations, pots
 """
 
 
@@ -238,19 +322,19 @@ def rebuild(community=None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(_REBUILD_SQL.format(where=where), params)
         found = cursor.fetchall()
-    deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
-    for community_id, performed_on, category_id, area_id, kind, parties, organisations, minutes, count in found:
+    deltas: dict[Key, Delta] = defaultdict(lambda: [0, 0, 0])
+    for (community_id, performed_on, category_id, area_id, kind, parties, organisations, pots,
+         minutes, count, givers) in found:
         if isinstance(performed_on, str):
-            performed_on = datetime.date.fromisoformat(performed_on)
-        key = (community_id, month_of(performed_on), category_id, area_id, exchange_type(kind, parties, organisations))
-        deltas[key][0] += int(minutes)
-        deltas[key][1] += int(count)
-    keys = [key for key, d in deltas.items() if d[0] or d[1]]
-    for start in range(0, len(keys), 500):
-        _upsert({key: deltas[key] for key in keys[start:start + 500]})
+            performed_on = datetime.date.fromisoformat(performed_on[:10])
+        key = (community_id, month_of(performed_on), category_id, area_id,
+               exchange_type(kind, parties, organisations, pots))
+        for i, n in enumerate((minutes, count, givers)):
+            deltas[key][i] += int(n)
+    _upsert_chunked(deltas)
     _rebuild_members(community)
     _rebuild_pairs(community)
-    return len(keys)
+    return sum(1 for d in deltas.values() if any(d))
 
 
 def _rebuild_members(community=None) -> None:
@@ -296,3 +380,21 @@ def _rebuild_pairs(community=None) -> None:
     for community_id, low, high, day, count in ledger_pairs(community):
         deltas[(community_id, low, high, month_of(day))] += count
     _upsert_pairs(deltas)
+
+
+def on_posted(record) -> None:
+    """The ledger's posting observer (``ledger.hooks``): a transfer was just posted, same transaction.
+    The ledger read each member's area under the lock; only an organisation's needs a query."""
+    accounts = None
+    if all(info.kind in ("member", "pot") for info in record.accounts.values()):
+        accounts = {pk: (info.kind, info.member_area_id) for pk, info in record.accounts.items()}
+    record_posted(record.transfer, record.lines, accounts)
+
+
+def on_posted_in_bulk(community_id: int, rows, accounts) -> None:
+    """The ledger's bulk observer: many exchanges were just posted, same transaction."""
+    known = None
+    if all(info.kind in ("member", "pot") for info in accounts.values()):
+        known = {pk: (info.kind, info.member_area_id) for pk, info in accounts.items()}
+    record_posted_lines(community_id, ((row.giver_id, row.receiver_id, row.minutes, row.performed_on,
+                                        row.category_id) for row in rows), known)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coproduce.insights import views, views_dashboard, views_network
+from coproduce.insights import views, views_dashboard, views_network, views_releases
 
 app_name = "insights"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("c/<slug:slug>/insights/partner/<int:organisation_pk>/", views_dashboard.partner_slice,
          name="partner_slice"),
     path("c/<slug:slug>/figures/", views_dashboard.public_figures, name="public_figures"),
+    # issue 11: released quarters and their corrections (views_releases.py)
+    path("c/<slug:slug>/insights/releases/", views_releases.release_list, name="releases"),
+    path("c/<slug:slug>/insights/releases/<str:quarter>/correct/", views_releases.correct, name="correct_release"),
     # issue 6 points 3 and 5 (views_network.py)
     path("c/<slug:slug>/insights/network/", views_network.network, name="network"),
     path("c/<slug:slug>/figures/network/", views_network.public_network, name="public_network"),

@@ -1,54 +1,89 @@
 """Replacement value of hours (product brief, "Valuation"): hours × the activity's rate.
 
-Pure arithmetic on Decimals, rounded to the penny only at the end of each line, so the
-lines add up to the total shown.
+Exact arithmetic (fractions) from exact minutes: nothing is rounded until it is shown. Each
+line's value is rounded to the penny for display, and the total is the exact total rounded,
+never a sum of rounded lines (product brief, "Rounding"), so it agrees with the dashboard's
+hours to the minute.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from coproduce.communities.activities import Activity
 from coproduce.insights.models import Rate, RateSet
 
 PENNY = Decimal("0.01")
+TENTH = Decimal("0.1")
+
+
+def _rounded(value: Fraction, step: Decimal, rounding=ROUND_HALF_UP) -> Decimal:
+    """An exact value rounded to ``step`` (for display)."""
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(step, rounding)
 
 
 @dataclass(frozen=True)
 class ValuedActivity:
     activity: str
     label: str
-    hours: Decimal
+    exact_hours: Fraction
     rate: Rate | None  # None: the rate set has no rate for this activity
-    value: Decimal | None  # None when not valued
+    exact_value: Fraction | None  # None when not valued
+
+    @property
+    def hours(self) -> Decimal:
+        """Hours to show: rounded to 0.1 h as every page rounds hours (``figures.hours``)."""
+        return _rounded(self.exact_hours, TENTH, ROUND_HALF_EVEN)
+
+    @property
+    def value(self) -> Decimal | None:
+        """Value to show: rounded to the penny."""
+        return None if self.exact_value is None else _rounded(self.exact_value, PENNY)
 
     @property
     def valued(self) -> bool:
-        return self.value is not None
+        return self.exact_value is not None
 
 
 @dataclass(frozen=True)
 class Valuation:
     rate_set: RateSet
     lines: list[ValuedActivity]
-    total: Decimal  # sum of the valued lines
-    hours_valued: Decimal
-    hours_not_valued: Decimal
+    exact_total: Fraction  # the valued lines' exact values, added up
+    hours_valued: Fraction
+    hours_not_valued: Fraction
+
+    @property
+    def total(self) -> Decimal:
+        """The exact total rounded to the penny (not the rounded lines added up)."""
+        return _rounded(self.exact_total, PENNY)
+
+    @property
+    def hours_valued_shown(self) -> Decimal:
+        return _rounded(self.hours_valued, TENTH, ROUND_HALF_EVEN)
 
     @property
     def currency(self) -> str:
         return self.rate_set.currency
 
 
-def _hours(value) -> Decimal:
-    # float → str → Decimal keeps 2.5 as 2.5 rather than its binary expansion.
-    hours = value if isinstance(value, Decimal) else Decimal(str(value))
-    if not hours.is_finite() or hours < 0:
+def _hours(value) -> Fraction:
+    # float → str → Fraction keeps 2.5 as 2.5 rather than its binary expansion.
+    if isinstance(value, Fraction):
+        hours = value
+    else:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+        if not number.is_finite():
+            raise ValueError(f"hours must be a non-negative number, not {value!r}")
+        hours = Fraction(number)
+    if hours < 0:
         raise ValueError(f"hours must be a non-negative number, not {value!r}")
     return hours
 
 
-def replacement_value(hours_by_activity: Mapping[str, Decimal | float | int], rate_set: RateSet) -> Valuation:
+def replacement_value(hours_by_activity: Mapping[str, Fraction | Decimal | float | int], rate_set: RateSet
+                      ) -> Valuation:
     """Value each activity's hours at the rate set's rate; activities without a rate stay unvalued."""
     rates = rate_set.rates_by_activity()
     labels = dict(Activity.choices)
@@ -58,16 +93,22 @@ def replacement_value(hours_by_activity: Mapping[str, Decimal | float | int], ra
             raise ValueError(f"unknown activity {activity!r}")
         hours = _hours(raw_hours)
         rate = rates.get(activity)
-        value = (hours * rate.per_hour).quantize(PENNY, ROUND_HALF_UP) if rate else None
+        value = hours * Fraction(rate.per_hour) if rate else None
         lines.append(ValuedActivity(activity, str(labels[activity]), hours, rate, value))
     valued = [line for line in lines if line.valued]
     return Valuation(
         rate_set=rate_set,
         lines=lines,
-        total=sum((line.value for line in valued), Decimal("0.00")),
-        hours_valued=sum((line.hours for line in valued), Decimal("0")),
-        hours_not_valued=sum((line.hours for line in lines if not line.valued), Decimal("0")),
+        exact_total=sum((line.exact_value for line in valued), Fraction(0)),
+        hours_valued=sum((line.exact_hours for line in valued), Fraction(0)),
+        hours_not_valued=sum((line.exact_hours for line in lines if not line.valued), Fraction(0)),
     )
+
+
+def value_minutes(minutes_by_activity: Mapping[str, int], rate_set: RateSet) -> Valuation:
+    """``replacement_value`` of exact minutes (what the roll-ups hold)."""
+    return replacement_value({activity: Fraction(int(minutes), 60) for activity, minutes in minutes_by_activity.items()},
+                             rate_set)
 
 
 def rate_set_for(community) -> RateSet | None:

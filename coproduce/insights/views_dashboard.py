@@ -13,102 +13,19 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from coproduce.communities.models import Area, Category
 from coproduce.insights import figures as f
-from coproduce.insights import releases
-from coproduce.insights.models import ExchangeType
+from coproduce.insights import releases, report
+from coproduce.insights.coordinator_figures import account_figures, dashboard_figures
+from coproduce.insights.models import PublicRelease
 from coproduce.insights.tables import respond as _respond
 from coproduce.insights.tables import table as _table
-from coproduce.insights.valuation import rate_set_for, replacement_value
+from coproduce.insights.valuation import rate_set_for
 from coproduce.ledger.services import community_today
-from coproduce.lib.charts import Series, bar_chart, line_chart
-from coproduce.lib.disclosure import protect_count
-from coproduce.members.models import AgeBand, Gender
+from coproduce.lib.charts import bar_chart
+from coproduce.lib.disclosure import ROUND, protect_count, round_to
 from coproduce.members.permissions import access_for, require_coordinator
 from coproduce.partners.models import Organisation
 from coproduce.partners.permissions import is_active_staff
-
-TYPE_LABELS = dict(ExchangeType.choices)
-
-
-def _pct(rate) -> str:
-    return "–" if rate is None else f"{rate * 100:.0f}%"
-
-
-def _labels(community):
-    categories = dict(Category.objects.filter(community=community).values_list("pk", "name"))
-    areas = dict(Area.objects.filter(community=community).values_list("pk", "name"))
-    return categories, areas
-
-
-def _month_chart(period, previous, current_fig, previous_fig, chart_id):
-    labels = [m.strftime("%b %Y") for m in period.months]
-    now = [float(f.hours(current_fig["per_month"][m][0])) for m in period.months]
-    before = [float(f.hours(previous_fig["per_month"][m][0])) for m in previous.months]
-    title = _("Exchange hours per month")
-    chart = mark_safe(line_chart(labels, [Series(period.label(), now), Series(previous.label(), before)],  # escaped
-                                 title=title, chart_id=chart_id, y_label=_("hours"),
-                                 desc=_("This period against the previous period of equal length. "
-                                        "The same figures are in the table below.")))
-    rows = [[label, a, b] for label, a, b in zip(labels, now, before, strict=True)]
-    table = _table("hours-per-month", title, [_("Month"), period.label(), _("Previous period, same month")], rows)
-    return chart, table
-
-
-def dashboard_figures(community, period: f.Period) -> dict:
-    """The coordinator dashboard's charts and tables for a period, against the previous period
-    (also printed in the PDF report)."""
-    previous = period.previous()
-    now, before = f.rollup_figures(community, period), f.rollup_figures(community, previous)
-    members = f.members_in_windows(community, {  # one query for all three windows and the splits
-        "now": period, "before": previous,
-        "year": f.Period(f.add_months(period.end, -11), period.end)})  # 12-month reciprocity
-    members_now, members_before, window = (members.figures[name] for name in ("now", "before", "year"))
-    new_now, new_before = f.new_members(community, period), f.new_members(community, previous)
-    categories, areas = _labels(community)
-    chart, month_table = _month_chart(period, previous, now, before, "hours")
-    headline = _table("headline", _("Headline figures"), [_("Figure"), period.label(), previous.label()], [
-        [_("Exchange hours"), f.hours(now["total"][0]), f.hours(before["total"][0])],
-        [_("Exchanges"), now["total"][1], before["total"][1]],
-        [_("Active members"), members_now.active, members_before.active],
-        [_("New members"), new_now, new_before],
-        [_("Reciprocity rate (12 months to the period's end)"), _pct(window.reciprocity), "–"],
-        [_("Reciprocity rate (the period)"), _pct(members_now.reciprocity), _pct(members_before.reciprocity)],
-        [_("Median hours per active member"), members_now.median_hours if members_now.median_hours is not None
-         else "–", members_before.median_hours if members_before.median_hours is not None else "–"],
-        [_("Gifts (hours, not exchange hours)"), f.hours(now["other"]["gift"][0]),
-         f.hours(before["other"]["gift"][0])],
-        [_("Grants from the pot (hours, not exchange hours)"), f.hours(now["other"]["pot_grant"][0]),
-         f.hours(before["other"]["pot_grant"][0])],
-    ])
-
-    def split(name, caption, key_label, current, prior, label_of):
-        keys = list(dict.fromkeys(list(current) + list(prior)))
-        rows = [[label_of(k), f.hours(current.get(k, [0, 0])[0]), current.get(k, [0, 0])[1],
-                 f.hours(prior.get(k, [0, 0])[0])] for k in keys]
-        rows.sort(key=lambda r: str(r[0]))
-        return _table(name, caption, [key_label, _("Hours"), _("Exchanges"), _("Hours, previous period")], rows)
-
-    by_type = split("by-type", _("Exchange hours by type"), _("Type"), now["by_type"], before["by_type"],
-                    lambda k: TYPE_LABELS.get(k, k))
-    by_category = split("by-category", _("Exchange hours by category"), _("Category"), now["by_category"],
-                        before["by_category"], lambda k: categories.get(k, _("No category")))
-    by_area = split("by-area", _("Exchange hours by area (the giver's)"), _("Area"), now["by_area"],
-                    before["by_area"], lambda k: areas.get(k, _("No area")))
-    demographic = []
-    for field, labels, name, caption in (
-            ("age_band", dict(AgeBand.choices), "by-age", _("Hours given and received by age band "
-                                                             "(consenting members only)")),
-            ("gender", dict(Gender.choices), "by-gender", _("Hours given and received by gender "
-                                                             "(consenting members only)"))):
-        split_rows = members.by_age_band if field == "age_band" else members.by_gender
-        demographic.append(_table(name, caption, [_("Group"), _("Hours given"), _("Hours received")],
-                                  [[labels.get(k, k), f.hours(g), f.hours(r)] for k, (g, r) in sorted(split_rows.items())]))
-    type_chart = mark_safe(bar_chart([r[0] for r in by_type["rows"]], [float(r[1]) for r in by_type["rows"]],  # escaped
-                                     title=by_type["caption"], chart_id="by-type", y_label=_("hours")))
-    tables = [headline, month_table, by_type, by_category, by_area, *demographic]
-    return {"period": period, "previous": previous, "chart": chart, "month_table": month_table,
-            "type_chart": type_chart, "by_type": by_type, "tables": tables}
 
 
 def _period(request, access, template, **extra):
@@ -152,42 +69,61 @@ class QuarterForm(forms.Form):
 
 
 def public_release(request, slug):
-    """(access, form, release or None, status) for the public pages: the quarter asked for, released."""
+    """(access, form, release or None, status, versions) for the public pages: the quarter asked
+    for, released (its latest version, or ``?version=N``)."""
     access = access_for(request, slug)
     community = access.community
     quarters = releases.released_quarters(community, community_today(community))
     form = QuarterForm(request.GET, quarters=quarters)
     quarter = form.chosen_quarter()
     if quarter is None:
-        return access, form, None, 400 if form.is_bound else 200
-    return access, form, releases.release_for(community, quarter), 200
+        return access, form, None, 400 if form.is_bound else 200, []
+    latest = releases.release_for(community, quarter)
+    versions = list(PublicRelease.objects.filter(community=community, period_start=quarter)
+                    .order_by("version").only("version", "released_at", "reason", "changes", "community", "period_start"))
+    asked = request.GET.get("version")
+    if asked is None or asked == str(latest.version):
+        return access, form, latest, 200, versions
+    chosen = next((v for v in versions if str(v.version) == asked.strip()), None)
+    if chosen is None:
+        form.add_error(None, _("There is no version %(version)s of these figures: versions 1 to %(latest)s "
+                               "have been released.") % {"version": asked[:20], "latest": latest.version})
+        return access, form, None, 404, versions
+    return access, form, PublicRelease.objects.get(pk=chosen.pk), 200, versions
 
 
 def _public_charts(release) -> list:
-    """Bar charts of exchanges per month and by category, drawn from the release's protected figures."""
+    """Bar charts of exchanges per month and by activity, drawn from the release's stored cells."""
     k = release.k
+    stored = release.figures.get("charts")
+    if stored is None:  # released before issue 11: the values stored beside the tables
+        stored = [{"name": t["name"], "title": title, "caption": t["caption"],
+                   "bars": [[label, value, _("not shown")] for label, value in t.get("chart", [])]}
+                  for name, title in (("per-month", _("Exchanges per month")), ("by-activity", _("Exchanges by activity")))
+                  for t in release.figures["tables"] if t["name"] == name]
     charts = []
-    for name, title in (("per-month", _("Exchanges per month")), ("by-activity", _("Exchanges by activity"))):
-        data = next((t for t in release.figures["tables"] if t["name"] == name), None)
-        if data and data.get("chart"):
-            charts.append(mark_safe(bar_chart(  # escaped by bar_chart
-                [label for label, _value in data["chart"]], [value for _label, value in data["chart"]],
-                title=title, chart_id=f"public-{name}", y_label=_("exchanges"),
-                missing_label=_("fewer than %(k)s") % {"k": k},
-                desc=_("Bar chart; bars are not drawn for counts below %(k)s. The same figures are in the "
-                       "table “%(caption)s” below.") % {"k": k, "caption": data["caption"]})))
+    for data in stored:
+        if not data["bars"]:
+            continue
+        charts.append(mark_safe(bar_chart(  # escaped by bar_chart
+            [label for label, _value, _text in data["bars"]], [value for _label, value, _text in data["bars"]],
+            title=data["title"], chart_id=f"public-{data['name']}", y_label=_("exchanges"),
+            missing_labels=[text for _label, _value, text in data["bars"]],
+            desc=_("Bar chart; bars are not drawn for counts that are not shown (below %(k)s, or hidden so that "
+                   "they cannot be worked out). The same figures are in the table “%(caption)s” below.")
+            % {"k": k, "caption": data["caption"]})))
     return charts
 
 
 def public_figures(request, slug):
     """Anyone: a released quarter's figures, protected against small counts (``insights.releases``)."""
-    access, form, release, status = public_release(request, slug)
+    access, form, release, status, versions = public_release(request, slug)
     context = {"access": access, "community": access.community, "form": form, "release": release,
-               "after_days": releases.RELEASE_AFTER_DAYS}
+               "after_days": releases.RELEASE_AFTER_DAYS, "versions": versions}
     if release is None:
         return render(request, "insights/public_figures.html", {**context, "tables": []}, status=status)
     context.update({"k": release.k, "quarter": releases.quarter_label(release.period_start),
-                    "charts": _public_charts(release)})
+                    "charts": _public_charts(release), "rounded": release.rule == ROUND})
     return _respond(request, "insights/public_figures.html", context, release.figures["tables"])
 
 
@@ -212,42 +148,19 @@ def partner_slice(request, slug, organisation_pk):
     for month in period.months:
         exchanges, minutes, people = per_month[month]
         count = protect_count(exchanges, k, rule)
-        rows.append([month.strftime("%b %Y"), str(count), "–" if count.suppressed else f.hours(minutes),
-                     str(protect_count(people, k, rule))])
+        if count.suppressed:
+            hours = "–"
+        elif rule == ROUND:  # every published number follows the rule: hours too, to multiples of 5
+            hours = f"{round_to(minutes, releases.HOURS_BASE) // 60:,}"
+        else:
+            hours = f.hours(minutes)
+        rows.append([month.strftime("%b %Y"), str(count), hours, str(protect_count(people, k, rule))])
     months = _table("with-organisation", _("Exchanges, hours and members with %(organisation)s, by month")
                     % {"organisation": organisation.name},
                     [_("Month"), _("Exchanges"), _("Hours"), _("Members who took part")], rows)
     return _respond(request, "insights/partner_slice.html", context, [months])
 
 
-def account_figures(community, period: f.Period, rate_set) -> tuple:
-    """(valuation, [the core-economy account table]) for a period; (None, []) without a rate set."""
-    activity_of = dict(Category.objects.filter(community=community).values_list("pk", "activity"))
-    minutes_by_activity: dict[str, int] = {}
-    unmapped = 0
-    for category_id, (minutes, _n) in f.rollup_figures(community, period)["by_category"].items():
-        activity = activity_of.get(category_id)
-        if activity is None:
-            unmapped += minutes
-        else:
-            minutes_by_activity[activity] = minutes_by_activity.get(activity, 0) + minutes
-    tables, valuation = [], None
-    if rate_set is not None:
-        valuation = replacement_value({a: f.hours(m) for a, m in minutes_by_activity.items() if m > 0}, rate_set)
-        rows = [[line.label, line.hours,
-                 f"{line.value} {rate_set.currency}" if line.valued else _("not valued"),
-                 line.rate.per_hour if line.rate else "–", line.rate.occupation if line.rate else "",
-                 line.rate.year if line.rate else "", line.rate.source if line.rate else ""]
-                for line in sorted(valuation.lines, key=lambda line: line.label)]
-        if unmapped:
-            rows.append([_("No category"), f.hours(unmapped), _("not valued"), "–", "", "", ""])
-        rows.append([_("Total"), valuation.hours_valued + valuation.hours_not_valued + f.hours(unmapped),
-                     f"{valuation.total} {rate_set.currency}", "", "", "", ""])
-        tables.append(_table("core-economy-account", _("Core economy account, %(period)s")
-                             % {"period": period.label()},
-                             [_("Activity"), _("Hours"), _("Replacement value"), _("Rate per hour"),
-                              _("Market equivalent"), _("Rate year"), _("Source")], rows))
-    return valuation, tables
 
 
 @login_required
@@ -265,7 +178,6 @@ def core_economy_account(request, slug):
 @login_required
 def report_pdf(request, slug):
     """Coordinators: the PDF report for a period (``report.build_pdf``)."""
-    from coproduce.insights import report
 
     access = require_coordinator(request, slug)
     period, _context, error = _period(request, access, "insights/dashboard.html")

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Exists, Max, OuterRef, Q, Subquery, Sum, When
-from django.db.models.functions import Abs
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
@@ -136,20 +136,23 @@ def public_network(request, slug):
     """Anyone: a released quarter's network as anonymous dots and protected figures (``insights.releases``)."""
     from coproduce.insights.views_dashboard import public_release
 
-    access, form, release, status = public_release(request, slug)
-    context = {"access": access, "community": access.community, "form": form, "release": release}
+    access, form, release, status, versions = public_release(request, slug)
+    context = {"access": access, "community": access.community, "form": form, "release": release,
+               "versions": versions}
     if release is None:
         return render(request, "insights/network_public.html", context, status=status)
     network = release.figures["network"]
+    tables = network.get("tables") or [network["table"], network["new_ties"]]  # or as released before issue 11
     picture = None
-    if network["picture"]:
+    if network.get("picture"):
         drawn = network["picture"]
         positions = {i: tuple(xy) for i, xy in enumerate(drawn["positions"])}
         title = _("Exchange network, %(quarter)s") % {"quarter": quarter_label(release.period_start)}
         picture = mark_safe(described_picture(  # built and escaped there
             positions, [tuple(e) for e in drawn["edges"]], drawn["total"], title=title))
-    context.update({"k": release.k, "quarter": quarter_label(release.period_start), "picture": picture})
-    return _respond(request, "insights/network_public.html", context, [network["table"], network["new_ties"]])
+    context.update({"k": release.k, "quarter": quarter_label(release.period_start), "picture": picture,
+                    "rounded": release.rule == "round"})
+    return _respond(request, "insights/network_public.html", context, tables)
 
 
 def _exchange_entries():
@@ -208,20 +211,26 @@ def outreach(request, slug):
 
 
 def area_strength(community, start: datetime.date, end: datetime.date) -> dict[int, dict]:
-    """Per area: hours given or received by its members, active members, reciprocity; one query."""
+    """Per area: exchange minutes given there (each giver's minutes in the giver's own area,
+    members' and organisations', the product brief's one rule "By area"), and the area's active
+    members and how many both gave and received; two queries."""
     rows = (_exchange_entries()
             .filter(transfer__community=community, transfer__performed_on__range=(start, end),
                     account__membership__isnull=False, account__membership__area__isnull=False)
             .values("account__membership", "account__membership__area_id")
-            .annotate(gave=Max(Case(When(amount__lt=0, then=1), default=0)),
-                      received=Max(Case(When(amount__gt=0, then=1), default=0)),
-                      minutes=Sum(Abs("amount"))))
+            .annotate(gave=Max(Case(When(amount__gt=0, then=1), default=0)),
+                      received=Max(Case(When(amount__lt=0, then=1), default=0))))
     by_area: dict[int, dict] = {}
     for row in rows:
         area = by_area.setdefault(row["account__membership__area_id"], {"minutes": 0, "active": 0, "both": 0})
-        area["minutes"] += row["minutes"] or 0
         area["active"] += 1
         area["both"] += 1 if row["gave"] and row["received"] else 0
+    given = (_exchange_entries()
+             .filter(transfer__community=community, transfer__performed_on__range=(start, end), amount__gt=0)
+             .annotate(area=Coalesce("account__membership__area_id", "account__organisation__area_id"))
+             .filter(area__isnull=False).values("area").annotate(minutes=Sum("amount")))
+    for row in given:
+        by_area.setdefault(row["area"], {"minutes": 0, "active": 0, "both": 0})["minutes"] += row["minutes"] or 0
     return by_area
 
 

@@ -5,9 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from coproduce.communities.models import Category
 from coproduce.ledger.models import MAX_LINE_MINUTES, MINUTE_STEP, TransferKind
 from coproduce.ledger.services import community_today, format_minutes, new_key
-from coproduce.market.models import Post, PostStatus
 from coproduce.members.fields import MemberLookupField, configure_member_fields
-from coproduce.members.models import Membership, MembershipStatus
+from coproduce.members.models import Membership
 
 
 def date_widget():
@@ -41,33 +40,7 @@ class LedgerForm(forms.Form):
             self.initial.setdefault("performed_on", community_today(community))
 
 
-class PostLinkMixin(forms.Form):
-    """An exchange may be about one offer or request (the link from its page carries ?post=)."""
-
-    post = forms.ModelChoiceField(queryset=Post.objects.none(), required=False, widget=forms.HiddenInput,
-                                  error_messages={"invalid_choice": _("That offer or request is no longer open.")})
-
-    def link_post(self, community, initial_post_id=None):
-        # Only an open post by someone still a member: the page names its author.
-        self.fields["post"].queryset = Post.objects.filter(
-            community=community, status__in=[PostStatus.OPEN, PostStatus.MATCHED],
-            author__status=MembershipStatus.ACTIVE).select_related("author__user")
-        if not self.is_bound and str(initial_post_id or "").isdecimal():
-            found = self.fields["post"].queryset.filter(pk=initial_post_id).first()
-            if found is not None:
-                self.initial["post"] = found.pk
-                self.linked_post = found
-                if "other" in self.fields and found.author.user_id != getattr(self, "viewer_id", None):
-                    self.initial.setdefault("other", found.author)
-
-    @property
-    def shown_post(self):
-        if self.is_bound:
-            return self.cleaned_data.get("post") if hasattr(self, "cleaned_data") else None
-        return getattr(self, "linked_post", None)
-
-
-class ExchangeForm(PostLinkMixin, LedgerForm):
+class ExchangeForm(LedgerForm):
     DIRECTIONS = [("received", _("They helped me (it is posted now)")),
                   ("gave", _("I helped them (they will be asked to confirm)"))]
     direction = forms.ChoiceField(label=_("What happened"), choices=DIRECTIONS, widget=forms.RadioSelect,
@@ -80,7 +53,7 @@ class ExchangeForm(PostLinkMixin, LedgerForm):
     description = forms.CharField(label=_("What it was"), max_length=500, required=False)
 
 
-class CoordinatorExchangeForm(PostLinkMixin, LedgerForm):
+class CoordinatorExchangeForm(LedgerForm):
     giver = MemberLookupField(label=_("Who gave the help"))
     receiver = MemberLookupField(label=_("Who received it"))
     minutes = forms.TypedChoiceField(label=_("How long"), choices=TIME_CHOICES, coerce=int)

@@ -123,50 +123,48 @@ def decline(request, slug, pk):
     return _settle(request, slug, pk, services.decline_exchange, _("Declined: nothing was posted."))
 
 
+def record_page(request, access, form, *, parties, heading: str, button: str, record=None, about=None):
+    """The one "record an exchange" page, for members, coordinators and an exchange about an offer
+    or request (``market``): validate the form, post through ``record`` (the ledger's
+    ``record_exchange`` or a service wrapping it), show the result or the errors by their fields."""
+    record = record or services.record_exchange
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        giver, receiver = parties(data)
+        try:
+            transfer = record(
+                community=access.community, giver=giver, receiver=receiver, minutes=data["minutes"],
+                performed_on=data["performed_on"], category=data["category"],
+                description=data["description"], keyed_by=request.user, idempotency_key=data["token"])
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            return redirect("ledger:transfer", slug=access.community.slug, pk=transfer.pk)
+    return render(request, "ledger/form.html", {
+        "access": access, "community": access.community, "form": form, "heading": heading,
+        "button": button, "about": about})
+
+
+def member_parties(me):
+    """(giver, receiver) from a member's own form: they helped the other member, or the other way round."""
+    return lambda data: (data["other"], me) if data["direction"] == "received" else (me, data["other"])
+
+
 @login_required
 def record(request, slug):
     access = require_member(request, slug)
     me = _own_membership(access)
     form = ExchangeForm(request.POST or None, community=access.community, viewer=request.user)
-    form.link_post(access.community, request.GET.get("post"))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        giver, receiver = (data["other"], me) if data["direction"] == "received" else (me, data["other"])
-        try:
-            transfer = services.record_exchange(
-                community=access.community, giver=giver, receiver=receiver, minutes=data["minutes"],
-                performed_on=data["performed_on"], category=data["category"],
-                description=data["description"], keyed_by=request.user, idempotency_key=data["token"],
-                post=data["post"])
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            return redirect("ledger:transfer", slug=slug, pk=transfer.pk)
-    return render(request, "ledger/form.html", {
-        "access": access, "community": access.community, "form": form,
-        "heading": _("Record an exchange"), "button": _("Record")})
+    return record_page(request, access, form, parties=member_parties(me),
+                       heading=_("Record an exchange"), button=_("Record"))
 
 
 @login_required
 def record_for(request, slug):
     access = require_coordinator(request, slug)
     form = CoordinatorExchangeForm(request.POST or None, community=access.community)
-    form.link_post(access.community, request.GET.get("post"))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            transfer = services.record_exchange(
-                community=access.community, giver=data["giver"], receiver=data["receiver"],
-                minutes=data["minutes"], performed_on=data["performed_on"], category=data["category"],
-                description=data["description"], keyed_by=request.user, idempotency_key=data["token"],
-                post=data["post"])
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            return redirect("ledger:transfer", slug=slug, pk=transfer.pk)
-    return render(request, "ledger/form.html", {
-        "access": access, "community": access.community, "form": form,
-        "heading": _("Record an exchange on a member's behalf"), "button": _("Record and post")})
+    return record_page(request, access, form, parties=lambda data: (data["giver"], data["receiver"]),
+                       heading=_("Record an exchange on a member's behalf"), button=_("Record and post"))
 
 
 @login_required

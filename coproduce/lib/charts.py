@@ -95,10 +95,11 @@ def _y_axis(parts: list[str], left: float, top: float, plot_w: float, plot_h: fl
 
 def bar_chart(labels: Sequence[str], values: Sequence[Number | None], *, title: str, desc: str = "",
               y_label: str = "", chart_id: str = "bar", width: int = 640, height: int = 320,
-              missing_label: str = "not shown") -> str:
+              missing_label: str = "not shown", missing_labels: Sequence[str] | None = None) -> str:
     """Vertical bars, one per label, each with its value written above it. A value of None (a
-    figure withheld, e.g. a small count) draws no bar and writes ``missing_label`` instead."""
-    if len(labels) != len(values):
+    figure withheld, e.g. a small count) draws no bar and writes ``missing_label`` instead, or
+    that bar's own entry of ``missing_labels`` (say "fewer than 5" only where it is true)."""
+    if len(labels) != len(values) or (missing_labels is not None and len(missing_labels) != len(values)):
         raise ValueError("labels and values must have the same length")
     left, right, top, bottom = 64, 16, 24, 72
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -111,7 +112,8 @@ def bar_chart(labels: Sequence[str], values: Sequence[Number | None], *, title: 
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         x = left + slot * i + (slot - bar_w) / 2
         if value is None:
-            parts.append(_text(x + bar_w / 2, top + plot_h - 4, missing_label, fill=MUTED, css_class="value missing"))
+            text = missing_label if missing_labels is None else missing_labels[i]
+            parts.append(_text(x + bar_w / 2, top + plot_h - 4, text, fill=MUTED, css_class="value missing"))
         else:
             h = float(value) / high * plot_h
             y = top + plot_h - h

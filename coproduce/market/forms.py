@@ -47,6 +47,23 @@ class PostForm(forms.Form):
         return data
 
 
+def initial_from(data, form: forms.Form) -> dict:
+    """A submitted form's values as another form's initial values (lists for multiple choices)."""
+    initial = {}
+    for name, field in form.fields.items():
+        if isinstance(field, forms.MultipleChoiceField) or getattr(field.widget, "allow_multiple_selected", False):
+            initial[name] = data.getlist(name)
+        elif name in data:
+            initial[name] = data.get(name)
+    return initial
+
+
+class ConceptWordsForm(forms.Form):
+    words = forms.CharField(label=_("Add words people use for this"), max_length=2000,
+                            widget=forms.Textarea(attrs={"rows": 2}),
+                            help_text=_("One word or several, separated by commas, for example “walkies, pooch”."))
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
     kind = forms.ChoiceField(label=_("Show"), required=False, choices=[
@@ -73,11 +90,6 @@ class SearchForm(forms.Form):
         return {"query": data.get("q") or "", "kind": data.get("kind") or None, "category": data.get("category"),
                 "area": self.areas.get(area), "online": area == "online", "within_days": data.get("within"),
                 "sort": data.get("sort") or "relevance"}
-
-
-class IntroduceForm(forms.Form):
-    note = forms.CharField(label=_("Introduction (optional)"), max_length=2000, required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class DoneForm(forms.Form):

@@ -5,8 +5,9 @@ Score = sum of weight × feature, each feature between 0 and 1:
 | feature       | weight | 1.0 when …                                                        |
 |---------------|--------|-------------------------------------------------------------------|
 | category      | 0.35   | an open offer or a listed skill is in the request's category      |
-|               |        | (0.5 for a sibling or parent category)                            |
-| text          | 0.20   | the helper's words cover the request's words (stemmed overlap)    |
+|               |        | (0.5 for a sibling or parent category); for a category the        |
+|               |        | request's words suggest (``classifier``), up to 0.9 by how sure    |
+| text          | 0.20   | the helper's words cover the request's meaningful words (stems)   |
 | area          | 0.15   | same area, or the request is online/anywhere; 0.6 if neighbouring |
 |               |        | (centroids within NEIGHBOUR_KM), 0.5 if the offer is online       |
 | availability  | 0.10   | free at every time asked for (share of slots); 0.5 when unknown   |
@@ -14,40 +15,58 @@ Score = sum of weight × feature, each feature between 0 and 1:
 | reciprocity   | 0.15   | received more than given, or no exchange yet (newcomer); 0.5 even |
 |               |        | balance; 0.2 when they have given more than they received         |
 
-A candidate needs some category or text fit to be suggested at all. Candidates are drawn
-with a bounded number of indexed queries (newest open offers in the category and its
-siblings, best text matches, members listing the category as a skill), so the cost does
-not grow with the number of posts.
+A candidate needs some category or text fit to be suggested at all. Because the request's
+words suggest categories of their own, a request filed under the wrong category still
+reaches the people who offer what it asks for.
+
+Cost is bounded whatever the number of posts: about ten indexed queries (the categories, the
+request's words, the text model's summary and counts, members listing a candidate category
+as a skill with those skills, candidate offers with their authors in one query of bounded
+parts, blocks, balances, checks; one more ranks text matches when the request has rarer
+words), hand-written SQL read as tuples rather than ORM instances, and the few suggestions
+returned are made members from the rows already read.
 """
 
+import datetime
 import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _lazy
 
-from coproduce.conversations.queries import blocked_pairs_for
-from coproduce.market import reciprocity, text
+from coproduce.market import classifier, hooks, lexicon, reciprocity, text
 from coproduce.market.models import Post, PostKind
-from coproduce.market.queries import text_filter
+from coproduce.market.queries import TEXT_POOL, Plan, plan_from_terms, ranked_ids, text_filter
 from coproduce.members import availability as slots
-from coproduce.members.models import Membership
+from coproduce.members.models import Membership, MembershipStatus
+from coproduce.safeguarding.models import CategoryCheckRequirement
 from coproduce.safeguarding.services import checked_membership_ids, required_check
 
 WEIGHTS = {"category": 0.35, "text": 0.20, "area": 0.15, "availability": 0.10, "activity": 0.05,
            "reciprocity": 0.15}
 NEIGHBOUR_KM = 3.0
-CATEGORY_CANDIDATES = 30
-TEXT_CANDIDATES = 20
+CATEGORY_CANDIDATES = 30  # newest open offers in the request's category and its family
+GUESSED_CANDIDATES = 20  # ... in the categories its words suggest
+TEXT_CANDIDATES = 20  # best text matches
 SKILL_CANDIDATES = 30
+QUERY_WORDS = 20  # words of a request read at all
+TEXT_TERMS = 5  # its rarest words look for offers by text
+GUESSES = 3
+REQUEST_WORDS = 30  # words of a helper's offers, skills and vocabulary that look for requests
+GUESS_AT_LEAST = 0.1  # a suggested category this likely brings candidates and counts
+GUESS_FIT = 0.9  # a suggested category fits a little less than the one chosen, at most
+COMMON_SHARE = 0.05  # a word used in more of the community's posts than this is not a reason
 
 
 # Reasons in plain words, about the helper (shown to the person asking and coordinators)...
 ABOUT_HELPER = {
     "category": _lazy("offers help with %(category)s"),
     "category_close": _lazy("offers something close: %(category)s"),
+    "category_guessed": _lazy("offers help with %(category)s, which this sounds like"),
     "text": _lazy("mentions %(words)s"),
     "online": _lazy("it can be done online or anywhere"),
     "same_area": _lazy("lives in %(area)s too"),
@@ -62,6 +81,7 @@ ABOUT_HELPER = {
 TO_HELPER = {
     "category": _lazy("you offer help with %(category)s"),
     "category_close": _lazy("you offer something close: %(category)s"),
+    "category_guessed": _lazy("you offer help with %(category)s, which this sounds like"),
     "text": _lazy("it mentions %(words)s"),
     "online": _lazy("it can be done online or anywhere"),
     "same_area": _lazy("it is in %(area)s, where you live"),
@@ -72,32 +92,58 @@ TO_HELPER = {
     "received_more": _lazy("you have received more help than you have given: a chance to give back"),
 }
 
-# Only what scoring and the suggestion list show: users and posts are wide rows.
-MEMBER_FIELDS = ("id", "community_id", "user_id", "status", "role", "area_id", "availability", "skills_text",
-                 "user__id", "user__name", "user__last_login", "area__id", "area__name", "area__latitude",
-                 "area__longitude")
-POST_FIELDS = ("id", "kind", "author_id", "title", "description", "category_id", "area_id", "availability",
-               "created_at", "area__id", "area__name", "area__latitude", "area__longitude",
-               *(f"author__{f}" for f in MEMBER_FIELDS))
-QUERY_WORDS = 5
+
+@dataclass(frozen=True)
+class Place:
+    """An area as scoring needs it (a light row, not a model instance)."""
+
+    pk: int
+    name: str
+    latitude: object
+    longitude: object
 
 
-def _query_words(request: Post) -> str:
-    """The request's first few distinct words (title first): enough to find offers by text."""
-    seen: list[str] = []
-    for word in text.words(f"{request.title} {request.description}"):
-        if word not in seen:
-            seen.append(word)
-    return " ".join(seen[:QUERY_WORDS])
+@dataclass
+class Candidate:
+    """A possible helper, as scoring needs them (a light row, not a model instance)."""
+
+    pk: int
+    user_id: int
+    name: str
+    last_login: object
+    area: Place | None
+    availability: int
+    skills_text: str
+    skill_ids: set[int] = field(default_factory=set)
+    offers: list = field(default_factory=list)
+    email: str | None = None
+
+
+@dataclass
+class OfferRow:
+    """An open offer, as scoring and the suggestion list need it."""
+
+    pk: int
+    title: str
+    category_id: int
+    area: Place | None
+    availability: int
+    created_at: object
+    stems: frozenset[str]
+
+    @property
+    def area_id(self):
+        return self.area.pk if self.area else None
 
 
 @dataclass
 class Suggestion:
-    membership: Membership
+    membership: object  # a Membership once explained; a Candidate while scoring
     score: float
     reasons: list
-    offer: Post | None = None
+    offer: object = None  # an OfferRow or a Post
     features: dict = field(default_factory=dict)
+    via_category: int | None = None  # the category that gave the category fit
 
     def explain(self, to_helper: bool = False) -> "Suggestion":
         """Turn reason keys into plain words: about the helper (for the person asking or a
@@ -116,6 +162,16 @@ class Suggestion:
         return self
 
 
+@dataclass
+class Wanted:
+    """What a request asks for, worked out once and compared with every candidate."""
+
+    categories: dict[int, tuple[float, str, str]]  # category id -> (fit, reason key, name)
+    stems: dict[str, str]  # meaningful stem -> the word the request used for it
+    area: object
+    availability: int
+
+
 def distance_km(a, b) -> float | None:
     if a is None or b is None or a.latitude is None or b.latitude is None:
         return None
@@ -125,25 +181,23 @@ def distance_km(a, b) -> float | None:
     return 6371 * 2 * math.asin(math.sqrt(h))
 
 
-def _category_fit(category, candidate_category_ids: set[int], categories: dict) -> tuple[float, tuple | None]:
-    if category.pk in candidate_category_ids:
-        return 1.0, ("category", {"category": category.name})
-    family = {category.pk, category.parent_id} - {None}
-    for cid in candidate_category_ids:
-        other = categories.get(cid)
-        if other is not None and (other.parent_id in family or cid == category.parent_id):
-            return 0.5, ("category_close", {"category": other.name})
-    return 0.0, None
+def _category_fit(wanted: Wanted, category_ids) -> tuple[float, tuple | None, int | None]:
+    best, reason, via = 0.0, None, None
+    for pk in category_ids:
+        fit = wanted.categories.get(pk)
+        if fit is not None and fit[0] > best:
+            best, reason, via = fit[0], (fit[1], {"category": fit[2]}), pk
+    return best, reason, via
 
 
-def _text_fit(wanted: set[str], offered_text: str) -> tuple[float, tuple | None]:
-    if not wanted:
+def _text_fit(wanted: Wanted, offered: frozenset[str] | set[str]) -> tuple[float, tuple | None]:
+    if not wanted.stems:
         return 0.0, None
-    common = wanted & text.stems(offered_text)
+    common = [stem for stem in wanted.stems if stem in offered]
     if not common:
         return 0.0, None
-    score = min(1.0, len(common) / min(len(wanted), 4))
-    shown = ", ".join(f"“{w}”" for w in sorted(common)[:3])
+    score = min(1.0, len(common) / min(len(wanted.stems), 4))
+    shown = ", ".join(f"“{wanted.stems[stem]}”" for stem in common[:3])
     return score, ("text", {"words": shown})
 
 
@@ -190,30 +244,34 @@ def _reciprocity_fit(state: reciprocity.Standing) -> tuple[float, tuple | None]:
     return 0.2, None
 
 
-def score_pair(request: Post, member: Membership, offers: list[Post], *, categories: dict,
-               skill_ids: set[int], standing: reciprocity.Standing, now,
-               wanted_words: set[str] | None = None) -> Suggestion | None:
+def score_candidate(wanted: Wanted, candidate: Candidate, *, standing: reciprocity.Standing,
+                    now) -> Suggestion | None:
     """Score one helper (and their best open offer, if any) for a request; None if no fit.
 
-    Reasons are kept as thunks; ``Suggestion.explain()`` turns them into words, so only
-    the suggestions shown pay for translation and formatting.
+    Reasons are kept as keys; ``Suggestion.explain()`` turns them into words, so only the
+    suggestions shown pay for translation and formatting.
     """
-    if wanted_words is None:
-        wanted_words = text.stems(f"{request.title} {request.description}")
     best = None
-    for offer in [None, *offers]:
-        cat_ids = {offer.category_id} if offer else skill_ids
-        offered_text = f"{offer.title} {offer.description}" if offer else member.skills_text
+    skill_stems = None
+    for offer in [None, *candidate.offers]:
+        if offer is None:
+            if skill_stems is None:
+                skill_stems = text.stems(candidate.skills_text)
+            category = _category_fit(wanted, candidate.skill_ids)
+            offered = skill_stems
+        else:
+            category = _category_fit(wanted, (offer.category_id,))
+            offered = offer.stems
         features, reasons = {}, []
         for name, (value, reason) in (
-            ("category", _category_fit(request.category, cat_ids, categories)),
-            ("text", _text_fit(wanted_words, offered_text)),
-            ("area", _area_fit(request.area, (offer.area if offer and offer.area_id else member.area),
-                               bool(offer and offer.area_id is None))),
-            ("availability", _availability_fit(request.availability,
+            ("category", category[:2]),
+            ("text", _text_fit(wanted, offered)),
+            ("area", _area_fit(wanted.area, (offer.area if offer and offer.area else candidate.area),
+                               bool(offer and offer.area is None))),
+            ("availability", _availability_fit(wanted.availability,
                                                (offer.availability if offer and offer.availability
-                                                else member.availability))),
-            ("activity", _activity_fit(max(filter(None, [member.user.last_login, offer and offer.created_at]),
+                                                else candidate.availability))),
+            ("activity", _activity_fit(max(filter(None, [candidate.last_login, offer and offer.created_at]),
                                            default=None), now)),
             ("reciprocity", _reciprocity_fit(standing)),
         ):
@@ -224,95 +282,249 @@ def score_pair(request: Post, member: Membership, offers: list[Post], *, categor
             continue
         score = sum(WEIGHTS[name] * value for name, value in features.items())
         if best is None or score > best.score:
-            best = Suggestion(membership=member, score=round(score, 4), reasons=reasons, offer=offer,
-                              features=features)
+            best = Suggestion(membership=candidate, score=round(score, 4), reasons=reasons, offer=offer,
+                              features=features, via_category=category[2])
     return best
 
 
 def _excluded_user_ids(user_id: int) -> set[int]:
     """The person themselves and everyone on either side of a block with them."""
-    return {other for pair in blocked_pairs_for(user_id) for other in pair} | {user_id}
+    return hooks.excluded_people(user_id) | {user_id}
 
 
-def _family_ids(category) -> list[int]:
-    return [category.pk] + ([category.parent_id] if category.parent_id else [])
+def _family(category_id: int, categories: dict[int, classifier.CategoryRow]) -> dict[int, float]:
+    """The chosen category (1.0) and its parent, children and siblings (0.5)."""
+    chosen = categories[category_id]
+    family = {category_id, chosen.parent_id} - {None}
+    close = {pk for pk, c in categories.items() if pk in family or c.parent_id in family}
+    return {pk: 1.0 if pk == category_id else 0.5 for pk in close}
+
+
+def wanted_for(request: Post, *, terms: list[lexicon.Term], guesses: list, categories: dict,
+               trained_posts: int) -> Wanted:
+    """The categories a request fits (chosen, its family, the ones its words suggest) and its
+    meaningful words."""
+    fits: dict[int, tuple[float, str, str]] = {}
+    for pk, fit in _family(request.category_id, categories).items():
+        fits[pk] = (fit, "category" if fit == 1.0 else "category_close", categories[pk].name)
+    top = guesses[0].probability if guesses else 0.0
+    for guess in guesses:
+        if guess.probability < GUESS_AT_LEAST:
+            continue
+        fit = round(GUESS_FIT * min(1.0, guess.probability / top), 4)
+        if fit > fits.get(guess.pk, (0.0,))[0]:
+            fits[guess.pk] = (fit, "category_guessed", guess.name)
+    common = max(20, COMMON_SHARE * trained_posts)
+    stems = {}
+    for term in terms:
+        if term.corrected or len(term.word) < 3 or (term.posts or 0) > common:
+            continue  # a reason names only words the person wrote and that say something
+        stems.setdefault(term.stems[0], term.word)
+    return Wanted(categories=fits, stems=stems, area=request.area, availability=request.availability)
+
+
+def _place(pk, name, latitude, longitude) -> Place | None:
+    return Place(pk, name, latitude, longitude) if pk is not None else None
+
+
+# Candidates are read with hand-written SQL: the same on both databases, a fixed shape, and no
+# ORM query building (which cost more than the queries themselves here).
+_PERSON = """m.id, u.id, u.name, u.email, u.last_login, m.availability, m.skills_text, m.area_id, ma.name,
+    ma.latitude, ma.longitude"""
+_PERSON_JOIN = """JOIN members_membership m ON m.id = {member}
+    JOIN accounts_user u ON u.id = m.user_id
+    LEFT JOIN communities_area ma ON ma.id = m.area_id"""
+_SKILLED = f"""SELECT s.category_id, {_PERSON}
+    FROM members_membership_skills s {_PERSON_JOIN.format(member="s.membership_id")}
+    WHERE s.category_id IN ({{categories}}) AND m.community_id = %s AND m.status = 'active' AND m.id <> %s
+    ORDER BY m.id DESC LIMIT %s"""
+_OFFERS = f"""SELECT * FROM (SELECT p.id, p.title, p.category_id, p.availability, p.created_at, p.search_title,
+    p.search_body, p.area_id, pa.name, pa.latitude, pa.longitude, {_PERSON}
+    FROM market_post p {_PERSON_JOIN.format(member="p.author_id")}
+    LEFT JOIN communities_area pa ON pa.id = p.area_id
+    WHERE p.community_id = %s AND p.kind = 'offer' AND p.status = 'open' AND p.expires_at > %s
+      AND p.author_id <> %s AND m.status = 'active' AND {{which}}
+    ORDER BY p.created_at DESC LIMIT %s) AS part{{i}}"""
+
+
+def _marks(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _person(row) -> tuple:
+    """(Candidate, the fields to make a Membership of it) from the _PERSON columns of a row."""
+    pk, user_id, name, email, last_login, free, skills_text, area_id, area_name, lat, lon = row
+    candidate = Candidate(pk, user_id, name, _when(last_login), _place(area_id, area_name, lat, lon), free,
+                          skills_text)
+    candidate.email = email
+    return candidate
+
+
+def _offer_rows(request: Post, family: list[int], guessed: list[int], plan: Plan) -> list[tuple]:
+    """The candidate offers with their authors, in one query of bounded parts: the newest in the
+    request's family, the newest in the categories its words suggest, and the best text matches
+    (whose ranking is one more query, only when the request has rarer words)."""
+    parts = [(family, CATEGORY_CANDIDATES)]
+    if guessed:
+        parts.append((guessed, GUESSED_CANDIDATES))
+    if plan:
+        open_offers = (Post.objects.filter(community_id=request.community_id, kind=PostKind.OFFER).open()
+                       .exclude(author_id=request.author_id))
+        text_ids = ranked_ids(open_offers, plan, stop=TEXT_CANDIDATES, category_pool=0)[0]
+        if text_ids:
+            parts.append((text_ids, TEXT_CANDIDATES))
+    sqls, params = [], []
+    now = timezone.now()
+    for i, (ids, limit) in enumerate(parts):
+        column = "p.id" if i == 2 else "p.category_id"
+        sqls.append(_OFFERS.format(which=f"{column} IN ({_marks(ids)})", i=i))
+        params += [request.community_id, now, request.author_id, *ids, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sqls), params)
+        return list({row[0]: row for row in cursor.fetchall()}.values())
+
+
+def _when(value):
+    """A date and time read by raw SQL: SQLite hands back UTC without a zone (or text),
+    PostgreSQL an aware datetime."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if isinstance(value, datetime.datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return value
+
+
+def _candidates(request: Post, wanted: Wanted, plan: Plan, family: list[int], guessed: list[int]):
+    """Possible helpers as light rows: the authors of candidate offers, and members listing a
+    candidate category as a skill (with those skills: other skills cannot fit the request)."""
+    categories = family + guessed
+    with connection.cursor() as cursor:
+        cursor.execute(_SKILLED.format(categories=_marks(categories)),
+                       [*categories, request.community_id, request.author_id, SKILL_CANDIDATES * 3])
+        skill_rows = cursor.fetchall()
+    members: dict[int, Candidate] = {}
+    for category_id, *person in skill_rows:
+        member = members.get(person[0])
+        if member is None:
+            if len(members) == SKILL_CANDIDATES:
+                break
+            member = members[person[0]] = _person(person)
+        member.skill_ids.add(category_id)
+    for (pk, title, category_id, free, created_at, title_stems, body_stems, area_id, area_name, lat, lon,
+         *person) in _offer_rows(request, family, guessed, plan):
+        member = members.get(person[0])
+        if member is None:
+            member = members[person[0]] = _person(person)
+        member.offers.append(OfferRow(pk, title, category_id, _place(area_id, area_name, lat, lon), free,
+                                      _when(created_at), frozenset(f"{title_stems} {body_stems}".split())))
+    return members
+
+
+def _requirements(category_ids) -> dict[int, str]:
+    """Category id -> the check help in it needs (its own or its parent's), in one query."""
+    rows = CategoryCheckRequirement.objects.filter(
+        Q(category_id__in=category_ids) | Q(category__children__id__in=category_ids)).values_list(
+        "category_id", "check_type", "category__children__id")
+    needs: dict[int, str] = {}
+    for category_id, check_type, child_id in rows:
+        if category_id in category_ids:
+            needs[category_id] = check_type
+        if child_id in category_ids:
+            needs.setdefault(child_id, check_type)
+    return needs
 
 
 def suggest_for_request(request: Post, *, limit: int = 10) -> list[Suggestion]:
     """Ranked helpers for a request, best first, each with its reasons. A bounded number of queries."""
     now = timezone.now()
     community_id = request.community_id
-    category = request.category
-    family = _family_ids(category)
-    open_offers = (Post.objects.filter(community_id=community_id, kind=PostKind.OFFER).open()
-                   .exclude(author_id=request.author_id))
-    # Ids first, on the posts table alone; the few winners are then loaded with their people.
-    category_ids = list(open_offers.filter(Q(category_id__in=family) | Q(category__parent_id__in=family))
-                        .order_by("-created_at").values_list("id", flat=True)[:CATEGORY_CANDIDATES])
-    text_ids = list(text_filter(open_offers, _query_words(request), any_word=True)
-                    .order_by("-rank").values_list("id", flat=True)[:TEXT_CANDIDATES])
-    loaded = {p.pk: p for p in Post.objects.filter(pk__in=set(category_ids + text_ids))
-              .select_related("area", "author__user", "author__area").only(*POST_FIELDS)}
-    by_category = [loaded[pk] for pk in category_ids]
-    by_text = [loaded[pk] for pk in text_ids]
-    skilled = list(Membership.objects.active().filter(community_id=community_id, skills__id__in=family)
-                   .exclude(pk=request.author_id).select_related("user", "area").only(*MEMBER_FIELDS)
-                   .order_by("-pk").distinct()[:SKILL_CANDIDATES])
-
-    members: dict[int, Membership] = {m.pk: m for m in skilled}
-    offers_by_member: dict[int, list[Post]] = {}
-    for offer in by_category + by_text:
-        members.setdefault(offer.author_id, offer.author)
-        bucket = offers_by_member.setdefault(offer.author_id, [])
-        if all(o.pk != offer.pk for o in bucket):
-            bucket.append(offer)
+    categories = classifier.category_rows(community_id)
+    typed = text.words(f"{request.title} {request.description}")[:QUERY_WORDS]
+    terms = lexicon.resolve(community_id, typed)
+    model = classifier.load_model(community_id)
+    guesses = classifier.guess(community_id, terms, limit=GUESSES, model=model, categories=categories)
+    wanted = wanted_for(request, terms=terms, guesses=guesses, categories=categories,
+                        trained_posts=model.posts if model else 0)
+    family = sorted(pk for pk, (_f, key, _n) in wanted.categories.items() if key != "category_guessed")
+    guessed = sorted(pk for pk, (_f, key, _n) in wanted.categories.items() if key == "category_guessed")
+    # The rarer words look for offers by text ("labrador", "calligraphy"). A word hundreds of
+    # posts use finds nothing that the categories it suggests do not bring in already.
+    rare = sorted((t for t in terms if (t.posts or 0) <= TEXT_POOL), key=lambda t: -t.weight)[:TEXT_TERMS]
+    plan = plan_from_terms(community_id, rare)
+    members = _candidates(request, wanted, plan, family, guessed)
 
     excluded = _excluded_user_ids(request.author.user_id)
-    members = {pk: m for pk, m in members.items() if m.user_id not in excluded and m.is_active}
-    check_type = required_check(category)
-    if check_type:
-        allowed = checked_membership_ids(members, check_type)
-        members = {pk: m for pk, m in members.items() if pk in allowed}
+    members = {pk: m for pk, m in members.items() if m.user_id not in excluded}
     if not members:
         return []
-
-    skill_rows = Membership.skills.through.objects.filter(membership_id__in=list(members)).values_list(
-        "membership_id", "category_id")
-    skills: dict[int, set[int]] = {}
-    for membership_id, category_id in skill_rows:
-        skills.setdefault(membership_id, set()).add(category_id)
-    categories = _categories(request)
     standings = reciprocity.standings(list(members))
-
-    wanted_words = text.stems(f"{request.title} {request.description}")
     suggestions = []
     for pk, member in members.items():
-        suggestion = score_pair(request, member, offers_by_member.get(pk, []), categories=categories,
-                                skill_ids=skills.get(pk, set()), standing=standings[pk], now=now,
-                                wanted_words=wanted_words)
+        suggestion = score_candidate(wanted, member, standing=standings[pk], now=now)
         if suggestion is not None:
             suggestions.append(suggestion)
+    suggestions = _only_checked(request, suggestions)
     suggestions.sort(key=lambda s: (-s.score, s.membership.pk))
-    return [s.explain() for s in suggestions[:limit]]
+    return [s.explain() for s in _as_members(suggestions[:limit], community_id)]
 
 
-@dataclass(frozen=True)
-class _Category:
-    pk: int
-    parent_id: int | None
-    name: str
+def _only_checked(request: Post, suggestions: list[Suggestion]) -> list[Suggestion]:
+    """Safeguarding: help in the request's category needs its check from everyone; a helper
+    brought in by a category the words suggest needs that category's check too."""
+    needs = _requirements({request.category_id, *(s.via_category for s in suggestions if s.via_category)})
+    required = {s.membership.pk: {needs.get(request.category_id), needs.get(s.via_category)} - {None}
+                for s in suggestions}
+    check_types = set().union(*required.values()) if required else set()
+    held = {t: checked_membership_ids([pk for pk, types in required.items() if t in types], t) for t in check_types}
+    return [s for s in suggestions if all(s.membership.pk in held[t] for t in required[s.membership.pk])]
 
 
-def _categories(post: Post) -> dict:
-    """The community's categories as light tuples (a model instance each costs more than the query)."""
-    from coproduce.communities.models import Category
+def _as_members(suggestions: list[Suggestion], community_id: int) -> list[Suggestion]:
+    """The few suggestions shown as Membership instances, as pages and e-mails use them, made from
+    the rows already read (other fields load on first use, as for any deferred field)."""
+    from django.contrib.auth import get_user_model
 
-    rows = Category.objects.filter(community_id=post.community_id).values_list("id", "parent_id", "name")
-    return {pk: _Category(pk, parent_id, name) for pk, parent_id, name in rows}
+    from coproduce.communities.models import Area
+
+    db = connection.alias
+    for suggestion in suggestions:
+        c = suggestion.membership
+        if isinstance(c, Membership):
+            continue
+        membership = _instance(Membership, db, {
+            "id": c.pk, "community_id": community_id, "user_id": c.user_id, "status": MembershipStatus.ACTIVE,
+            "area_id": c.area.pk if c.area else None, "availability": c.availability, "skills_text": c.skills_text})
+        membership.user = _instance(get_user_model(), db, {"id": c.user_id, "name": c.name, "email": c.email,
+                                                           "last_login": c.last_login})
+        if c.area is not None:
+            membership.area = _instance(Area, db, {"id": c.area.pk, "name": c.area.name,
+                                                   "latitude": c.area.latitude, "longitude": c.area.longitude})
+        suggestion.membership = membership
+    return suggestions
+
+
+def _instance(model, db: str, data: dict):
+    """A model instance as the ORM would load it with only these fields (the rest deferred)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in data]
+    return model.from_db(db, names, [data[name] for name in names])
+
+
+def _candidate_from(membership: Membership, skill_ids: set[int], offers: list[Post]) -> Candidate:
+    area = membership.area
+    return Candidate(membership.pk, membership.user_id, membership.user.name, membership.user.last_login,
+                     _place(area.pk, area.name, area.latitude, area.longitude) if area else None,
+                     membership.availability, membership.skills_text, skill_ids,
+                     [OfferRow(o.pk, o.title, o.category_id,
+                               _place(o.area.pk, o.area.name, o.area.latitude, o.area.longitude) if o.area else None,
+                               o.availability, o.created_at, frozenset(f"{o.search_title} {o.search_body}".split()))
+                      for o in offers])
 
 
 def requests_for_member(membership: Membership, *, limit: int = 20) -> list[tuple[Post, Suggestion]]:
-    """Open requests that match what this member offers (skills and open offers), best first."""
+    """Open requests that match what this member offers (skills, open offers and the words people
+    use for those categories), best first."""
+    from coproduce.market.models import ConceptWord
+
     now = timezone.now()
     own_offers = list(Post.objects.filter(author=membership, kind=PostKind.OFFER).open()
                       .select_related("area"))
@@ -324,25 +536,39 @@ def requests_for_member(membership: Membership, *, limit: int = 20) -> list[tupl
                   .exclude(author=membership).for_list())
     wanted = Q(category_id__in=category_ids) | Q(category__parent_id__in=category_ids)
     requests = list(candidates.filter(wanted).order_by("-created_at")[:100])
-    if membership.skills_text:
+    # Requests filed under another category still reach this member when they use the words of
+    # what the member offers.
+    vocabulary = list(ConceptWord.objects.filter(category_id__in=category_ids).order_by("id")
+                      .values_list("word", flat=True)[:REQUEST_WORDS])
+    words = " ".join([membership.skills_text, *(o.title for o in own_offers), *vocabulary])
+    if text.words(words):
         seen = {r.pk for r in requests}
-        requests += [r for r in text_filter(candidates, membership.skills_text, any_word=True)
-                     .order_by("-rank")[:40] if r.pk not in seen]
+        found = text_filter(candidates, words, community_id=membership.community_id, limit=40,
+                            max_words=REQUEST_WORDS)
+        requests += [r for r in found if r.pk not in seen]
     excluded = _excluded_user_ids(membership.user_id)
     requests = [r for r in requests if r.author.user_id not in excluded]
     if not requests:
         return []
-    categories = _categories(requests[0])
+    categories = classifier.category_rows(membership.community_id)
     # Check-required categories: only if this member holds the right valid check.
-    needs = {c: required_check(categories[c]) for c in {r.category_id for r in requests}}
+    needs = _requirements({r.category_id for r in requests})
+    needs = {r.category_id: needs.get(r.category_id) for r in requests}
     held = {t for t in set(needs.values()) - {None} if checked_membership_ids([membership.pk], t)}
     requests = [r for r in requests if needs[r.category_id] is None or needs[r.category_id] in held]
     standing = reciprocity.standings([membership.pk])[membership.pk]
+    candidate = _candidate_from(membership, skill_ids, own_offers)
+    # What each request's words suggest, all at once (the same few queries for a hundred requests).
+    texts = {r.pk: [lexicon.Term(w, (text.stem(w),), None) for w in text.words(f"{r.title} {r.description}")
+                    [:QUERY_WORDS]] for r in requests}
+    guesses = classifier.guess_many(membership.community_id, texts, limit=GUESSES, categories=categories)
     results = []
     for request in requests:
-        suggestion = score_pair(request, membership, own_offers, categories=categories, skill_ids=skill_ids,
-                                standing=standing, now=now)
+        wanted_here = wanted_for(request, terms=texts[request.pk], guesses=guesses[request.pk],
+                                 categories=categories, trained_posts=0)
+        suggestion = score_candidate(wanted_here, candidate, standing=standing, now=now)
         if suggestion is not None:
+            suggestion.membership = membership
             results.append((request, suggestion))
     results.sort(key=lambda pair: (-pair[1].score, -pair[0].pk))
     return [(request, suggestion.explain(to_helper=True)) for request, suggestion in results[:limit]]

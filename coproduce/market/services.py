@@ -10,10 +10,15 @@ from django.utils.translation import gettext as _
 from coproduce.audit.models import AuditAction
 from coproduce.audit.services import record_audit
 from coproduce.communities.models import Area, Category
+from coproduce.ledger import hooks as ledger_hooks
+from coproduce.ledger import services as ledger
+from coproduce.ledger.models import Account, Transfer
+from coproduce.market import hooks, tasks, text
 from coproduce.market.models import (
     DEFAULT_LIFETIME,
     DESCRIPTION_MAX,
     TITLE_MAX,
+    ConceptWord,
     Post,
     PostKind,
     PostStatus,
@@ -71,10 +76,11 @@ def create_post(*, author: Membership, actor, kind: str, title: str, description
     if _acting_for(author, actor):
         record_audit(actor=actor, action=AuditAction.POST_CREATED, community=author.community,
                      on_behalf_of=author.user, subject=title, post=post.pk, kind=kind)
-    from coproduce.notifications.services import notify_match_suggestions
-
     if kind == PostKind.REQUEST:
-        notify_match_suggestions(post)
+        hooks.request_posted.send(post)
+    # After commit and robust: a post stands even if the bookkeeping of its text model fails.
+    community_id = author.community_id
+    transaction.on_commit(lambda: tasks.note_new_post(community_id), robust=True)
     return post
 
 
@@ -208,21 +214,102 @@ def link_exchange(post: Post, transfer, *, actor) -> Post:
     return post
 
 
-@transaction.atomic
 def exchange_posted(transfer, *, actor) -> None:
     """An exchange linked to posts is now posted: those posts are done."""
-    parties = _exchange_members(transfer)
-    for post in Post.objects.filter(exchange=transfer, status__in=[PostStatus.OPEN, PostStatus.MATCHED]):
-        other = next((pk for pk in parties if pk != post.author_id), None)
-        helper = Membership.objects.get(pk=other) if other else None
-        complete_post(post, actor=actor, helper=helper)
+    posts = list(Post.objects.filter(exchange=transfer, status__in=[PostStatus.OPEN, PostStatus.MATCHED]))
+    if not posts:  # most exchanges are about no post: one query, no transaction
+        return
+    with transaction.atomic():
+        parties = _exchange_members(transfer)
+        for post in posts:
+            other = next((pk for pk in parties if pk != post.author_id), None)
+            helper = Membership.objects.get(pk=other) if other else None
+            complete_post(post, actor=actor, helper=helper)
+
+
+def record_exchange_about(post: Post, **exchange) -> Transfer:
+    """Record an exchange (``ledger.record_exchange``'s arguments) about an offer or request: the
+    exchange and the link are written together or not at all, and the post is done as soon as the
+    exchange is posted (at once, or when it is confirmed or approved)."""
+    with transaction.atomic():
+        already = Transfer.objects.filter(community=exchange["community"],
+                                          idempotency_key=exchange["idempotency_key"]).exists()
+        transfer = ledger.record_exchange(**exchange)
+        if not already:
+            link_exchange(post, transfer, actor=exchange["keyed_by"])
+    return transfer
+
+
+def on_ledger_event(event) -> None:
+    """The ledger's after-commit observer: an exchange about a post, posted later (confirmed by its
+    receiver, settled, approved), makes the post done. One posted as it was recorded was linked
+    by ``record_exchange_about``, which completed the post itself."""
+    if event.name == ledger_hooks.POSTED and event.waited and event.transfer.kind == "exchange":
+        exchange_posted(event.transfer, actor=event.actor)
 
 
 def _exchange_members(transfer) -> list[int]:
     """Membership ids on either side of a transfer (posted entries, or a pending one's lines)."""
-    from coproduce.ledger.models import Account
-
     account_ids = [account_id for account_id, _minutes in transfer.proposed] or list(
         transfer.entries.values_list("account_id", flat=True))
     return list(Account.objects.filter(pk__in=account_ids, membership__isnull=False)
                 .values_list("membership_id", flat=True))
+
+
+MAX_WORDS_AT_ONCE = 50
+
+
+def _clean_concept_words(category: Category, words: str) -> list[str]:
+    """Words separated by commas or new lines, each checked; a clear message for the first bad one."""
+    cleaned, problems = [], []
+    for raw in words.replace("\n", ",").split(","):
+        raw = raw.strip()
+        if not raw:
+            continue
+        found = text.tokens(raw)
+        if len(found) != 1 or len(raw) > text.MAX_WORD:
+            problems.append(_("“%(word)s”: give one word at a time, of letters or numbers, up to %(n)d characters.")
+                            % {"word": raw[:60], "n": text.MAX_WORD})
+        elif text.is_stop_word(found[0]):
+            problems.append(_("“%(word)s” is too common to tell categories apart.") % {"word": raw})
+        elif found[0] not in cleaned:
+            cleaned.append(found[0])
+    if problems:
+        raise ValidationError({"words": problems})
+    if not cleaned:
+        raise ValidationError({"words": _("Give at least one word, for example “walkies”.")})
+    if len(cleaned) > MAX_WORDS_AT_ONCE:
+        raise ValidationError({"words": _("Add at most %(n)d words at a time.") % {"n": MAX_WORDS_AT_ONCE}})
+    return cleaned
+
+
+@transaction.atomic
+def add_concept_words(category: Category, *, actor, words: str) -> list[ConceptWord]:
+    """Add words people use for a category (comma-separated); words it already has are skipped."""
+    if category.retired:
+        raise ValidationError(_("“%(category)s” is retired; bring it back first.") % {"category": category.name})
+    cleaned = _clean_concept_words(category, words or "")
+    have = set(ConceptWord.objects.filter(category=category, word__in=cleaned).values_list("word", flat=True))
+    added = ConceptWord.objects.bulk_create([
+        ConceptWord(community_id=category.community_id, category=category, word=w, stem=text.stem(w), added_by=actor)
+        for w in cleaned if w not in have], ignore_conflicts=True)
+    if added:
+        record_audit(actor=actor, action=AuditAction.VOCABULARY_CHANGED, community=category.community,
+                     subject=str(category), added=[w.word for w in added])
+        community_id = category.community_id
+        transaction.on_commit(lambda: tasks.request_retrain(community_id), robust=True)
+    return added
+
+
+@transaction.atomic
+def remove_concept_word(word: ConceptWord, *, actor) -> None:
+    """Take a word off a category's vocabulary."""
+    word = ConceptWord.objects.select_for_update().select_related("category__community").filter(pk=word.pk).first()
+    if word is None:
+        return  # removed a moment ago by someone else: nothing left to do
+    category = word.category
+    word.delete()
+    record_audit(actor=actor, action=AuditAction.VOCABULARY_CHANGED, community=category.community,
+                 subject=str(category), removed=[word.word])
+    community_id = category.community_id
+    transaction.on_commit(lambda: tasks.request_retrain(community_id), robust=True)

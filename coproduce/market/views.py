@@ -2,19 +2,28 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from coproduce.conversations.forms import MessageForm
+from coproduce.ledger.forms import ExchangeForm
+from coproduce.ledger.views import member_parties, record_page
 from coproduce.lib.inputs import search_text
-from coproduce.market import matching, services
-from coproduce.market.forms import DoneForm, IntroduceForm, PostForm, SearchForm, ThankYouForm
-from coproduce.market.models import Post, PostKind, PostStatus, ThankYou
+from coproduce.market import classifier, hooks, matching, services
+from coproduce.market.forms import (
+    ConceptWordsForm,
+    DoneForm,
+    PostForm,
+    SearchForm,
+    ThankYouForm,
+    initial_from,
+)
+from coproduce.market.models import ConceptWord, Post, PostKind, PostStatus, ThankYou
 from coproduce.market.permissions import may_manage, post_in, require_may_manage
 from coproduce.market.queries import search_posts
 from coproduce.members import availability
@@ -48,6 +57,31 @@ def browse(request, slug):
                                                           query_string=query_string.urlencode()))
 
 
+SUGGESTED_CATEGORIES = 3
+
+
+def _category_guesses(access, title: str, description: str) -> list:
+    """The likeliest categories for what someone typed (the community's text model, read only)."""
+    words = search_text(f"{title} {description}", limit=2000)
+    return classifier.suggest_categories(access.community, words, limit=SUGGESTED_CATEGORIES)
+
+
+def _form_urls(access, author: Membership) -> dict:
+    """Where the post form posts, and where its "suggest a category" buttons post."""
+    if access.membership is not None and author.pk == access.membership.pk:
+        return {"form_action": reverse("market:new", args=[access.community.slug]),
+                "suggest_url": reverse("market:new_suggest", args=[access.community.slug])}
+    return {"form_action": reverse("market:new_for", args=[access.community.slug, author.pk]),
+            "suggest_url": reverse("market:new_for_suggest", args=[access.community.slug, author.pk])}
+
+
+def _render_post_form(request, access, author, form, *, suggestions=None, asked=False):
+    return render(request, "market/post_form.html", _context(
+        access, form=form, author=author, suggestions=suggestions or [], asked=asked,
+        suggestions_url=reverse("market:category_suggestions", args=[access.community.slug]),
+        **_form_urls(access, author)))
+
+
 def _post_form(request, access, author: Membership):
     form = PostForm(request.POST or None, community=access.community,
                     initial={"kind": request.GET.get("kind", PostKind.REQUEST)})
@@ -59,7 +93,24 @@ def _post_form(request, access, author: Membership):
         else:
             messages.success(request, _("Posted. It stays open for 90 days."))
             return redirect("market:detail", slug=access.community.slug, pk=post.pk)
-    return render(request, "market/post_form.html", _context(access, form=form, author=author))
+    suggestions = []
+    if request.method == "POST":  # refused: help with the category too, also without JavaScript
+        suggestions = _category_guesses(access, request.POST.get("title", ""), request.POST.get("description", ""))
+    return _render_post_form(request, access, author, form, suggestions=suggestions, asked=request.method == "POST")
+
+
+def _suggest_for_form(request, access, author: Membership):
+    """The post form again, as typed, with category suggestions (and the one picked, if any):
+    the "Suggest a category" and "Use …" buttons, which work without JavaScript. Posts nothing."""
+    form = PostForm(community=access.community)
+    initial = initial_from(request.POST, form)
+    picked = request.POST.get("use_category", "")
+    if picked.isdigit() and form.fields["category"].queryset.filter(pk=int(picked)).exists():
+        initial["category"] = int(picked)
+        messages.info(request, _("Category chosen. Check the rest and post it."))
+    form = PostForm(community=access.community, initial=initial)
+    suggestions = _category_guesses(access, request.POST.get("title", ""), request.POST.get("description", ""))
+    return _render_post_form(request, access, author, form, suggestions=suggestions, asked=True)
 
 
 @login_required
@@ -72,11 +123,45 @@ def new_post(request, slug):
 
 
 @login_required
+@require_POST
+def new_post_suggest(request, slug):
+    access = require_member(request, slug)
+    if access.membership is None:
+        return redirect("market:browse", slug=slug)
+    return _suggest_for_form(request, access, access.membership)
+
+
+@login_required
 def new_post_for(request, slug, member_pk):
     access = require_coordinator(request, slug)
     author = member_in(access, member_pk)
     require_may_act_for(access, author)
     return _post_form(request, access, author)
+
+
+@login_required
+@require_POST
+def new_post_for_suggest(request, slug, member_pk):
+    access = require_coordinator(request, slug)
+    author = member_in(access, member_pk)
+    require_may_act_for(access, author)
+    return _suggest_for_form(request, access, author)
+
+
+@login_required
+@require_GET
+def category_suggestions(request, slug):
+    """The post form's suggestions as the person types (htmx): a fragment of the form."""
+    access = require_member(request, slug)
+    author = access.membership
+    member_pk = request.GET.get("member", "")
+    if access.is_coordinator and member_pk.isdigit():
+        author = member_in(access, int(member_pk))
+    if author is None:
+        raise Http404
+    suggestions = _category_guesses(access, request.GET.get("title", ""), request.GET.get("description", ""))
+    return render(request, "market/_category_suggestions.html", _context(
+        access, suggestions=suggestions, asked=True, **_form_urls(access, author)))
 
 
 @login_required
@@ -100,10 +185,27 @@ def detail(request, slug, pk):
         thanks=thanks, thank_form=thank_form, is_giver=is_giver,
         introduce_query=introduce_query, introduce_found=introduce_found,
         availability=availability.describe(post.availability), done_form=done_form,
-        message_form=MessageForm() if (access.membership and not is_author and post.is_open) else None,
-        introduce_form=IntroduceForm() if access.is_coordinator else None,
+        may_write=bool(access.membership and not is_author and post.is_open),
     )
     return render(request, "market/detail.html", context)
+
+
+@login_required
+def record_exchange(request, slug, pk):
+    """Record the time for an exchange about this offer or request: the post is done once it is posted."""
+    access = require_member(request, slug)
+    post = post_in(access, pk)
+    if access.membership is None:
+        raise PermissionDenied(_("Only members record their own exchanges."))
+    if post.status not in (PostStatus.OPEN, PostStatus.MATCHED) or not post.author.is_active:
+        raise Http404
+    form = ExchangeForm(request.POST or None, community=access.community, viewer=request.user)
+    if not form.is_bound and post.author_id != access.membership.pk:
+        form.initial["other"] = post.author
+    return record_page(
+        request, access, form, parties=member_parties(access.membership), about=post,
+        heading=_("Record an exchange"), button=_("Record"),
+        record=lambda **exchange: services.record_exchange_about(post, **exchange))
 
 
 def _thanks_for(access, post: Post):
@@ -170,10 +272,7 @@ def member_thanks(request, slug, member_pk):
 
 def _done_candidates(post: Post):
     """People who talked with the author about this post, or were introduced to them."""
-    from coproduce.conversations.models import Participant
-
-    user_ids = (Participant.objects.filter(conversation__post=post).exclude(user_id=post.author.user_id)
-                .values("user_id"))
+    user_ids = hooks.post_contacts(post) - {post.author.user_id}
     return (Membership.objects.active().filter(community_id=post.community_id, user_id__in=user_ids)
             .select_related("user").order_by("user__name"))
 
@@ -245,27 +344,58 @@ def brokerage(request, slug):
                .open().for_list().order_by("created_at", "id"))
     page = Paginator(waiting, BROKERAGE_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(post, matching.suggest_for_request(post, limit=3)) for post in page]
-    return render(request, "market/brokerage.html", _context(access, page=page, rows=rows,
-                                                             introduce_form=IntroduceForm()))
+    return render(request, "market/brokerage.html", _context(access, page=page, rows=rows))
+
+
+@login_required
+def vocabulary(request, slug):
+    """Coordinators: the words people use for each category, which search and matching read."""
+    access = require_coordinator(request, slug)
+    categories = classifier.leaf_categories(classifier.category_rows(access.community.pk))
+    words: dict[int, list[str]] = {}
+    for category_id, word in (ConceptWord.objects.filter(community=access.community, category_id__in=list(categories))
+                              .order_by("word").values_list("category_id", "word")):
+        words.setdefault(category_id, []).append(word)
+    rows = sorted(((pk, parent, name, words.get(pk, [])) for pk, (name, parent) in categories.items()),
+                  key=lambda row: ((row[1] or "").lower(), row[2].lower()))
+    return render(request, "market/vocabulary.html", _context(access, rows=rows))
+
+
+def _leaf_category_in(access, pk):
+    from coproduce.communities.models import Category
+
+    category = get_object_or_404(Category.objects.select_related("parent", "community"), pk=pk,
+                                 community=access.community)
+    return category
+
+
+@login_required
+def category_words(request, slug, pk):
+    access = require_coordinator(request, slug)
+    category = _leaf_category_in(access, pk)
+    form = ConceptWordsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.add_concept_words(category, actor=request.user, words=form.cleaned_data["words"])
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            if added:
+                messages.success(request, _("Added: %(words)s.") % {"words": ", ".join(w.word for w in added)})
+            else:
+                messages.info(request, _("Those words were already there."))
+            return redirect("market:category_words", slug=slug, pk=category.pk)
+    words = ConceptWord.objects.filter(category=category).order_by("word")
+    return render(request, "market/category_words.html", _context(access, category=category, form=form,
+                                                                  words=words))
 
 
 @login_required
 @require_POST
-def introduce(request, slug, pk, member_pk):
-    from coproduce.conversations.services import introduce as introduce_service
-
+def remove_category_word(request, slug, pk, word_pk):
     access = require_coordinator(request, slug)
-    post = post_in(access, pk)
-    helper = member_in(access, member_pk)
-    form = IntroduceForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Please keep the introduction to 2,000 characters."))
-        return redirect("market:detail", slug=slug, pk=post.pk)
-    try:
-        introduce_service(post, helper, actor=request.user, note=form.cleaned_data["note"])
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Introduced %(a)s and %(b)s. They can now write to each other.")
-                         % {"a": post.author.user.name, "b": helper.user.name})
-    return redirect("market:brokerage", slug=slug)
+    category = _leaf_category_in(access, pk)
+    word = get_object_or_404(ConceptWord, pk=word_pk, category=category)
+    services.remove_concept_word(word, actor=request.user)
+    messages.success(request, _("Removed “%(word)s”.") % {"word": word.word})
+    return redirect("market:category_words", slug=slug, pk=category.pk)

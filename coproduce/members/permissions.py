@@ -22,6 +22,11 @@ class Access:
     is_coordinator: bool  # coordinator here, or a site admin
 
 
+def coordinates_anywhere(user) -> bool:
+    """Whether someone is an active coordinator of any community."""
+    return Membership.objects.coordinators().filter(user=user).exists()
+
+
 def membership_of(user, community: Community) -> Membership | None:
     if not user.is_authenticated:
         return None

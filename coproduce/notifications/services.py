@@ -3,58 +3,25 @@
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coproduce.notifications.models import DigestSent, Kind, Preference
+from coproduce.ledger import hooks as ledger_hooks
+from coproduce.ledger.services import format_minutes
+from coproduce.notifications.models import DigestSent, Kind
+from coproduce.notifications.preferences import wants
+from coproduce.notifications.tasks import send_email
 
-UNSUBSCRIBE_SALT = "coproduce.notifications.unsubscribe"
 EXPIRY_NOTICE_BEFORE = timedelta(days=7)
-
-
-def wants(user, kind: str) -> bool:
-    preference = Preference.objects.filter(user=user).first()
-    return preference is None or getattr(preference, kind)
-
-
-@transaction.atomic
-def set_preferences(user, **choices) -> Preference:
-    preference, _created = Preference.objects.get_or_create(user=user)
-    for kind in Kind.values:
-        if kind in choices:
-            setattr(preference, kind, bool(choices[kind]))
-    preference.save()
-    return preference
-
-
-def unsubscribe_token(user, kind: str) -> str:
-    return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
-
-
-def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
-    try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
-        return None
-    if data.get("k") not in Kind.values:
-        return None
-    return data["u"], data["k"]
-
-
-def unsubscribe_url(user, kind: str) -> str:
-    return settings.SITE_URL + reverse("notifications:unsubscribe", args=[unsubscribe_token(user, kind)])
 
 
 def _queue(user, kind: str, subject: str, template: str, context: dict) -> None:
     """Queue one e-mail once the surrounding transaction commits (nothing on rollback)."""
     if not user.email or not wants(user, kind):
         return
-    from coproduce.notifications.tasks import send_email
-
     body = render_to_string(template, {"user": user, "site_url": settings.SITE_URL, **context})
     user_id = user.pk
     transaction.on_commit(lambda: send_email.enqueue(user_id, kind, str(subject), body))
@@ -89,9 +56,23 @@ def notify_match_suggestions(request_post, *, limit: int = 3) -> None:
 
 
 def notify_exchange_awaiting_confirmation(user, *, community, description: str, confirm_url: str) -> None:
-    """For the ledger: tell the receiver an exchange waits for their confirmation."""
+    """Tell the receiver an exchange waits for their confirmation."""
     _queue(user, Kind.EXCHANGES, _("Please confirm an exchange"), "notifications/email/exchange.txt",
            {"community": community, "description": description, "confirm_url": confirm_url})
+
+
+def on_ledger_event(event) -> None:
+    """The ledger's after-commit observer: a receiver is asked to confirm what the giver recorded."""
+    if event.name != ledger_hooks.AWAITING_CONFIRMATION or event.person is None:
+        return
+    transfer = event.transfer
+    community = transfer.community
+    minutes = max((amount for _account, amount in transfer.proposed), default=0)
+    notify_exchange_awaiting_confirmation(
+        event.person, community=community,
+        description=" · ".join(part for part in (str(transfer.keyed_by), format_minutes(minutes),
+                                                 transfer.description) if part),
+        confirm_url=settings.SITE_URL + reverse("ledger:pending", args=[community.slug]))
 
 
 @transaction.atomic

@@ -5,12 +5,12 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django_tasks import task
 
+from coproduce.notifications.preferences import unsubscribe_url, wants
+
 
 @task()
 def send_email(user_id: int, kind: str, subject: str, body: str) -> bool:
     """Send one notification e-mail, re-checking the person's preference at send time."""
-    from coproduce.notifications.services import unsubscribe_url, wants
-
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None or not user.email or not wants(user, kind):
         return False

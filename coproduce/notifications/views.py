@@ -6,9 +6,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from coproduce.notifications import services
 from coproduce.notifications.forms import PreferenceForm
 from coproduce.notifications.models import Kind, Preference
+from coproduce.notifications.preferences import read_unsubscribe_token, set_preferences
 
 
 @login_required
@@ -16,7 +16,7 @@ def preferences(request):
     preference = Preference.objects.filter(user=request.user).first() or Preference(user=request.user)
     form = PreferenceForm(request.POST or None, instance=preference)
     if request.method == "POST" and form.is_valid():
-        services.set_preferences(request.user, **form.cleaned_data)
+        set_preferences(request.user, **form.cleaned_data)
         messages.success(request, _("Your e-mail choices are saved."))
         return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {"form": form})
@@ -26,7 +26,7 @@ def preferences(request):
 # the signed token is the authority, and it can only switch one kind of e-mail off.
 @csrf_exempt
 def unsubscribe(request, token):
-    found = services.read_unsubscribe_token(token)
+    found = read_unsubscribe_token(token)
     if found is None:
         raise Http404
     user = get_user_model().objects.filter(pk=found[0]).first()
@@ -34,6 +34,6 @@ def unsubscribe(request, token):
         raise Http404
     kind = Kind(found[1])
     if request.method == "POST":
-        services.set_preferences(user, **{kind.value: False})
+        set_preferences(user, **{kind.value: False})
         return render(request, "notifications/unsubscribed.html", {"kind": kind})
     return render(request, "notifications/unsubscribe.html", {"kind": kind})

@@ -90,3 +90,35 @@ def expiring_checks(community, *, today: date | None = None):
     return (Check.objects.filter(membership__community=community, outcome=Outcome.CLEAR,
                                  expires_on__gte=today, expires_on__lte=today + EXPIRING_WITHIN)
             .select_related("membership__user").order_by("expires_on", "id"))
+
+
+class CheckedHelpersOnly:
+    """The ledger's credit policy (``ledger.hooks``): nobody is credited for help in a category that
+    needs a check unless they hold a valid one. Registered in ``SafeguardingConfig.ready``."""
+
+    def check(self, community, category: Category, memberships) -> None:
+        for membership in memberships:
+            require_valid_check(membership, category)
+
+    def refused_rows(self, community, rows, membership_of: dict[int, int]) -> dict[int, str]:
+        """The bulk path's rows whose giver holds no valid check their category needs: three queries
+        however many rows (the categories' requirements, their parents, who holds which check)."""
+        used = {row.category_id for row in rows if row.category_id}
+        if not used:
+            return {}
+        parents = dict(Category.objects.filter(pk__in=used).values_list("pk", "parent_id"))
+        requirements = dict(CategoryCheckRequirement.objects.filter(
+            category_id__in=used | {p for p in parents.values() if p}).values_list("category_id", "check_type"))
+        needs = {pk: requirements.get(pk) or requirements.get(parents.get(pk)) for pk in used}
+        needs = {pk: check for pk, check in needs.items() if check}
+        if not needs:
+            return {}
+        holds = set(Check.objects.valid().filter(membership__community=community, check_type__in=needs.values())
+                    .values_list("membership_id", "check_type"))
+        refused = {}
+        for index, row in enumerate(rows):
+            check_type = needs.get(row.category_id)
+            if check_type and (membership_of.get(row.giver_id), check_type) not in holds:
+                refused[index] = _("help in this category needs a valid %(check)s, and the helper has none "
+                                   "on record.") % {"check": CheckType(check_type).label}
+        return refused

@@ -2,13 +2,17 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 
 from coproduce.communities.models import Community
+from coproduce.lib.disclosure import protect_count
 
 
 def home(request):
     """The front door: every community on this installation and how to join it."""
-    communities = Community.objects.annotate(
+    communities = list(Community.objects.annotate(
         member_count=Count("memberships", filter=Q(memberships__status="active"))
-    ).order_by("name")
+    ).order_by("name"))
+    for community in communities:  # public: protected like every public count
+        community.members = protect_count(community.member_count, community.small_count_k,
+                                          community.small_count_rule)
     return render(request, "web/home.html", {"communities": communities})
 
 

@@ -223,26 +223,17 @@ def test_a_post_link_to_an_open_post_of_someone_who_left_names_nobody(client, ri
         category=riverside.categories.create(name="Gardening"),
     )
     leave_community(lee, actor=lee.user)
-    # 2. Alice opens the record page with ?post= of that offer.
+    # 2. Alice opens the page that records an exchange about that offer.
     client.force_login(people["alice"].user)
-    response = client.get("/c/riverside/ledger/record/", {"post": post.pk})
-    # 3. The page neither names Lee nor fills them in as the other member.
-    assert response.status_code == 200
+    url = f"/c/riverside/market/{post.pk}/record/"
+    response = client.get(url)
+    # 3. There is no such page for a post whose author left: it names nobody.
+    assert response.status_code == 404
     assert "Lee Gone" not in response.content.decode()
-    assert response.context["form"].initial.get("other") is None
-    # 4. Posting it anyway is refused with a message that names nobody, and nothing is written.
-    response = client.post(
-        f"/c/riverside/ledger/record/?post={post.pk}",
-        {
-            "post": post.pk,
-            "other": "Bob Brown",
-            "direction": "received",
-            "minutes": "60",
-            "performed_on": datetime.date.today().isoformat(),
-            "token": "t",
-        },
-    )
-    assert "That offer or request is no longer open." in response.content.decode()
+    # 4. Posting it anyway is refused the same way, and nothing is written.
+    response = client.post(url, {"other": "Bob Brown", "direction": "received", "minutes": "60",
+                                 "performed_on": datetime.date.today().isoformat(), "token": "t"})
+    assert response.status_code == 404
     assert "Lee Gone" not in response.content.decode()
     assert Transfer.objects.count() == 0
     assert Post.objects.get(pk=post.pk).status == "open"

@@ -1,5 +1,6 @@
 from django import template
 
+from coproduce.conversations.forms import MessageForm
 from coproduce.conversations.models import Block
 
 register = template.Library()
@@ -15,3 +16,9 @@ def block_controls(context, member):
         "csrf_token": context.get("csrf_token"),
         "blocked": Block.objects.filter(blocker=viewer, blocked=member.user).exists(),
     }
+
+
+@register.simple_tag
+def message_form() -> MessageForm:
+    """An empty message form, for pages of other apps that let you write (an offer or request)."""
+    return MessageForm()

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from coproduce.communities.models import Community
-from coproduce.demo.seed import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG
+from coproduce.demo.logins import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG
 from coproduce.members.models import (
     Application,
     ApplicationStatus,

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from coproduce.demo.seed import DEMO_SLUG
+from coproduce.demo.logins import DEMO_SLUG
 from coproduce.insights.models import MonthlyRollup
 
 pytestmark = pytest.mark.django_db

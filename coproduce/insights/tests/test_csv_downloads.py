@@ -151,16 +151,17 @@ def test_areas_csvs_by_hand(line, riverside, as_persona):
         AreaIndicator.objects.create(community=riverside, area=area, indicator="Crime", value=value)
     client = as_persona("coordinator")
     url = reverse("insights:areas", args=[riverside.slug])
-    # North: Ann 1 h (gave), Ben 2 h (received and gave) → 3 h, 2 active, 1 of 2 both; South: Cal 1 h, received
+    # Hours are each giver's, in the giver's area (issue 11): North: Ann gave 1 h, Ben gave 1 h → 2 h,
+    # 2 active, 1 of 2 both; South: Cal only received → 0 h, 1 active.
     assert rows_of(client.get(url, {"csv": "strength-by-area"})) == [
         ["Area", "Exchange hours (no population figures imported)",
          "Active members (no population figures imported)", "Reciprocity rate"],
-        ["Riverside North", "3.00", "2.00", "0.50"],
-        ["Riverside South", "1.00", "1.00", "0.00"],
+        ["Riverside North", "2.00", "2.00", "0.50"],
+        ["Riverside South", "0.00", "1.00", "0.00"],
     ]
     assert rows_of(client.get(url, {"csv": "crime-hours"})) == [
         ["Area code", "Exchange hours (no population figures imported)", "Crime"],
-        ["E05000001", "3.00", "10.00"], ["E05000002", "1.00", "20.00"]]
+        ["E05000001", "2.00", "10.00"], ["E05000002", "0.00", "20.00"]]
     assert rows_of(client.get(url, {"csv": "crime-reciprocity"}))[1] == ["E05000001", "0.50", "10.00"]
     body = client.get(url, {"start": "2020-01-01", "end": today.isoformat()}).content.decode()
     assert f'href="?start=2020-01-01&amp;end={today.isoformat()}&amp;csv=crime-active"' in body

@@ -181,17 +181,18 @@ def test_areas_scatter_r_on_a_hand_worked_example(network, riverside, as_persona
     start = today.replace(year=today.year - 1) + datetime.timedelta(days=1)
     measures, _population = area_measures(riverside, start, today)
     hours = dict(measures[0][1])
-    # North: Ann 3 h (ab, ca, wa), Ben 2 h (ab, bc), Fay 1 h = 6; South: Cal 3 h (ca, bc, cd), Dee 1 h = 4;
-    # West: Wes 1 h. (Gus has no area; the reversed exchange and the gift are left out.)
-    assert hours == {north.pk: 6, south.pk: 4, west.pk: 1}
+    # Each giver's hours in the giver's area (issue 11): North: Ann gave 1 h (ab), Fay 1 h (fg) = 2;
+    # South: Cal gave 3 h (ca, cb, cd); West: Wes 1 h (wa). (Ben's gift to Cal is older; the reversed
+    # exchange and the gift are left out.)
+    assert hours == {north.pk: 2, south.pk: 3, west.pk: 1}
     reciprocity = measures[2][1]
     # Ann gave (ab) and received (ca, wa); Ben only received (ab, bc; his gift to Cal is older); Fay only gave
     assert reciprocity[north.pk] == pytest.approx(1 / 3)
     assert reciprocity[south.pk] == 0  # Cal only gave (ca, cb, cd; Ben gave to him before the window); Dee received
     for area, value in ((north, 10), (south, 20), (west, 30)):
         AreaIndicator.objects.create(community=riverside, area=area, indicator="Crime", value=value)
-    # r of (6, 10), (4, 20), (1, 30): mean x = 11/3, mean y = 20; sxy = -50, sxx = 38/3, syy = 200
-    expected = -50 / (38 / 3 * 200) ** 0.5
+    # r of (2, 10), (3, 20), (1, 30): mean x = 2, mean y = 20; sxy = -10, sxx = 2, syy = 200: r = -0.5
+    expected = -10 / (2 * 200) ** 0.5
     body = as_persona("coordinator").get(reverse("insights:areas", args=[riverside.slug])).content.decode()
     assert f"{expected:.2f}" in body and "n = 3" in body
     assert "Correlation is not causation" in body

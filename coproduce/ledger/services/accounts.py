@@ -10,11 +10,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from coproduce.communities.models import Community
+from coproduce.ledger import hooks
 from coproduce.ledger.models import Account, AccountKind
 from coproduce.members.models import Membership
-from coproduce.partners.models import Organisation
 
-Party = Membership | Organisation | Account
+# A member, an account, or an object of a model registered with ``hooks.register_party``
+# (an organisation, later a business or another time bank).
+Party = Membership | Account | object
 
 
 def _get_or_create_account(**lookup) -> Account:
@@ -35,9 +37,17 @@ def account_for_membership(membership: Membership) -> Account:
                                   membership=membership)
 
 
-def account_for_organisation(organisation: Organisation) -> Account:
-    return _get_or_create_account(community_id=organisation.community_id,
-                                  kind=AccountKind.ORGANISATION, organisation=organisation)
+def account_for_party(party) -> Account:
+    """The account of an organisation (or another registered party), created on first use."""
+    found = hooks.party_of(party)
+    if found is None:
+        raise TypeError(f"{type(party).__name__} owns no ledger account: register it with hooks.register_party")
+    field, kind = found
+    return _get_or_create_account(community_id=party.community_id, kind=kind, **{field: party})
+
+
+def account_for_organisation(organisation) -> Account:
+    return account_for_party(organisation)
 
 
 def pot_for(community: Community) -> Account:
@@ -55,12 +65,12 @@ def account_of(party: Party, community: Community) -> Account:
                                   % {"name": party.user.name, "community": community.name})
         account = account_for_membership(party)
         account.membership = party
-    elif isinstance(party, Organisation):
+    elif hooks.party_of(party) is not None:
         if party.community_id != community.pk:
             raise ValidationError(_("%(name)s does not take part in %(community)s.")
-                                  % {"name": party.name, "community": community.name})
-        account = account_for_organisation(party)
-        account.organisation = party
+                                  % {"name": str(party), "community": community.name})
+        account = account_for_party(party)
+        setattr(account, hooks.party_of(party)[0], party)
     else:
         raise ValidationError(_("Choose a member, an organisation or the pot."))
     if account.community_id != community.pk:

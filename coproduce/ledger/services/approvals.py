@@ -15,10 +15,8 @@ from django.utils.translation import gettext as _
 
 from coproduce.audit.models import AuditAction
 from coproduce.audit.services import record_audit
-from coproduce.insights import rollups  # issue 6: monthly roll-ups kept in the posting transaction
 from coproduce.ledger.models import Account, AccountKind, Transfer, TransferStatus
-from coproduce.ledger.services.exchanges import _posts_done
-from coproduce.ledger.services.posting import _lock_lines, _new_balances, _write_entries
+from coproduce.ledger.services.posting import _post_lines
 from coproduce.ledger.services.validation import _is_coordinator, format_minutes
 
 
@@ -43,15 +41,8 @@ def approve_transfer(transfer: Transfer, *, approver) -> Transfer:
                          .values_list("membership__user_id", flat=True))
     if approver.pk in credited_users:
         raise ValidationError(_("Another coordinator must approve credits to you."))
-    balances = _new_balances(lines, _lock_lines(lines))
-    now = timezone.now()
-    transfer.status = TransferStatus.POSTED
-    transfer.posted_at = transfer.settled_at = now
     transfer.settled_by = approver
-    transfer.save(update_fields=["status", "posted_at", "settled_at", "settled_by"])
-    _write_entries(transfer.pk, lines, balances)
-    rollups.record_posted(transfer, lines)  # insights roll-ups, same transaction
-    _posts_done(transfer, actor=approver)
+    _post_lines(transfer, lines, actor=approver, now=timezone.now())
     record_audit(actor=approver, action=AuditAction.TRANSFER_APPROVED, community=transfer.community,
                  subject=str(transfer), transfer=transfer.pk, reason=transfer.hold_reason,
                  minutes=transfer.minutes, keyed_by=transfer.keyed_by_id)

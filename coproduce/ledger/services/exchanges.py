@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from coproduce.audit.models import AuditAction
 from coproduce.audit.services import record_audit
 from coproduce.communities.models import AfterWindow, Category, Community
-from coproduce.insights import rollups  # issue 6: monthly roll-ups kept in the posting transaction
+from coproduce.ledger import hooks
 from coproduce.ledger.models import (
-    Account,
     AccountKind,
     HoldReason,
     Transfer,
@@ -32,22 +31,20 @@ from coproduce.ledger.services.accounts import (
     pot_for,
 )
 from coproduce.ledger.services.posting import (
-    _apply_lines,
     _Draft,
     _existing,
     _post,
+    _post_lines,
     _require_transaction,
-    _write_entries,
 )
 from coproduce.ledger.services.validation import (
     _check_active,
     _check_category,
-    _check_givers_may_help,
     _is_coordinator,
     check_date,
+    check_givers_may_help,
     check_minutes,
     community_today,
-    format_minutes,
 )
 from coproduce.members.models import Membership
 
@@ -55,41 +52,7 @@ from coproduce.members.models import Membership
 def record_exchange(*, community: Community, giver: Party, receiver: Party, minutes: int,
                     performed_on: datetime.date, keyed_by, idempotency_key: str,
                     category: Category | None = None, description: str = "",
-                    authority: str = "", post=None) -> Transfer:
-    """Record one exchange (see ``_record_exchange``), optionally about an offer or request.
-
-    With ``post``, the exchange and the link are written together or not at all, and the
-    post is done as soon as the exchange is posted (at once, or when it is confirmed).
-    """
-    if post is None:
-        return _record_exchange(community=community, giver=giver, receiver=receiver, minutes=minutes,
-                                performed_on=performed_on, keyed_by=keyed_by,
-                                idempotency_key=idempotency_key, category=category,
-                                description=description, authority=authority)
-    from coproduce.market.services import link_exchange
-
-    with transaction.atomic():
-        already = _existing(community, idempotency_key)
-        transfer = _record_exchange(community=community, giver=giver, receiver=receiver, minutes=minutes,
-                                    performed_on=performed_on, keyed_by=keyed_by,
-                                    idempotency_key=idempotency_key, category=category,
-                                    description=description, authority=authority)
-        if already is None:
-            link_exchange(post, transfer, actor=keyed_by)
-    return transfer
-
-
-def _posts_done(transfer: Transfer, *, actor) -> None:
-    """Offers and requests linked to an exchange are done once it is posted."""
-    from coproduce.market.services import exchange_posted
-
-    exchange_posted(transfer, actor=actor)
-
-
-def _record_exchange(*, community: Community, giver: Party, receiver: Party, minutes: int,
-                     performed_on: datetime.date, keyed_by, idempotency_key: str,
-                     category: Category | None = None, description: str = "",
-                     authority: str = "") -> Transfer:
+                    authority: str = "") -> Transfer:
     """One person helped another: the giver gains ``minutes``, the receiver pays them.
 
     Keyed by the receiver or a coordinator: posted at once (a coordinator's is audited with
@@ -108,7 +71,7 @@ def _record_exchange(*, community: Community, giver: Party, receiver: Party, min
         raise ValidationError(_("The giver and the receiver must be different."))
     for account in (giver_account, receiver_account):
         _check_active(account)
-    _check_givers_may_help(category, [giver_account])
+    check_givers_may_help(community, category, [giver_account])
     giver_uid, receiver_uid = _owner_id(giver_account), _owner_id(receiver_account)
     draft = _Draft(community=community, kind=TransferKind.EXCHANGE,
                    lines={giver_account.pk: minutes, receiver_account.pk: -minutes},
@@ -129,7 +92,8 @@ def _record_exchange(*, community: Community, giver: Party, receiver: Party, min
                 "name": receiver.name}
             return _post(draft, status=TransferStatus.PENDING, awaiting=receiver_account)
         return _post(draft, status=TransferStatus.PENDING, awaiting=receiver_account,
-                     then=lambda transfer: _ask_to_confirm(transfer, receiver_account))
+                     then=lambda transfer: hooks.after_commit(hooks.Event(
+                         hooks.AWAITING_CONFIRMATION, transfer, actor=keyed_by, person=receiver)))
     authority = authority.strip()
     if not authority and not _is_coordinator(keyed_by, community):
         raise ValidationError(_("You can only record exchanges you took part in."))
@@ -138,27 +102,6 @@ def _record_exchange(*, community: Community, giver: Party, receiver: Party, min
         actor=keyed_by, action=AuditAction.EXCHANGE_RECORDED_FOR, community=community,
         on_behalf_of=draft.on_behalf_of, subject=str(transfer), transfer=transfer.pk, minutes=minutes,
         **({"authority": authority} if authority else {})))
-
-
-def _ask_to_confirm(transfer: Transfer, receiver_account: Account) -> None:
-    """E-mail the receiver (per their preferences) once the pending exchange is committed."""
-    from django.conf import settings
-    from django.urls import reverse
-
-    from coproduce.notifications.services import notify_exchange_awaiting_confirmation
-
-    receiver = _owner_user(receiver_account)
-    if receiver is None:
-        return
-    community = transfer.community
-    notify_exchange_awaiting_confirmation(
-        receiver, community=community,
-        description=f"{transfer.keyed_by} · {format_minutes(_proposed_minutes(transfer))} · {transfer.description}".strip(" ·"),
-        confirm_url=settings.SITE_URL + reverse("ledger:pending", args=[community.slug]))
-
-
-def _proposed_minutes(transfer: Transfer) -> int:
-    return max((amount for _account, amount in transfer.proposed), default=0)
 
 
 def _pending_for_update(transfer: Transfer) -> Transfer:
@@ -171,15 +114,8 @@ def confirm_exchange(transfer: Transfer, *, user) -> Transfer:
     """The receiver confirms an exchange the giver recorded: it is posted now."""
     transfer = _pending_for_update(transfer)
     _check_may_settle(transfer, user)
-    lines = dict(transfer.proposed)
-    balances = _apply_lines(lines)
-    transfer.status = TransferStatus.POSTED
-    transfer.posted_at = transfer.settled_at = timezone.now()
     transfer.settled_by = user
-    transfer.save(update_fields=["status", "posted_at", "settled_at", "settled_by"])
-    _write_entries(transfer.pk, lines, balances)
-    rollups.record_posted(transfer, lines)  # insights roll-ups, same transaction
-    _posts_done(transfer, actor=user)
+    _post_lines(transfer, dict(transfer.proposed), actor=user, now=timezone.now())
     return transfer
 
 
@@ -245,17 +181,9 @@ def settle_pending(*, community: Community | None = None, now: datetime.datetime
                 counts["held"] += 1
                 continue
             if transfer.community.after_confirmation_window == AfterWindow.CONFIRM:
-                lines = dict(transfer.proposed)
                 try:
                     with transaction.atomic():
-                        balances = _apply_lines(lines)
-                        transfer.status = TransferStatus.POSTED
-                        transfer.posted_at = now
-                        transfer.settled_at = now
-                        transfer.save(update_fields=["status", "posted_at", "settled_at"])
-                        _write_entries(transfer.pk, lines, balances)
-                        rollups.record_posted(transfer, lines)  # insights roll-ups, same transaction
-                        _posts_done(transfer, actor=transfer.keyed_by)
+                        _post_lines(transfer, dict(transfer.proposed), actor=transfer.keyed_by, now=now)
                     outcome = TransferStatus.POSTED
                 except ValidationError:
                     transfer.status = TransferStatus.PENDING  # the savepoint rolled back

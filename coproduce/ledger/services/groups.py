@@ -19,9 +19,9 @@ from coproduce.ledger.services.posting import _Draft, _existing, _post
 from coproduce.ledger.services.validation import (
     _check_active,
     _check_category,
-    _check_givers_may_help,
     _is_coordinator,
     check_date,
+    check_givers_may_help,
     check_minutes,
 )
 
@@ -77,7 +77,7 @@ def record_group_exchange(*, community: Community, givers: Sequence[tuple[Party,
         raise ValidationError(_("Each person can appear only once, and not on both sides."))
     for account in [a for a, _m in giver_lines] + receiver_accounts:
         _check_active(account)
-    _check_givers_may_help(category, [a for a, _m in giver_lines])
+    check_givers_may_help(community, category, [a for a, _m in giver_lines])
     lines = {account.pk: minutes for account, minutes in giver_lines}
     total = sum(lines.values())
     if len(receiver_accounts) == 1:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from coproduce.audit.models import AuditAction
 from coproduce.audit.services import record_audit
 from coproduce.communities.models import Category, Community
-from coproduce.insights import rollups  # issue 6: monthly roll-ups kept in the posting transaction
+from coproduce.ledger import hooks
 from coproduce.ledger.models import (
     HIGH_LIMIT_SQL,
     LOW_LIMIT_SQL,
@@ -139,7 +139,8 @@ class _Draft:
 # The posting hot path uses plain SQL for the lock and the entry/balance writes: the ORM's
 # query compilation cost more than the database work (bench_ledger measures the difference).
 _LOCK_SQL = f"""
-    SELECT a.id, a.balance, a.community_id, m.status, {LOW_LIMIT_SQL}, {HIGH_LIMIT_SQL}, a.kind, m.user_id
+    SELECT a.id, a.balance, a.community_id, m.status, {LOW_LIMIT_SQL}, {HIGH_LIMIT_SQL}, a.kind, m.user_id,
+           a.membership_id, m.area_id
     FROM ledger_account a
     JOIN communities_community c ON c.id = a.community_id
     LEFT JOIN members_membership m ON m.id = a.membership_id
@@ -158,6 +159,12 @@ class LockedAccount(NamedTuple):
     high: int | None
     kind: str
     user_id: int | None
+    membership_id: int | None
+    area_id: int | None
+
+    @property
+    def info(self) -> hooks.AccountInfo:
+        return hooks.AccountInfo(self.kind, self.user_id, self.membership_id, self.area_id)
 
 
 def _lock_lines(lines: dict[int, int]) -> dict[int, LockedAccount]:
@@ -194,9 +201,23 @@ def _new_balances(lines: dict[int, int], locked: dict[int, LockedAccount]) -> di
     return balances
 
 
-def _apply_lines(lines: dict[int, int]) -> dict[int, int]:
-    """Lock the accounts (sorted pk order), re-check membership and limits; return new balances."""
-    return _new_balances(lines, _lock_lines(lines))
+def _publish_posted(transfer: Transfer, lines: dict[int, int], locked: dict[int, LockedAccount], *,
+                    actor, waited: bool = False) -> None:
+    """Tell the apps above that ``transfer`` is posted: now, inside the transaction (the roll-ups),
+    and after commit (side effects). Every path that posts a transfer ends here."""
+    hooks.posted(transfer, lines, {pk: row.info for pk, row in locked.items()})
+    hooks.after_commit(hooks.Event(hooks.POSTED, transfer, actor=actor, waited=waited))
+
+
+def _post_lines(transfer: Transfer, lines: dict[int, int], *, actor, now) -> None:
+    """Post a pending or held transfer's lines now: locks, limits, entries, its status."""
+    locked = _lock_lines(lines)
+    balances = _new_balances(lines, locked)
+    transfer.status = TransferStatus.POSTED
+    transfer.posted_at = transfer.settled_at = now
+    transfer.save(update_fields=["status", "posted_at", "settled_at", "settled_by"])
+    _write_entries(transfer.pk, lines, balances)
+    _publish_posted(transfer, lines, locked, actor=actor, waited=True)
 
 
 def _write_entries(transfer_id: int, lines: dict[int, int], balances: dict[int, int]) -> None:
@@ -296,7 +317,9 @@ def _post(draft: _Draft, *, status: str = TransferStatus.POSTED, awaiting: Accou
             ))
             if posted:
                 _write_entries(transfer.pk, lines, balances)
-                rollups.record_posted(transfer, lines)  # insights roll-ups, same transaction (reversals subtract)
+                _publish_posted(transfer, lines, locked, actor=draft.keyed_by)
+            elif status == TransferStatus.HELD:
+                hooks.after_commit(hooks.Event(hooks.HELD, transfer, actor=draft.keyed_by))
             if then is not None:
                 then(transfer)
     except IntegrityError:

@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coproduce.communities.models import Category, Community
+from coproduce.ledger import hooks
 from coproduce.ledger.models import MAX_LINE_MINUTES, MINUTE_STEP, Account, AccountKind
 from coproduce.members.models import Membership, MembershipStatus
 
@@ -57,15 +58,13 @@ def _check_category(community: Community, category: Category | None) -> None:
         raise ValidationError({"category": _("Choose one of this community's categories.")})
 
 
-def _check_givers_may_help(category: Category | None, giver_accounts: Iterable[Account]) -> None:
-    """A category that needs a safeguarding check is only for helpers who hold a valid one."""
-    if category is None:
-        return
-    from coproduce.safeguarding.services import require_valid_check
-
-    for account in giver_accounts:
-        if account.kind == AccountKind.MEMBER:
-            require_valid_check(account.membership, category)
+def check_givers_may_help(community: Community, category: Category | None,
+                          giver_accounts: Iterable[Account]) -> None:
+    """Ask the credit policies (``hooks``) whether the members among the givers may be credited
+    for help in ``category`` (safeguarding: a category that needs a check is for helpers with one)."""
+    if category is not None:
+        hooks.check_credits(community, category,
+                            [a.membership for a in giver_accounts if a.kind == AccountKind.MEMBER])
 
 
 def _check_active(account: Account) -> None:

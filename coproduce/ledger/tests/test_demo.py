@@ -2,7 +2,7 @@ import random
 from collections import Counter
 
 from coproduce import testing
-from coproduce.ledger.demo import seed_exchanges
+from coproduce.demo.ledger import seed_exchanges
 from coproduce.ledger.models import Transfer, TransferKind
 from coproduce.ledger.queries import check_ledger
 from coproduce.members.models import Membership

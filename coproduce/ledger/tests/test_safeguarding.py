@@ -56,7 +56,7 @@ def test_the_bulk_path_keeps_the_same_rule(riverside, member, second_member, coo
     row = services.BulkRow(giver_id=alice_account.pk, receiver_id=bob_account.pk, minutes=60,
                            performed_on=timezone.localdate(), category_id=sitting.pk, description="",
                            idempotency_key="bulk-1")
-    with pytest.raises(ValidationError, match="safeguarding check"):
+    with pytest.raises(ValidationError, match="Row 1: help in this category needs a valid enhanced DBS check"):
         services.bulk_post_exchanges(riverside, [row], keyed_by=coordinator)
     assert not Transfer.objects.exists()
     today = timezone.localdate()

@@ -317,6 +317,17 @@ def test_bulk_post_keeps_invariants_and_is_all_or_nothing(riverside, alice, bob,
     assert_sound()
 
 
+def test_bulk_post_keeps_every_character_of_a_description(riverside, alice, bob, cora):
+    """The bulk path writes COPY text itself: tabs, line breaks and backslashes survive it."""
+    a, b = services.member_accounts(riverside, [alice, bob])
+    awkward = 'Tab\there, a new\nline, a back\\slash, \\N and “quotes” — ✓'
+    services.bulk_post_exchanges(riverside, [services.BulkRow(a.pk, b.pk, 60, timezone.localdate(), "odd\tkey",
+                                                              description=awkward)], keyed_by=cora.user)
+    transfer = Transfer.objects.get(idempotency_key="odd\tkey")
+    assert transfer.description == awkward
+    assert transfer.created_at is not None and transfer.entries.count() == 2
+
+
 def test_account_constraints(riverside, alice):
     from django.db import IntegrityError, transaction
 

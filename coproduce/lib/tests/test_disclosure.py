@@ -3,11 +3,17 @@ from hypothesis import strategies as st
 
 from coproduce.lib.disclosure import (
     ROUND,
+    adds_up,
+    at_most,
+    bounds,
+    controlled_round,
     protect_count,
+    protect_jointly,
     protect_rate,
     protect_series,
+    round_to,
 )
-from coproduce.testing import recoverable_cells
+from coproduce.testing import narrowed_cells
 
 counts = st.integers(min_value=0, max_value=60)
 
@@ -27,21 +33,29 @@ def test_a_total_never_reveals_a_lone_suppressed_cell():
     assert total.value == 55
 
 
-def test_hidden_zeros_may_be_known_to_be_zero():
-    # The total shows the two hidden cells hold nothing: that says nobody did a or b, which
-    # points at no one, so 9 stays shown rather than being hidden to blur a zero.
+def test_hidden_zeros_must_still_possibly_be_k_minus_1():
+    # With only the zeros hidden, the total would show they hold nothing: a count known to be 0
+    # is a count like any other (issue 11), so 9 is hidden too and each zero could be 0 to 4.
     cells, total = protect_series({"a": 0, "b": 0, "c": 9, "d": 30}, k=5)
-    assert [cells[key].suppressed for key in "abcd"] == [True, True, False, False]
+    assert [str(cells[key]) for key in "abcd"] == ["fewer than 5", "fewer than 5", "not shown", "30"]
     assert total.value == 39
 
 
-def test_a_lone_small_count_beside_zeros_is_not_pinned():
-    # a and b share 3 between them: a could be 0 to 3, and so could b.
+def test_small_cells_that_add_up_to_a_small_count_are_blurred():
+    # a and b would share 3 between them: each could be 0 to 3, but together they would be a
+    # count of 3. Hiding 9 as well leaves 12 for three cells: a could be 0 or 4.
     cells, _total = protect_series({"a": 0, "b": 3, "c": 9, "d": 30}, k=5)
-    assert [cells[key].suppressed for key in "abcd"] == [True, True, False, False]
+    assert [str(cells[key]) for key in "abcd"] == ["fewer than 5", "fewer than 5", "not shown", "30"]
     # With only b hidden, the total would give it away: 9 is hidden too.
     cells, _total = protect_series({"b": 3, "c": 9, "d": 30}, k=5)
     assert [str(cells[key]) for key in "bcd"] == ["fewer than 5", "not shown", "30"]
+
+
+def test_a_cell_of_exactly_k_would_not_be_enough():
+    # Hiding c (5) beside b (3) would leave 8 for the two: c is at least 5, so b at most 3,
+    # never 4. The smallest cell that is enough on its own is hidden instead: 9.
+    cells, _total = protect_series({"b": 3, "c": 5, "d": 9, "e": 30}, k=5)
+    assert [str(cells[key]) for key in "bcde"] == ["fewer than 5", "5", "not shown", "30"]
 
 
 def test_whole_small_line_hides_its_total():
@@ -56,6 +70,18 @@ def test_rounding_rule_rounds_cells_and_totals_to_fives():
     assert total.value == 30
 
 
+def test_rounding_keeps_a_line_adding_up_so_no_cell_is_pinned():
+    # Rounded on their own, four cells of 3 (5, 5, 5, 5) and their total 12 (10) would say every
+    # cell is exactly 3. Controlled rounding rounds two of them down: a reader knows only that
+    # each is within 4 of what is shown.
+    cells, total = protect_series({"a": 3, "b": 3, "c": 3, "d": 3}, k=5, rule=ROUND)
+    assert total.value == 10
+    assert sum(cell.value for cell in cells.values()) == 10
+    assert sorted(cell.value for cell in cells.values()) == [0, 0, 5, 5]
+    assert controlled_round({"a": 7, "b": 7}, 14) == {"a": 10, "b": 5}  # equal remainders: the first up
+    assert round_to(2) == 0 and round_to(3) == 5 and round_to(149, 300) == 0 and round_to(150, 300) == 300
+
+
 def test_rates_with_small_denominators_are_not_shown():
     assert protect_rate(2, 4, k=5) is None
     assert protect_rate(6, 12, k=5) == 0.5
@@ -64,8 +90,14 @@ def test_rates_with_small_denominators_are_not_shown():
 def test_rates_that_would_give_a_small_count_are_not_shown():
     assert protect_rate(2, 10, k=5) is None  # 20% of 10 is 2 people
     assert protect_rate(8, 10, k=5) is None  # 80% of 10 leaves 2 people out
-    assert protect_rate(10, 10, k=5) == 1.0
     assert protect_rate(5, 10, k=5) == 0.5
+
+
+def test_zero_and_hundred_percent_are_counts_too():
+    # 0% of 12 says nobody; 100% of 12 says nobody was left out (issue 11).
+    assert protect_rate(0, 12, k=5) is None
+    assert protect_rate(12, 12, k=5) is None
+    assert protect_rate(7, 12, k=5) == 7 / 12
 
 
 def test_hidden_cells_the_labels_would_pin_are_widened():
@@ -77,7 +109,7 @@ def test_hidden_cells_the_labels_would_pin_are_widened():
     assert total.value == 47
 
 
-def test_a_line_that_cannot_be_protected_hides_its_total():
+def test_a_line_that_cannot_be_protected_hides_everything():
     cells, total = protect_series({"a": 4, "b": 4}, k=5)  # 8 left for two cells of at most 4
     assert all(cell.suppressed for cell in cells.values())
     assert total.suppressed and str(total) == "not shown"
@@ -88,14 +120,32 @@ def _published(cell):
 
 
 @given(st.lists(st.integers(0, 14), min_size=1, max_size=6), st.integers(2, 7))
-def test_series_never_shows_small_counts_nor_a_recoverable_cell(numbers, k):
+def test_series_never_shows_small_counts_nor_narrows_a_hidden_one(numbers, k):
     values = {f"c{i}": n for i, n in enumerate(numbers)}
     cells, total = protect_series(values, k)
     labels = [_published(cells[key]) for key in values]
     assert all(not isinstance(label, int) or label >= k for label in labels)
     assert total.value is None or total.value >= k
-    assert recoverable_cells(labels, total.value, k) == set()
+    assert narrowed_cells(labels, _published(total), k) == set()
     # What the labels say is true: "fewer than k" cells are below k, "not shown" ones are not.
     for key, n in values.items():
         assert str(cells[key]) != f"fewer than {k}" or n < k
         assert str(cells[key]) != "not shown" or n >= k
+
+
+def test_joint_protection_of_lines_sharing_a_total():
+    """Issue 11's example: July to September each 4, hidden, and the per-month total hidden, but
+    the by-type line shows all 12 in one row: that total pins every month at 4. Protected
+    jointly, the shared total and the large by-type row are hidden too."""
+    values = {"m1": 4, "m2": 4, "m3": 4, "T": 12, "p2p": 12, "p2a": 0, "group": 0}
+    lines = [adds_up(["m1", "m2", "m3"], "T"), adds_up(["p2p", "p2a", "group"], "T")]
+    result = protect_jointly(values, lines, 5, counts=list(values), prefer_last=["T"])
+    assert result.hidden == set(values)
+    assert all(result.ranges[m] == [0, 4] for m in ("m1", "m2", "m3"))
+    # Alone, each line would have been "protected" with T shown: together they are not.
+    assert protect_jointly(values, lines[:1], 5, counts=["m1", "m2", "m3", "T"]).ranges["m1"] == [0, 4]
+
+
+def test_bounds_propagate_through_inequalities():
+    box = bounds([adds_up(["a", "b"], "t"), at_most("a", "h", 15)], {"t": (10, 10), "b": (0, 4), "h": (0, 90)})
+    assert box["a"] == [6, 6] and box["h"] == [90, 90]

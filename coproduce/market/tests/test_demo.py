@@ -2,7 +2,7 @@ import random
 
 from coproduce import testing
 from coproduce.conversations.models import Conversation
-from coproduce.market.demo import seed_market
+from coproduce.demo.market import seed_market
 from coproduce.market.models import Post
 from coproduce.market.queries import search_posts
 from coproduce.safeguarding.models import Check

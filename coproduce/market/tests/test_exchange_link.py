@@ -8,7 +8,7 @@ from django.utils import timezone
 from coproduce.ledger import services as ledger
 from coproduce.ledger.models import Transfer
 from coproduce.market.models import Post, PostStatus
-from coproduce.market.services import create_post
+from coproduce.market.services import create_post, record_exchange_about
 from coproduce.members.models import Membership
 
 
@@ -28,27 +28,29 @@ def test_receiver_records_from_the_request_page_and_it_is_done(as_persona, river
     _alice, bob = people
     client = as_persona("member")  # Alice, whose request it is
     page = client.get(reverse("market:detail", args=["riverside", request_post.pk]))
-    link = f"{reverse('ledger:record', args=['riverside'])}?post={request_post.pk}"
+    link = reverse("market:record_exchange", args=["riverside", request_post.pk])
     assert link in page.content.decode()
     form_page = client.get(link)
     assert "Help with my garden" in form_page.content.decode()
     response = client.post(link, {
         "token": "t-1", "direction": "received", "other": f"#{bob.pk}", "minutes": 90,
-        "performed_on": timezone.localdate().isoformat(), "post": request_post.pk})
+        "performed_on": timezone.localdate().isoformat()})
     assert response.status_code == 302
     request_post.refresh_from_db()
     assert request_post.status == PostStatus.DONE and request_post.helper == bob
     assert request_post.exchange.status == "posted"
 
 
-def test_giver_records_it_waits_and_the_request_is_done_on_confirmation(riverside, people, request_post):
+def test_giver_records_it_waits_and_the_request_is_done_on_confirmation(riverside, people, request_post,
+                                                                       django_capture_on_commit_callbacks):
     alice, bob = people
-    transfer = ledger.record_exchange(community=riverside, giver=bob, receiver=alice, minutes=60,
-                                      performed_on=timezone.localdate(), keyed_by=bob.user,
-                                      idempotency_key="g-1", post=request_post)
+    transfer = record_exchange_about(request_post, community=riverside, giver=bob, receiver=alice, minutes=60,
+                                     performed_on=timezone.localdate(), keyed_by=bob.user,
+                                     idempotency_key="g-1")
     request_post.refresh_from_db()
     assert transfer.status == "pending" and request_post.status == PostStatus.OPEN
-    ledger.confirm_exchange(transfer, user=alice.user)
+    with django_capture_on_commit_callbacks(execute=True):  # done once the confirmation commits
+        ledger.confirm_exchange(transfer, user=alice.user)
     request_post.refresh_from_db()
     assert request_post.status == PostStatus.DONE and request_post.helper == bob
 
@@ -59,9 +61,8 @@ def test_a_post_between_other_people_is_refused_and_nothing_is_written(riverside
     someone_elses = create_post(author=carol, actor=carol.user, kind="request", title="Lift to the clinic",
                                  category=riverside.categories.get(name="Lifts"))
     with pytest.raises(ValidationError, match="not between the two of you"):
-        ledger.record_exchange(community=riverside, giver=bob, receiver=alice, minutes=60,
-                               performed_on=timezone.localdate(), keyed_by=alice.user,
-                               idempotency_key="x-1", post=someone_elses)
+        record_exchange_about(someone_elses, community=riverside, giver=bob, receiver=alice, minutes=60,
+                              performed_on=timezone.localdate(), keyed_by=alice.user, idempotency_key="x-1")
     assert not Transfer.objects.exists()
     assert Post.objects.get(pk=someone_elses.pk).status == PostStatus.OPEN
 

@@ -10,7 +10,7 @@ from coproduce import testing
 from coproduce.market.models import Post, PostKind, PostStatus
 from coproduce.market.tests.conftest import post
 from coproduce.members.models import Membership
-from coproduce.notifications import services
+from coproduce.notifications import preferences, services
 from coproduce.notifications.models import DigestSent, Kind, Preference
 from coproduce.notifications.tasks import send_email
 
@@ -57,7 +57,7 @@ def test_preferences_page_switches_a_kind_off(as_persona, member, second_member,
 
 
 def test_one_click_unsubscribe_without_logging_in(client, member):
-    token = services.unsubscribe_token(member, Kind.DIGEST)
+    token = preferences.unsubscribe_token(member, Kind.DIGEST)
     url = reverse("notifications:unsubscribe", args=[token])
     assert client.get(url).status_code == 200
     assert services.wants(member, Kind.DIGEST)  # a GET (link preview) changes nothing

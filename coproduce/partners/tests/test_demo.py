@@ -4,9 +4,9 @@ import random
 from django.core.management import call_command
 
 from coproduce import testing
+from coproduce.demo.partners import seed_partners
 from coproduce.groups.models import Attendance, Group, Session
 from coproduce.ledger.queries import check_ledger
-from coproduce.partners.demo import seed_partners
 from coproduce.partners.models import Organisation, Signup, Staff
 from coproduce.referrals.models import Referral
 

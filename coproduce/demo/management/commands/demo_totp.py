@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from coproduce.demo.seed import DEMO_TOTP_SECRET
+from coproduce.demo.logins import DEMO_TOTP_SECRET
 
 
 class Command(BaseCommand):

@@ -3,7 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from coproduce.demo.seed import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG, seed_demo
+from coproduce.demo.logins import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG
+from coproduce.demo.seed import seed_demo
 
 
 class Command(BaseCommand):

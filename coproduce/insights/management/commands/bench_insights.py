@@ -39,18 +39,17 @@ from coproduce.testing import Client
 PARTS = ("dashboard", "network", "report")
 SEED_HINT = "seed the demo first: python manage.py seed_demo --members 1000 --exchanges 20000"
 
-# One row per posted transfer that is not a reversal and was not reversed: the per-transfer
-# part of the roll-ups' rebuild query, so both classify transfers from the same columns.
-_EXPORT_SQL = rollups.PER_TRANSFER_SQL.format(where=(
-    "AND t.community_id = %s AND t.kind <> 'reversal' AND NOT EXISTS "
-    "(SELECT 1 FROM ledger_transfer r WHERE r.reverses_id = t.id AND r.status = 'posted')"))
+# One row per posted transfer (not a reversal) and giver area: the per-transfer part of the
+# roll-ups' rebuild query, so both classify transfers from the same columns; reversed ones are
+# left out of the export.
+_EXPORT_SQL = rollups.PER_GIVER_AREA_SQL.format(where="AND t.community_id = %s")
 
 _DUCKDB_SQL = """
-SELECT month, exchange_type, category_id, area_id, SUM(minutes), COUNT(*)
+SELECT month, exchange_type, category_id, area_id, SUM(minutes), SUM(first), SUM(givers)
 FROM exchanges GROUP BY month, exchange_type, category_id, area_id
 """
 
-# (month, exchange type, category id, area id) -> [minutes, exchanges]
+# (month, exchange type, category id, giver area id) -> [minutes, exchanges, givers]
 Cube = dict[tuple[datetime.date, str, int | None, int | None], list[int]]
 
 
@@ -73,7 +72,7 @@ def _timed(fn, runs: int) -> tuple[float, object]:
 
 
 def _nonzero(cube: Cube) -> Cube:
-    return {key: [int(m), int(n)] for key, (m, n) in cube.items() if m or n}
+    return {key: [int(n) for n in value] for key, value in cube.items() if any(value)}
 
 
 class Command(BaseCommand):
@@ -218,7 +217,8 @@ class Command(BaseCommand):
                 duck.execute(
                     "CREATE TABLE exchanges AS SELECT * FROM read_csv(?, header = true, nullstr = '', "
                     "columns = {'month': 'DATE', 'exchange_type': 'VARCHAR', 'category_id': 'BIGINT', "
-                    "'area_id': 'BIGINT', 'minutes': 'BIGINT'})", [str(path)])
+                    "'area_id': 'BIGINT', 'minutes': 'BIGINT', 'first': 'BIGINT', 'givers': 'BIGINT'})",
+                    [str(path)])
                 loaded = duck.execute("SELECT COUNT(*) FROM exchanges").fetchone()[0]
                 if loaded != exported:
                     raise CommandError(f"DuckDB loaded {loaded} rows of the {exported} exported.")
@@ -231,7 +231,7 @@ class Command(BaseCommand):
         ours_s, ours = _timed(lambda: rollup_figures(community, period), runs)
         scan_s, scanned = _timed(lambda: _scan(community), runs)
 
-        duck_cube = _nonzero({(_date(m), t, c, a): [minutes, n] for m, t, c, a, minutes, n in duck_rows})
+        duck_cube = _nonzero({(_date(m), t, c, a): [minutes, n, g] for m, t, c, a, minutes, n, g in duck_rows})
         cells = _check(community, period, duck_cube, ours, scanned)
         return {
             "counts": {"exchanges": exported, "months": len(period.months), "rollup_cells": cells},
@@ -267,20 +267,22 @@ def _host() -> str:
 
 
 def _export(community: Community, path: Path) -> tuple[int, datetime.date, datetime.date]:
-    """Write one CSV row per exchange, classified as rollups.py does; (rows, first month, last month)."""
+    """Write one CSV row per exchange and giver area, classified as rollups.py does; (rows, first
+    month, last month)."""
     rows, first, last = 0, None, None
     with path.open("w", newline="") as out, connection.chunked_cursor() as cursor:
         writer = csv.writer(out)
-        writer.writerow(["month", "exchange_type", "category_id", "area_id", "minutes"])
+        writer.writerow(["month", "exchange_type", "category_id", "area_id", "minutes", "first", "givers"])
         cursor.execute(_EXPORT_SQL, [community.pk])
         while batch := cursor.fetchmany(10_000):
-            for (_id, _community, kind, performed_on, category_id, _reverses, parties, organisations, minutes,
-                 giver_area, receiver_area) in batch:
+            for (_id, _community, kind, performed_on, category_id, parties, organisations, pots, area, minutes,
+                 givers, is_first, reversals) in batch:
+                if reversals:
+                    continue
                 month = rollups.month_of(_date(performed_on))
-                area = giver_area if giver_area is not None else receiver_area
-                writer.writerow([month.isoformat(), rollups.exchange_type(kind, parties, organisations),
+                writer.writerow([month.isoformat(), rollups.exchange_type(kind, parties, organisations, pots),
                                  "" if category_id is None else category_id, "" if area is None else area,
-                                 int(minutes)])
+                                 int(minutes), int(is_first), int(givers)])
                 first = month if first is None or month < first else first
                 last = month if last is None or month > last else last
                 rows += 1
@@ -294,12 +296,12 @@ def _scan(community: Community) -> Cube:
     with connection.cursor() as cursor:
         cursor.execute(rollups._REBUILD_SQL.format(where="AND t.community_id = %s"), [community.pk])
         found = cursor.fetchall()
-    cube: Cube = defaultdict(lambda: [0, 0])
-    for _c, performed_on, category_id, area_id, kind, parties, organisations, minutes, count in found:
-        cell = cube[(rollups.month_of(_date(performed_on)), rollups.exchange_type(kind, parties, organisations),
-                     category_id, area_id)]
-        cell[0] += int(minutes)
-        cell[1] += int(count)
+    cube: Cube = defaultdict(lambda: [0, 0, 0])
+    for _c, performed_on, category_id, area_id, kind, parties, organisations, pots, minutes, count, givers in found:
+        cell = cube[(rollups.month_of(_date(performed_on)),
+                     rollups.exchange_type(kind, parties, organisations, pots), category_id, area_id)]
+        for i, n in enumerate((minutes, count, givers)):
+            cell[i] += int(n)
     return _nonzero(cube)
 
 
@@ -312,24 +314,25 @@ def _differences(name: str, expected: dict, got: dict) -> list[str]:
 def _check(community: Community, period: Period, duck: Cube, ours: dict, scanned: Cube) -> int:
     """Fail unless DuckDB's cells equal the roll-up table's, the dashboard's figures and the raw scan's."""
     table = MonthlyRollup.objects.filter(community=community).values(
-        "month", "exchange_type", "category_id", "area_id").annotate(m=Sum("minutes"), n=Sum("exchanges"))
-    rolled = _nonzero({(_date(r["month"]), r["exchange_type"], r["category_id"], r["area_id"]): [r["m"], r["n"]]
+        "month", "exchange_type", "category_id", "area_id").annotate(m=Sum("minutes"), n=Sum("exchanges"),
+                                                                      g=Sum("givers"))
+    rolled = _nonzero({(_date(r["month"]), r["exchange_type"], r["category_id"], r["area_id"]): [r["m"], r["n"], r["g"]]
                        for r in table})
     problems = _differences("roll-up cell", duck, rolled) + _differences("ledger scan cell", duck, scanned)
-    # What rollup_figures makes of the same cells: exchange types per month, type, category and
-    # area; gifts and grants from the pot only as totals.
+    # What rollup_figures makes of the same cells: exchanges per month, type and category, givers
+    # by area; gifts and grants from the pot only as totals.
     expected = {"per_month": {m: [0, 0] for m in period.months}, "by_type": {t: [0, 0] for t in rollups.EXCHANGE_TYPES},
                 "by_category": {}, "by_area": {}, "other": {"gift": [0, 0], "pot_grant": [0, 0]}}
-    for (month, kind, category_id, area_id), (minutes, count) in duck.items():
+    for (month, kind, category_id, area_id), (minutes, count, givers) in duck.items():
         if kind in expected["other"]:
-            buckets = [(expected["other"], kind)]
+            buckets = [(expected["other"], kind, count)]
         else:
-            buckets = [(expected["per_month"], month), (expected["by_type"], kind),
-                       (expected["by_category"], category_id), (expected["by_area"], area_id)]
-        for bucket, key in buckets:
+            buckets = [(expected["per_month"], month, count), (expected["by_type"], kind, count),
+                       (expected["by_category"], category_id, count), (expected["by_area"], area_id, givers)]
+        for bucket, key, n in buckets:
             cell = bucket.setdefault(key, [0, 0])
             cell[0] += minutes
-            cell[1] += count
+            cell[1] += n
     expected["total"] = {"all": [sum(v[0] for v in expected["per_month"].values()),
                                  sum(v[1] for v in expected["per_month"].values())]}
     for name, values in expected.items():

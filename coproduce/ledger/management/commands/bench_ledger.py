@@ -25,7 +25,8 @@ BLOCK = 200
 
 
 class Command(BaseCommand):
-    help = "Print one JSON line: service_per_s, baseline_per_s, ratio, bulk_per_s."
+    help = ("Print one JSON line: service_per_s, baseline_per_s, ratio, bulk_per_s, bulk_floor_per_s, "
+            "bulk_ratio.")
 
     def add_arguments(self, parser):
         parser.add_argument("--exchanges", type=int, default=2000,
@@ -90,11 +91,16 @@ class Command(BaseCommand):
             baseline(block)
             baseline_s += time.perf_counter() - started
 
+        _check_rollups(community.pk)
         bulk_rows = [services.BulkRow(accounts[g].pk, accounts[r].pk, m, today, f"b-{i}")
                      for i, (g, r, m) in enumerate(pairs(bulk))]
         started = time.perf_counter()
         services.bulk_post_exchanges(community, bulk_rows, keyed_by=users[0])
         bulk_s = time.perf_counter() - started
+        floor_rows = [(accounts[g].pk, accounts[r].pk, m) for g, r, m in pairs(bulk)]
+        started = time.perf_counter()
+        _bulk_floor(community.pk, floor_rows, today, users[0].pk)
+        floor_s = time.perf_counter() - started
 
         service_per_s = exchanges / service_s
         baseline_per_s = exchanges / baseline_s
@@ -106,11 +112,14 @@ class Command(BaseCommand):
             "ratio": round(baseline_per_s / service_per_s, 2),
             "bulk_exchanges": bulk,
             "bulk_per_s": round(bulk / bulk_s, 1),
+            "bulk_floor_per_s": round(bulk / floor_s, 1) if floor_s else None,
+            "bulk_ratio": round(bulk_s / floor_s, 2) if floor_s else None,
         }
 
 
 def _baseline_post(community_id, giver_id, receiver_id, minutes, today, user_id):
-    """The least a correct posting must do: lock both rows, insert, update, commit."""
+    """The least a correct posting must do: lock both rows, insert the transfer and its entries,
+    update the balances, keep the roll-ups, commit."""
     lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -132,6 +141,97 @@ def _baseline_post(community_id, giver_id, receiver_id, minutes, today, user_id)
         cursor.execute("UPDATE ledger_account SET balance = CASE id WHEN %s THEN %s ELSE %s END"
                        " WHERE id IN (%s, %s)",
                        [giver_id, giver_after, receiver_after, giver_id, receiver_id])
+        _baseline_rollups(cursor, community_id, giver_id, receiver_id, minutes, today.replace(day=1))
+
+
+# The roll-up rows the service keeps for a person-to-person exchange with no category between
+# members with no area (what the benchmark posts): the month's row, each member's month and the
+# pair's month. Written as the service writes them: one statement on PostgreSQL, three on SQLite.
+_ROLLUP_UPSERTS = (
+    "INSERT INTO insights_monthlyrollup (key, community_id, month, category_id, area_id, exchange_type,"
+    " minutes, exchanges, givers) VALUES (%s, %s, %s, NULL, NULL, 'p2p', %s, 1, 1) ON CONFLICT (key) DO UPDATE"
+    " SET minutes = insights_monthlyrollup.minutes + excluded.minutes,"
+    " exchanges = insights_monthlyrollup.exchanges + 1, givers = insights_monthlyrollup.givers + 1",
+    "INSERT INTO insights_membermonth (key, community_id, account_id, month, given, received)"
+    " VALUES (%s, %s, %s, %s, %s, 0), (%s, %s, %s, %s, 0, %s) ON CONFLICT (key) DO UPDATE"
+    " SET given = insights_membermonth.given + excluded.given,"
+    " received = insights_membermonth.received + excluded.received",
+    "INSERT INTO insights_pairmonth (key, community_id, low_id, high_id, month, exchanges)"
+    " VALUES (%s, %s, %s, %s, %s, 1) ON CONFLICT (key) DO UPDATE"
+    " SET exchanges = insights_pairmonth.exchanges + 1",
+)
+
+
+def _baseline_rollups(cursor, community_id, giver_id, receiver_id, minutes, month):
+    low, high = sorted((giver_id, receiver_id))
+    params = (
+        [f"{community_id}:{month.isoformat()}:-:-:p2p", community_id, month, minutes],
+        [f"{giver_id}:{month.isoformat()}", community_id, giver_id, month, minutes,
+         f"{receiver_id}:{month.isoformat()}", community_id, receiver_id, month, minutes],
+        [f"{low}:{high}:{month.isoformat()}", community_id, low, high, month],
+    )
+    if connection.vendor == "postgresql":
+        cursor.execute(f"WITH r AS ({_ROLLUP_UPSERTS[0]}), m AS ({_ROLLUP_UPSERTS[1]}) {_ROLLUP_UPSERTS[2]}",
+                       [value for part in params for value in part])
+    else:
+        for sql, part in zip(_ROLLUP_UPSERTS, params, strict=True):
+            cursor.execute(sql, part)
+
+
+def _bulk_floor(community_id, rows, today, user_id):
+    """What any bulk import must do at the least, by hand: reserve ids, write the transfers and
+    their entries (COPY on PostgreSQL, executemany on SQLite), set the balances, commit; no checks
+    and no roll-ups. ``bulk_ratio`` is the bulk path's time over this one's."""
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT id, balance FROM ledger_account WHERE community_id = %s", [community_id])
+        balances = dict(cursor.fetchall())
+        transfers, entries = [], []
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM ledger_transfer")
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT array_agg(nextval(pg_get_serial_sequence('ledger_transfer', 'id'))) "
+                           "FROM generate_series(1, %s)", [len(rows)])
+            ids = cursor.fetchone()[0]
+        else:
+            first = cursor.fetchone()[0] + 1
+            ids = range(first, first + len(rows))
+        for tid, (giver, receiver, minutes) in zip(ids, rows, strict=True):
+            balances[giver] += minutes
+            balances[receiver] -= minutes
+            transfers.append((tid, community_id, TransferKind.EXCHANGE, TransferStatus.POSTED, today, user_id,
+                              f"f-{tid}", "[]", now, now))
+            entries += [(tid, giver, minutes, balances[giver]), (tid, receiver, -minutes, balances[receiver])]
+        transfer_columns = ("id, community_id, kind, status, performed_on, keyed_by_id, idempotency_key, "
+                            "proposed, created_at, posted_at, description, reason")
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY ledger_transfer ({transfer_columns}) FROM STDIN") as copy:
+                copy.write("".join("\t".join(map(str, (*t[:8], t[8].isoformat(), t[9].isoformat()))) + "\t\t\n"
+                                   for t in transfers))
+            with cursor.cursor.copy("COPY ledger_entry (transfer_id, account_id, amount, balance_after) "
+                                    "FROM STDIN") as copy:
+                copy.write("".join(f"{a}\t{b}\t{c}\t{d}\n" for a, b, c, d in entries))
+        else:
+            cursor.executemany(f"INSERT INTO ledger_transfer ({transfer_columns}) VALUES "
+                               "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', '')", transfers)
+            cursor.executemany("INSERT INTO ledger_entry (transfer_id, account_id, amount, balance_after) "
+                               "VALUES (%s, %s, %s, %s)", entries)
+        for pk, balance in balances.items():
+            cursor.execute("UPDATE ledger_account SET balance = %s WHERE id = %s", [balance, pk])
+
+
+def _check_rollups(community_id):
+    """Both ways kept the same roll-ups: every posted exchange is counted once in each table."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT COUNT(*) FROM ledger_transfer WHERE community_id = %s),"
+            " (SELECT SUM(exchanges) FROM insights_monthlyrollup WHERE community_id = %s),"
+            " (SELECT SUM(exchanges) FROM insights_pairmonth WHERE community_id = %s),"
+            " (SELECT SUM(given) - SUM(received) FROM insights_membermonth WHERE community_id = %s)",
+            [community_id] * 4)
+        transfers, monthly, pairs, net = cursor.fetchone()
+    if not (transfers == monthly == pairs and net == 0):
+        raise CommandError(f"The roll-ups disagree with the ledger: {transfers} transfers, {monthly} in the "
+                           f"monthly roll-up, {pairs} in the pairs, members net {net}.")
 
 
 def _remove(community):

@@ -3,8 +3,10 @@
     python manage.py bench_matching [--posts N] [--samples S]
 
 Builds (or reuses) a community "bench-matching" holding N open offers and requests
-(half each) from N/50 members, then times ``suggest_for_request`` and a first search
-page (count + 20 rows) and prints one JSON line.
+(half each) from N/50 members, trains its text model (as the background task would),
+then times ``suggest_for_request``, a first search page (count + 20 rows) and the post
+form's category suggestions (``suggest_categories`` on a request's words), and prints one
+JSON line.
 """
 
 import json
@@ -22,6 +24,7 @@ from django.utils import timezone
 
 from coproduce.communities.models import Category, Community
 from coproduce.communities.services import add_area, create_community
+from coproduce.market.classifier import suggest_categories, train
 from coproduce.market.matching import suggest_for_request
 from coproduce.market.models import Post, PostKind, PostStatus
 from coproduce.market.queries import search_posts
@@ -52,14 +55,23 @@ class Command(BaseCommand):
         self._fill(community, posts, rng)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                # VACUUM also merges the GIN index's pending list left by the bulk insert.
-                cursor.execute("VACUUM ANALYZE market_post")
+                # VACUUM also sets the visibility map after the bulk insert (not possible inside a
+                # transaction, as in the test of this command).
+                cursor.execute("ANALYZE market_post" if connection.in_atomic_block else "VACUUM ANALYZE market_post")
+                cursor.execute("ANALYZE market_postterm")
                 cursor.execute("ANALYZE members_membership")
                 cursor.execute("ANALYZE members_membership_skills")
+        started = time.perf_counter()
+        train(community)
+        train_s = time.perf_counter() - started
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for table in ("market_termcount", "market_searchword", "market_conceptword"):
+                    cursor.execute(f"ANALYZE {table}")
         request_ids = list(Post.objects.filter(community=community, kind=PostKind.REQUEST).open()
                            .values_list("id", flat=True)[:50_000])
         words = sorted({w for _o, _r, extra in PHRASES.values() for w in extra.split()})
-        suggest_ms, search_ms = [], []
+        suggest_ms, search_ms, category_ms = [], [], []
         for i in range(samples + 10):  # the first 10 warm caches and are not counted
             request = Post.objects.select_related("category", "area", "author__user").get(pk=rng.choice(request_ids))
             started = time.perf_counter()
@@ -70,9 +82,13 @@ class Command(BaseCommand):
             page = Paginator(search_posts(community, query=query), 20).get_page(1)
             list(page)
             searched = (time.perf_counter() - started) * 1000
+            started = time.perf_counter()
+            suggest_categories(community, f"{request.title} {request.description}")
+            categorised = (time.perf_counter() - started) * 1000
             if i >= 10:
                 suggest_ms.append(elapsed)
                 search_ms.append(searched)
+                category_ms.append(categorised)
         self.stdout.write(json.dumps({
             "database": connection.vendor, "posts": Post.objects.filter(community=community).open().count(),
             "samples": samples,
@@ -80,6 +96,9 @@ class Command(BaseCommand):
             "suggest_p95_ms": round(percentile(suggest_ms, 95), 2),
             "search_p50_ms": round(statistics.median(search_ms), 2),
             "search_p95_ms": round(percentile(search_ms, 95), 2),
+            "category_p50_ms": round(statistics.median(category_ms), 2),
+            "category_p95_ms": round(percentile(category_ms, 95), 2),
+            "train_s": round(train_s, 2),
         }))
 
     @transaction.atomic

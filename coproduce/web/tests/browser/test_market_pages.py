@@ -11,7 +11,7 @@ from coproduce.conversations.services import report, start_conversation
 from coproduce.market.models import Post
 from coproduce.market.tests.conftest import post
 from coproduce.members.models import Membership
-from coproduce.notifications.services import unsubscribe_token
+from coproduce.notifications.preferences import unsubscribe_token
 from coproduce.safeguarding.services import record_check
 from coproduce.web.tests.browser.conftest import login
 

@@ -3,6 +3,7 @@
 from django import template
 from django.db.models import Q, Sum
 
+from coproduce.groups.models import GroupMember, GroupRole
 from coproduce.ledger.models import Entry
 from coproduce.partners.models import Staff
 
@@ -11,8 +12,6 @@ register = template.Library()
 
 @register.inclusion_tag("partners/_roles.html")
 def roles_summary(membership):
-    from coproduce.groups.models import GroupMember, GroupRole
-
     totals = Entry.objects.filter(account__membership=membership).aggregate(
         given=Sum("amount", filter=Q(amount__gt=0)), received=Sum("amount", filter=Q(amount__lt=0)))
     places = (GroupMember.objects.active().filter(membership=membership)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coproduce.communities.models import Community
+from coproduce.demo.logins import DEMO_PASSWORD
 from coproduce.groups import services as groups
 from coproduce.ledger.services import approve_transfer, community_today, new_key
 from coproduce.members.models import Membership, Role
@@ -55,8 +56,6 @@ GROUPS = [
 
 
 def _person(email: str, name: str):
-    from coproduce.demo.seed import DEMO_PASSWORD
-
     user = get_user_model().objects.create_user(email=email, password=DEMO_PASSWORD, name=name)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user

@@ -1,6 +1,8 @@
+# The community's own pages (its public home, settings, areas, categories): they live with the
+# members because who may see them depends on membership; the URL names stay "communities:…".
 from django.urls import path
 
-from coproduce.communities import views
+from coproduce.members import views_community as views
 
 app_name = "communities"
 

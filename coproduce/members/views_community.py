@@ -15,6 +15,7 @@ from coproduce.communities.forms import (
     RenameCategoryForm,
 )
 from coproduce.communities.models import Category
+from coproduce.lib.disclosure import protect_count
 from coproduce.members.models import Membership
 from coproduce.members.permissions import access_for, require_coordinator
 from coproduce.members.views import add_form_errors
@@ -27,7 +28,9 @@ def community_home(request, slug):
     context = {
         "access": access,
         "community": community,
-        "member_count": Membership.objects.active().filter(community=community).count(),
+        # Public: protected like every public count (a page elsewhere may hide "fewer than k" active members).
+        "member_count": protect_count(Membership.objects.active().filter(community=community).count(),
+                                      community.small_count_k, community.small_count_rule),
         "areas": community.areas.all(),
         "categories": Category.objects.in_use().filter(community=community, parent__isnull=True),
     }

@@ -1,0 +1,89 @@
+"""Run every benchmark and print each figure beside its target, so a regression shows before an
+issue that touches a hot path is resolved.
+
+    python manage.py bench [--exchanges 3000] [--posts 100000] [--members 2000] [--history 20000]
+
+Each benchmark prints one JSON line of its own (bench_ledger, bench_matching, bench_insights);
+this runs them in turn on the configured database (PostgreSQL, DEBUG off: see ``make bench``),
+seeding the demo for bench_insights when the database has none, then prints a table and exits
+non-zero when a figure misses its target. Ratios are measured against a baseline in the same
+run, so they hold on a busy machine; milliseconds do not, which is why the load is printed too.
+"""
+
+import io
+import json
+import os
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from coproduce.demo.logins import DEMO_SLUG
+from coproduce.demo.seed import seed_demo
+
+# (benchmark, figure, comparison, target, what it means)
+TARGETS = [
+    ("ledger", "ratio", "<=", 2.0, "posting through the service against hand-written SQL writing the same rows"),
+    ("ledger", "bulk_per_s", ">=", 20_000, "exchanges per second through the bulk path"),
+    ("matching", "suggest_p95_ms", "<=", 50, "suggestions for a request, p95"),
+    ("matching", "search_p95_ms", "<=", 50, "a first page of search results, p95"),
+    ("matching", "category_p95_ms", "<=", 20, "\"which category is this?\" for a post's words, p95"),
+    ("insights", "dashboard_ms", "<=", 500, "the coordinator dashboard, median after a warm-up"),
+    ("insights", "report_s", "<=", 30, "the PDF report"),
+    ("insights", "duckdb_ratio", "<=", 3, "our monthly roll-up read against DuckDB's GROUP BY"),
+]
+
+
+def _run(command: str, *args) -> dict:
+    out = io.StringIO()
+    call_command(command, *args, stdout=out)
+    lines = [line for line in out.getvalue().splitlines() if line.startswith("{")]
+    if not lines:
+        raise CommandError(f"{command} printed no JSON line:\n{out.getvalue()}")
+    return json.loads(lines[-1])
+
+
+def _met(value, comparison: str, target) -> bool:
+    return value <= target if comparison == "<=" else value >= target
+
+
+class Command(BaseCommand):
+    help = "Run bench_ledger, bench_matching and bench_insights; print each figure beside its target."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--exchanges", type=int, default=3000, help="bench_ledger --exchanges")
+        parser.add_argument("--posts", type=int, default=100_000, help="bench_matching --posts")
+        parser.add_argument("--members", type=int, default=2000, help="demo members for bench_insights")
+        parser.add_argument("--history", type=int, default=20_000, help="demo exchanges for bench_insights")
+        parser.add_argument("--only", action="append", choices=("ledger", "matching", "insights"), default=[])
+
+    def handle(self, *args, exchanges, posts, members, history, only, **options):
+        if connection.vendor != "postgresql":
+            self.stderr.write("The targets are for PostgreSQL; this database is "
+                              f"{connection.vendor}, so read the figures with care.")
+        wanted = only or ["ledger", "matching", "insights"]
+        results = {}
+        if "ledger" in wanted:
+            results["ledger"] = _run("bench_ledger", "--exchanges", str(exchanges))
+        if "matching" in wanted:
+            results["matching"] = _run("bench_matching", "--posts", str(posts))
+        if "insights" in wanted:
+            seed_demo(members=members, exchanges=history)  # reuses the demo if it is there
+            results["insights"] = _run("bench_insights", "--community", DEMO_SLUG)
+        load = os.getloadavg()[0]
+        for name, result in results.items():
+            self.stdout.write(json.dumps({"bench": name, **result}))
+        self.stdout.write(f"\nload average (1 min): {load:.2f} on {os.cpu_count()} cores\n")
+        self.stdout.write(f"{'benchmark':<10} {'figure':<16} {'value':>10}  target      ")
+        missed = []
+        for bench, figure, comparison, target, meaning in TARGETS:
+            if bench not in results:
+                continue
+            value = results[bench].get(figure)
+            ok = value is not None and _met(value, comparison, target)
+            if not ok:
+                missed.append(f"{bench}.{figure}")
+            self.stdout.write(f"{bench:<10} {figure:<16} {value!s:>10}  {comparison} {target:<8} "
+                              f"{'ok  ' if ok else 'MISS'}  {meaning}")
+        if missed:
+            raise CommandError(f"Missed targets: {', '.join(missed)}")
