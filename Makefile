@@ -4,7 +4,9 @@ UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
-DEMO_ENV := DEBUG=true
+PORT ?= 8000
+# E-mail links and the printed addresses use the address the demo actually serves.
+DEMO_ENV := DEBUG=true SITE_URL=http://127.0.0.1:$(PORT)
 DEMO_MEMBERS ?= 300
 DEMO_EXCHANGES ?= 3000
 
@@ -25,8 +27,8 @@ seed: install
 	$(DEMO_ENV) $(PY) manage.py seed_demo --members $(DEMO_MEMBERS) --exchanges $(DEMO_EXCHANGES)
 
 demo: seed
-	@echo "Starting Coproduce on http://127.0.0.1:8000 (Ctrl+C to stop)"
-	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Starting Coproduce on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	./scripts/test
@@ -50,6 +52,7 @@ BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=false ALLOWED_HOSTS=localh
 bench: install
 	@$(PY) scripts/ensure_database.py $(BENCH_DATABASE_URL)
 	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v0
+	$(BENCH_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(BENCH_ENV) $(PY) manage.py bench $(BENCH_ARGS)
 
 check: install

@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "coproduce.web.context_processors.site",
+                "coproduce.web.context_processors.navigation",
             ],
         },
     },
@@ -146,7 +147,7 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "my_home"  # everyone lands on their own home page
 LOGIN_URL = "account_login"
 
 # django-allauth: e-mail login, verified e-mail, throttled failures, TOTP.

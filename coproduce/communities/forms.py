@@ -1,13 +1,49 @@
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.communities.activities import Activity
 from coproduce.communities.models import Category, Community
 from coproduce.communities.services import SETTINGS_FIELDS
+from coproduce.lib.colour import normalise_hex
+from coproduce.lib.forms import DurationMinutesField
+
+HOURS_RULE = _("A number on its own is hours.")
+# Far beyond any balance, well inside the integers the database holds (as for limit exceptions).
+BALANCE_BOUND = 100_000 * 60
+
+
+def _balance_field(label, help_text, **kwargs):
+    """A balance or limit typed as people write it ("−20 hours", "-20", "12:30"), cleaned to minutes."""
+    return DurationMinutesField(label=label, step=None, bare_hours_up_to=None,
+                                help_text=format_lazy("{} {}", help_text, HOURS_RULE), **kwargs)
 
 
 class CommunitySettingsForm(forms.ModelForm):
     """Validates settings; the view saves through update_community_settings."""
+
+    min_balance_minutes = _balance_field(
+        _("Lowest balance"), _("For example −20 hours."), min_minutes=-BALANCE_BOUND, max_minutes=0,
+        error_messages={"max_value": _("The lowest balance must be zero or below.")})
+    max_balance_minutes = _balance_field(
+        _("Highest balance"), _("For example 100 hours."), min_minutes=0, max_minutes=BALANCE_BOUND,
+        error_messages={"min_value": _("The highest balance must be zero or above.")})
+    pot_floor_minutes = _balance_field(
+        _("Lowest balance of the community pot"),
+        _("0 means the pot can only pay out what members and partners gave it."), min_minutes=-BALANCE_BOUND,
+        max_minutes=0,
+        error_messages={"max_value": _("The lowest balance must be zero or below.")})
+    organisation_floor_minutes = _balance_field(
+        _("Lowest balance of a partner organisation"),
+        _("For example −200 hours: how much an organisation may credit before it must be topped up; "
+          "a coordinator can set an exception for one organisation."),
+        min_minutes=-BALANCE_BOUND, max_minutes=0,
+        error_messages={"max_value": _("The lowest balance must be zero or below.")})
+    approval_ceiling_minutes = DurationMinutesField(
+        label=_("Most time one person is credited from the pot or an organisation without approval"),
+        min_minutes=15, max_minutes=24 * 60, bare_hours_up_to=None,
+        help_text=_("For example 8 hours. More than this for one person in one posting waits for a "
+                    "coordinator's approval. A number on its own is hours; in steps of 15 minutes."))
 
     class Meta:
         model = Community
@@ -18,12 +54,16 @@ class CommunitySettingsForm(forms.ModelForm):
             "started_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         }
         help_texts = {
-            "min_balance_minutes": _("For example −1200 for −20 hours."),
-            "max_balance_minutes": _("For example 6000 for 100 hours."),
             "small_count_k": _("Public figures show counts below this as “fewer than k”."),
-            "approval_ceiling_minutes": _("For example 480 for 8 hours. More than this for one person in "
-                                          "one posting waits for a coordinator's approval."),
         }
+
+    def clean_brand_colour(self):
+        # "1D70B8" and "#1D70B8" mean #1d70b8; the model's validator then checks the contrast.
+        value = self.cleaned_data["brand_colour"]
+        try:
+            return normalise_hex(value)
+        except ValueError:
+            return value
 
 
 class AreaForm(forms.Form):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.communities.activities import Activity
+from coproduce.lib.colour import MIN_CONTRAST_WITH_WHITE, contrast_with_white, normalise_hex
 
 
 @functools.cache
@@ -21,6 +22,25 @@ def validate_time_zone(value: str) -> None:
     if value not in _known_time_zones():
         raise ValidationError(_("%(value)s is not a known time zone, such as Europe/London."),
                               params={"value": value})
+
+
+# GOV.UK Frontend's brand blue: white text on it has a contrast of 5.2:1.
+DEFAULT_BRAND_COLOUR = "#1d70b8"
+
+
+def validate_brand_colour(value: str) -> None:
+    """A "#rrggbb" colour that white text can be read on (WCAG AA, 4.5:1)."""
+    try:
+        colour = normalise_hex(value)
+    except ValueError:
+        raise ValidationError(_("Enter a colour as # and six hex digits, such as #1d70b8."),
+                              code="invalid") from None
+    ratio = contrast_with_white(colour)
+    if ratio < MIN_CONTRAST_WITH_WHITE:
+        raise ValidationError(
+            _("White text on %(value)s has a contrast of %(ratio)s:1; it needs at least 4.5:1 to be "
+              "readable. Choose a darker colour."),
+            code="low_contrast", params={"value": colour, "ratio": f"{ratio:.1f}"})
 
 
 class AfterWindow(models.TextChoices):
@@ -86,6 +106,10 @@ class Community(models.Model):
     approval_ceiling_minutes = models.PositiveIntegerField(
         _("most minutes one person is credited from the pot or an organisation without approval"),
         default=8 * 60, validators=[MinValueValidator(15), MaxValueValidator(24 * 60)])
+    brand_colour = models.CharField(
+        _("community colour"), max_length=7, default=DEFAULT_BRAND_COLOUR, validators=[validate_brand_colour],
+        help_text=_("A hex colour such as #1d70b8, shown behind white text at the top of every page, "
+                    "so it must be dark enough to read white text on."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,7 +2,14 @@
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
-from coproduce.conversations.models import Block, Conversation, Message, Participant
+from coproduce.conversations.models import (
+    Block,
+    Conversation,
+    Message,
+    Participant,
+    Report,
+    ReportStatus,
+)
 
 
 def blocked_pairs_for(user_id: int) -> list[tuple[int, int]]:
@@ -45,11 +52,33 @@ def inbox(user, community):
             .select_related("post").order_by("-last_message_at", "-id"))
 
 
+def _unread(user):
+    seats = Participant.objects.filter(user=user, conversation=OuterRef("conversation"))
+    return (Message.objects.exclude(sender=user)
+            .filter(Exists(seats.filter(Q(last_read_at__isnull=True) | Q(last_read_at__lt=OuterRef("created_at"))))))
+
+
 def unread_count(user, community=None) -> int:
     """Messages from others this person has not opened yet."""
-    seats = Participant.objects.filter(user=user, conversation=OuterRef("conversation"))
-    qs = (Message.objects.exclude(sender=user)
-          .filter(Exists(seats.filter(Q(last_read_at__isnull=True) | Q(last_read_at__lt=OuterRef("created_at"))))))
+    qs = _unread(user)
     if community is not None:
         qs = qs.filter(conversation__community=community)
     return qs.count()
+
+
+def unread_by_community(user) -> dict[int, int]:
+    """Unread messages per community id, for every community at once (one query)."""
+    return dict(_unread(user).order_by().values_list("conversation__community_id")
+                .annotate(n=Count("pk")).values_list("conversation__community_id", "n"))
+
+
+def new_introductions(user, community):
+    """Conversations a coordinator started to introduce this person to someone, not opened yet."""
+    return (Conversation.objects.filter(community=community, introduced_by__isnull=False,
+                                        participants__user=user, participants__last_read_at__isnull=True)
+            .select_related("post").order_by("-created_at", "-id"))
+
+
+def open_reports(community):
+    """Reports waiting for a coordinator, oldest first."""
+    return Report.objects.filter(community=community, status=ReportStatus.OPEN)

@@ -11,8 +11,8 @@ from coproduce.audit.models import AuditAction
 from coproduce.audit.services import record_audit
 from coproduce.conversations import services
 from coproduce.conversations.forms import IntroduceForm, MessageForm, ReportForm, ResolveForm
-from coproduce.conversations.models import Conversation, Message, Participant, Report, ReportStatus
-from coproduce.conversations.queries import has_blocked
+from coproduce.conversations.models import Conversation, Message, Participant, Report
+from coproduce.conversations.queries import has_blocked, open_reports
 from coproduce.conversations.queries import inbox as inbox_query
 from coproduce.market.permissions import post_in
 from coproduce.members.permissions import member_in, require_coordinator, require_member
@@ -157,8 +157,7 @@ def unblock(request, slug, member_pk):
 @login_required
 def report_queue(request, slug):
     access = require_coordinator(request, slug)
-    reports = (Report.objects.filter(community=access.community, status=ReportStatus.OPEN)
-               .select_related("reporter", "reported").order_by("created_at", "id"))
+    reports = open_reports(access.community).select_related("reporter", "reported").order_by("created_at", "id")
     page = Paginator(reports, 25).get_page(request.GET.get("page"))
     return render(request, "conversations/report_queue.html", _context(access, page=page))
 

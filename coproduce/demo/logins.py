@@ -7,6 +7,8 @@ DEMO_PASSWORD = "coproduce-demo"
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 DEMO_LOGINS = {
     "member": "member@demo.coproduce.test",
+    "facilitator": "facilitator@demo.coproduce.test",  # a member who runs the carers' circle
+    "partner staff": "staff@demo.coproduce.test",  # at the GP surgery
     "coordinator": "coordinator@demo.coproduce.test",
     "site admin": "admin@demo.coproduce.test",
 }

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coproduce.communities.models import Community
-from coproduce.demo.logins import DEMO_PASSWORD
+from coproduce.demo.logins import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG
 from coproduce.groups import services as groups
 from coproduce.ledger.services import approve_transfer, community_today, new_key
 from coproduce.members.models import Membership, Role
@@ -92,7 +92,10 @@ def seed_partners(community: Community, rng: random.Random, *, stdout=None) -> d
         counts["organisations"] += 1
         people = []
         for n, (person, title) in enumerate(staff):
-            user = _person(f"staff{n}.{index}@{community.slug}.demo.example", person)
+            email = f"staff{n}.{index}@{community.slug}.demo.example"
+            if index == 0 and n == 0 and community.slug == DEMO_SLUG:  # the demo's partner-staff login
+                email = DEMO_LOGINS["partner staff"]
+            user = _person(email, person)
             staff_membership = Membership.objects.create(user=user, community=community, role=Role.PARTNER_STAFF,
                                                          area=organisation.area)
             services.add_staff(organisation, actor=boss, membership=staff_membership, job_title=title,
@@ -153,6 +156,8 @@ def _seed_groups(community, organisations, staff_of, members, boss, rng) -> tupl
     approver = approver.user if approver else None
     pool = list(members)
     rng.shuffle(pool)
+    # The demo's facilitator login runs the first group.
+    pool.sort(key=lambda membership: membership.user.email != DEMO_LOGINS["facilitator"])
     made = []
     for index, (name, host_index, policy, rule, description) in enumerate(GROUPS):
         host = organisations[host_index] if host_index is not None else None

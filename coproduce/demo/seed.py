@@ -145,6 +145,12 @@ def _build_core(rng, founded):
         skills=list(Category.objects.filter(community=community, name__in=["Gardening", "Baking"])),
         interests=list(Category.objects.filter(community=community, name="Computer and phone help")),
     )
+    facilitator, _ = _login_person(DEMO_LOGINS["facilitator"], "Fran Facilitator")
+    application = member_services.apply_to_community(
+        user=facilitator, community=community, offers="Listening, and running the carers' circle.",
+        needs="A lift to the group now and then.", heard_from=HeardFrom.FRIEND, consent=True,
+        area=community.areas.first())
+    member_services.approve_application(application, actor=coordinator)
     # The people you log in as have been here since the start, so their pages have history.
     Membership.objects.filter(community=community).update(joined_at=founded)
     return community, coordinator

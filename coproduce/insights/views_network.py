@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Exists, Max, OuterRef, Q, Subquery, Sum, When
+from django.db.models import Case, Exists, Max, OuterRef, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
@@ -165,12 +165,15 @@ def _exchange_entries():
 
 def outreach_members(community, *, days: int, today: datetime.date):
     """Approved members with no exchange in the last `days` days, with their last exchange date."""
+    since = today - datetime.timedelta(days=days)
+    # "Any exchange since" stops at a member's first recent entry (newest first by the statement
+    # index), so active members cost one look-up each; the last date is read for the rest only.
+    recent = _exchange_entries().filter(account__membership=OuterRef("pk"), transfer__performed_on__gte=since)
     last = (_exchange_entries().filter(account__membership=OuterRef("pk"))
             .values("account__membership").annotate(last=Max("transfer__performed_on")).values("last"))
-    since = today - datetime.timedelta(days=days)
     return (Membership.objects.active().filter(community=community, role=Role.MEMBER)
+            .exclude(Exists(recent))
             .annotate(last_exchange=Subquery(last))
-            .filter(Q(last_exchange__isnull=True) | Q(last_exchange__lt=since))
             .select_related("user", "area")
             .order_by("last_exchange", "user__name", "pk"))
 

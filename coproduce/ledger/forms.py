@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from coproduce.communities.models import Category
 from coproduce.ledger.models import MAX_LINE_MINUTES, MINUTE_STEP, TransferKind
-from coproduce.ledger.services import community_today, format_minutes, new_key
+from coproduce.ledger.services import community_today, new_key
+from coproduce.lib.forms import DurationMinutesField
 from coproduce.members.fields import MemberLookupField, configure_member_fields
 from coproduce.members.models import Membership
 
@@ -14,8 +15,14 @@ def date_widget():
     return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
-TIME_CHOICES = [("", _("Choose how long"))] + [
-    (m, format_minutes(m)) for m in range(MINUTE_STEP, MAX_LINE_MINUTES + 1, MINUTE_STEP)]
+HOW_LONG = _("How long")
+
+
+def time_field(label=HOW_LONG, *, cap: int | None = MAX_LINE_MINUTES, **kwargs) -> DurationMinutesField:
+    """How long something took, typed as people write it ("1:30", "1.5", "90 min"); cleaned to
+    minutes in the ledger's steps, at most ``cap`` (one line: 24 hours)."""
+    return DurationMinutesField(label=label, min_minutes=MINUTE_STEP, max_minutes=cap, step=MINUTE_STEP,
+                                **kwargs)
 
 
 class LedgerForm(forms.Form):
@@ -46,7 +53,7 @@ class ExchangeForm(LedgerForm):
     direction = forms.ChoiceField(label=_("What happened"), choices=DIRECTIONS, widget=forms.RadioSelect,
                                   initial="received")
     other = MemberLookupField(label=_("The other member"))
-    minutes = forms.TypedChoiceField(label=_("How long"), choices=TIME_CHOICES, coerce=int)
+    minutes = time_field()
     performed_on = forms.DateField(label=_("Date"), widget=date_widget())
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False,
                                       empty_label=_("Choose a category (optional)"))
@@ -56,7 +63,7 @@ class ExchangeForm(LedgerForm):
 class CoordinatorExchangeForm(LedgerForm):
     giver = MemberLookupField(label=_("Who gave the help"))
     receiver = MemberLookupField(label=_("Who received it"))
-    minutes = forms.TypedChoiceField(label=_("How long"), choices=TIME_CHOICES, coerce=int)
+    minutes = time_field()
     performed_on = forms.DateField(label=_("Date"), widget=date_widget())
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False,
                                       empty_label=_("Choose a category (optional)"))
@@ -66,14 +73,13 @@ class CoordinatorExchangeForm(LedgerForm):
 class GiftForm(LedgerForm):
     to = MemberLookupField(label=_("Give to"), required=False,
                            help_text=_("Type a name or a member number; leave empty to give to the community pot."))
-    minutes = forms.IntegerField(label=_("Minutes"), min_value=MINUTE_STEP, step_size=MINUTE_STEP,
-                                 help_text=_("In steps of 15 minutes: 60 is one hour."))
+    minutes = time_field(_("How much time"), cap=None)
     description = forms.CharField(label=_("Message"), max_length=500, required=False)
 
 
 class GrantForm(LedgerForm):
     to = MemberLookupField(label=_("Grant to"))
-    minutes = forms.IntegerField(label=_("Minutes"), min_value=MINUTE_STEP, step_size=MINUTE_STEP)
+    minutes = time_field(_("How much time"), cap=None)
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
 
@@ -95,7 +101,7 @@ class SearchForm(StatementFilterForm):
 class BulkRowForm(forms.Form):
     giver = MemberLookupField(label=_("Giver"), required=False)
     receiver = MemberLookupField(label=_("Receiver"), required=False)
-    minutes = forms.TypedChoiceField(label=_("How long"), choices=TIME_CHOICES, coerce=int, required=False)
+    minutes = time_field(required=False)
     performed_on = forms.DateField(label=_("Date"), required=False,
                                    widget=date_widget())
 
@@ -115,11 +121,17 @@ BulkRowFormSet = formset_factory(BulkRowForm, extra=10, max_num=50)
 LIMIT_EXCEPTION_HOURS = 100_000
 
 
+LOWEST_HELP = _("For example −20 hours or −12:30; a number on its own is hours. Leave empty to use the "
+                "community's limit.")
+HIGHEST_HELP = _("For example 100 hours or 12:30; a number on its own is hours. Leave empty to use the "
+                 "community's limit.")
+
+
 class LimitExceptionForm(forms.Form):
-    min_hours = forms.IntegerField(label=_("Lowest balance (hours, zero or below)"), required=False,
-                                   max_value=0, min_value=-LIMIT_EXCEPTION_HOURS,
-                                   help_text=_("Leave empty to use the community's limit."))
-    max_hours = forms.IntegerField(label=_("Highest balance (hours, zero or above)"), required=False,
-                                   min_value=0, max_value=LIMIT_EXCEPTION_HOURS,
-                                   help_text=_("Leave empty to use the community's limit."))
+    min_minutes = DurationMinutesField(
+        label=_("Lowest balance (zero or below)"), required=False, min_minutes=-LIMIT_EXCEPTION_HOURS * 60,
+        max_minutes=0, step=None, bare_hours_up_to=None, help_text=LOWEST_HELP)
+    max_minutes = DurationMinutesField(
+        label=_("Highest balance (zero or above)"), required=False, min_minutes=0,
+        max_minutes=LIMIT_EXCEPTION_HOURS * 60, step=None, bare_hours_up_to=None, help_text=HIGHEST_HELP)
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)

@@ -18,6 +18,7 @@ from coproduce.ledger.models import (
     Entry,
     HoldReason,
     Transfer,
+    TransferKind,
     TransferStatus,
 )
 
@@ -132,11 +133,46 @@ def waiting_for_answer() -> Q:
     return Q(status=TransferStatus.PENDING) | Q(status=TransferStatus.HELD, hold_reason=HoldReason.UNCONFIRMED)
 
 
+def _waiting_for_answer_from(user) -> QuerySet[Transfer]:
+    return Transfer.objects.filter(waiting_for_answer(), awaiting__kind=AccountKind.MEMBER,
+                                   awaiting__membership__user=user)
+
+
 def pending_for(user, community: Community) -> QuerySet[Transfer]:
     """Exchanges other people recorded as help given to this user, waiting for their answer."""
-    return (Transfer.objects.filter(waiting_for_answer(), community=community,
-                                    awaiting__kind=AccountKind.MEMBER, awaiting__membership__user=user)
+    return (_waiting_for_answer_from(user).filter(community=community)
             .select_related("keyed_by", "category").order_by("created_at"))
+
+
+def pending_count(user) -> int:
+    """How many exchanges wait for this person's answer, in all their communities (one query)."""
+    return _waiting_for_answer_from(user).count()
+
+
+def balances(membership_ids) -> dict[int, int]:
+    """Each member's balance in minutes by membership id, without creating accounts (a member
+    with no account yet has 0). One query."""
+    return dict(Account.objects.filter(kind=AccountKind.MEMBER, membership_id__in=list(membership_ids))
+                .values_list("membership_id", "balance"))
+
+
+def members_who_exchanged(membership_ids) -> set[int]:
+    """Those of these memberships with at least one posted exchange (given or received). One query."""
+    found = (Entry.objects.filter(account__membership_id__in=list(membership_ids),
+                                  transfer__kind__in=[TransferKind.EXCHANGE, TransferKind.GROUP])
+             .order_by().values_list("account__membership_id", flat=True).distinct())
+    return set(found)
+
+
+def accounts_of_organisations(organisation_ids) -> dict[int, Account]:
+    """Organisations' accounts by organisation id, without creating any. One query."""
+    return {a.organisation_id: a for a in Account.objects.filter(kind=AccountKind.ORGANISATION,
+                                                               organisation_id__in=list(organisation_ids))}
+
+
+def recent_movements(account: Account, *, limit: int = 5) -> list[Entry]:
+    """An account's latest entries, in date order (the newest day first). One query."""
+    return list(statement(account).order_by("-transfer__performed_on", "-id")[:limit])
 
 
 def held(community: Community) -> QuerySet[Transfer]:

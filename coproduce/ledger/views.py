@@ -362,8 +362,7 @@ def account_limits(request, slug, pk):
 
 
 def _limits_page(request, access, account, *, redirect_to):
-    initial = {"min_hours": None if account.min_override is None else account.min_override // 60,
-               "max_hours": None if account.max_override is None else account.max_override // 60,
+    initial = {"min_minutes": account.min_override, "max_minutes": account.max_override,
                "reason": account.limit_reason}
     form = LimitExceptionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -371,8 +370,7 @@ def _limits_page(request, access, account, *, redirect_to):
         try:
             services.set_limit_exception(
                 account, actor=request.user, reason=data["reason"],
-                min_minutes=None if data["min_hours"] is None else data["min_hours"] * 60,
-                max_minutes=None if data["max_hours"] is None else data["max_hours"] * 60)
+                min_minutes=data["min_minutes"], max_minutes=data["max_minutes"])
         except ValidationError as error:
             add_form_errors(form, error)
         else:

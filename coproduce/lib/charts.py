@@ -65,7 +65,7 @@ def _ticks(low: float, high: float, count: int = 5) -> list[float]:
 def _open(width: int, height: int, title: str, desc: str, chart_id: str) -> list[str]:
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="100%" '
         f'viewBox="0 0 {width} {height}" aria-labelledby="{title_id} {desc_id}" '
         f'font-family={quoteattr(FONT)} font-size="{FONT_SIZE}" class="chart">',
         f'<title id="{title_id}">{escape(title)}</title>',

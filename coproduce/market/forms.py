@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.communities.models import Area, Category
+from coproduce.lib.forms import DurationMinutesField
 from coproduce.market.models import DESCRIPTION_MAX, TITLE_MAX, PostKind
 from coproduce.members import availability
 from coproduce.members.forms import AvailabilityField
@@ -33,8 +34,8 @@ class PostForm(forms.Form):
                                   empty_label=_("Online or anywhere"),
                                   error_messages={"invalid_choice": _("Choose one of this community's areas.")})
     availability = AvailabilityField(label=_("When suits"))
-    duration_minutes = forms.IntegerField(label=_("About how long, in minutes"), min_value=15,
-                                          max_value=24 * 60, initial=60)
+    duration_minutes = DurationMinutesField(label=_("About how long"), min_minutes=15, max_minutes=24 * 60,
+                                            initial=60)
 
     def __init__(self, *args, community, **kwargs):
         super().__init__(*args, **kwargs)

@@ -34,7 +34,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from coproduce.market import lexicon, text
-from coproduce.market.models import Post
+from coproduce.market.models import Post, PostKind
 
 SORTS = ("relevance", "newest", "ending")
 MAX_QUERY_WORDS = 12  # a 5,000-character paste is read as its first dozen words
@@ -252,3 +252,16 @@ def search_posts(community, *, query: str = "", kind: str | None = None, categor
     ids, _total = ranked_ids(qs, query_plan)
     found = qs.filter(pk__in=ids)
     return found.order_by("expires_at", "id") if sort == "ending" else found.order_by("-created_at", "-id")
+
+
+def brokerage_queue(community) -> QuerySet:
+    """Open requests nobody has taken up within the community's brokerage days, oldest first:
+    the coordinators' queue of requests waiting for a helper."""
+    cutoff = timezone.now() - timedelta(days=community.brokerage_after_days)
+    return (Post.objects.filter(community=community, kind=PostKind.REQUEST, created_at__lte=cutoff)
+            .open().for_list().order_by("created_at", "id"))
+
+
+def open_posts_of(membership) -> QuerySet:
+    """A member's own open offers and requests, newest first."""
+    return Post.objects.filter(author=membership).open().for_list().order_by("-created_at", "-id")

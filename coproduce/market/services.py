@@ -50,7 +50,7 @@ def _validate(community, *, title: str, description: str, category: Category | N
     if not 0 <= availability <= ALL_SLOTS_MASK:
         errors["availability"] = _("Choose times from the list.")
     if not 15 <= duration_minutes <= 24 * 60:
-        errors["duration_minutes"] = _("Say how long in minutes, between 15 and 1,440.")
+        errors["duration_minutes"] = _("Say how long, between 15 minutes and 24 hours.")
     if errors:
         raise ValidationError(errors)
     return title, description

@@ -1,4 +1,3 @@
-from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,7 +24,7 @@ from coproduce.market.forms import (
 )
 from coproduce.market.models import ConceptWord, Post, PostKind, PostStatus, ThankYou
 from coproduce.market.permissions import may_manage, post_in, require_may_manage
-from coproduce.market.queries import search_posts
+from coproduce.market.queries import brokerage_queue, search_posts
 from coproduce.members import availability
 from coproduce.members.models import Membership
 from coproduce.members.permissions import (
@@ -338,11 +337,7 @@ def matches(request, slug):
 @login_required
 def brokerage(request, slug):
     access = require_coordinator(request, slug)
-    community = access.community
-    cutoff = timezone.now() - timedelta(days=community.brokerage_after_days)
-    waiting = (Post.objects.filter(community=community, kind=PostKind.REQUEST, created_at__lte=cutoff)
-               .open().for_list().order_by("created_at", "id"))
-    page = Paginator(waiting, BROKERAGE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(brokerage_queue(access.community), BROKERAGE_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(post, matching.suggest_for_request(post, limit=3)) for post in page]
     return render(request, "market/brokerage.html", _context(access, page=page, rows=rows))
 

@@ -8,6 +8,7 @@ app_name = "communities"
 
 urlpatterns = [
     path("c/<slug:slug>/", views.community_home, name="home"),
+    path("c/<slug:slug>/theme.css", views.theme_css, name="theme"),
     path("c/<slug:slug>/coordinate/settings/", views.community_settings, name="settings"),
     path("c/<slug:slug>/coordinate/areas/", views.areas, name="areas"),
     path("c/<slug:slug>/coordinate/categories/", views.categories, name="categories"),

@@ -27,6 +27,7 @@ from coproduce.members.permissions import (
     require_may_act_for,
     require_member,
 )
+from coproduce.members.queries import pending_applications
 
 DIRECTORY_PAGE_SIZE = 25
 
@@ -194,14 +195,13 @@ def leave(request, slug):
 def coordinator_dashboard(request, slug):
     access = require_coordinator(request, slug)
     community = access.community
-    pending = (Application.objects.filter(community=community, status=ApplicationStatus.PENDING)
-               .select_related("user", "area").order_by("created_at")[:50])
+    pending = pending_applications(community)[:50]
     assisted = (Membership.objects.active().filter(community=community, user__is_assisted=True)
                 .select_related("user", "area").order_by("user__name")[:50])
     recent = AuditEntry.objects.filter(community=community).select_related("actor", "on_behalf_of")[:20]
     counts = {
         "members": Membership.objects.active().filter(community=community).count(),
-        "pending": Application.objects.filter(community=community, status=ApplicationStatus.PENDING).count(),
+        "pending": pending_applications(community).count(),
     }
     return render(request, "members/coordinator_dashboard.html", {
         "access": access, "community": community, "pending": pending, "assisted": assisted,

@@ -3,9 +3,10 @@ import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from coproduce.communities import services
 from coproduce.communities.forms import (
@@ -14,11 +15,28 @@ from coproduce.communities.forms import (
     CommunitySettingsForm,
     RenameCategoryForm,
 )
-from coproduce.communities.models import Category
+from coproduce.communities.models import Category, Community
 from coproduce.lib.disclosure import protect_count
 from coproduce.members.models import Membership
 from coproduce.members.permissions import access_for, require_coordinator
 from coproduce.members.views import add_form_errors
+
+# The theme's address carries the colour (?v=1d70b8), so a changed colour is a new address and
+# the old one may be cached for a year.
+THEME_CSS = """:root {{ --govuk-brand-colour: {colour}; --app-brand-colour: {colour}; }}\n"""
+
+
+@require_GET
+def theme_css(request, slug):
+    """The community's colour as CSS custom properties (no inline styles under the CSP)."""
+    community = get_object_or_404(Community.objects.only("brand_colour"), slug=slug)
+    colour = community.brand_colour
+    response = HttpResponse(THEME_CSS.format(colour=colour), content_type="text/css; charset=utf-8")
+    if request.GET.get("v") == colour.lstrip("#"):
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        response["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 def community_home(request, slug):

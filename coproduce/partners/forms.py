@@ -1,14 +1,16 @@
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.communities.models import Area
-from coproduce.ledger.forms import TIME_CHOICES, date_widget
+from coproduce.ledger.forms import date_widget, time_field
 from coproduce.ledger.services import community_today, new_key
 from coproduce.members.fields import MemberLookupField, configure_member_fields
 from coproduce.members.models import Membership
 from coproduce.partners.models import CheckRequired, Organisation, OrganisationType
 
-OPTIONAL_TIME_CHOICES = [("", _("Did not come")), *TIME_CHOICES[1:]]
+ATTENDANCE_HELP = format_lazy("{} {}", _("How long they took part; leave empty if they did not come."),
+                              time_field().help_text)
 
 
 def _members(community):
@@ -89,9 +91,8 @@ class AttendanceForm(KeyedForm):
         self.signups = list(signups)
         self.initial.setdefault("performed_on", community_today(community))
         for signup in self.signups:
-            self.fields[f"minutes_{signup.pk}"] = forms.TypedChoiceField(
-                label=signup.membership.user.name, choices=OPTIONAL_TIME_CHOICES, coerce=int, required=False,
-                empty_value=None)
+            self.fields[f"minutes_{signup.pk}"] = time_field(
+                label=signup.membership.user.name, required=False, help_text=ATTENDANCE_HELP)
 
     def attended(self):
         return [(s.membership, self.cleaned_data[f"minutes_{s.pk}"]) for s in self.signups
@@ -101,12 +102,12 @@ class AttendanceForm(KeyedForm):
 class ListingForm(forms.Form):
     title = forms.CharField(label=_("What members can have"), max_length=150)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    minutes = forms.TypedChoiceField(label=_("Price"), choices=TIME_CHOICES, coerce=int)
+    minutes = time_field(_("Price"))
 
 
 class AgencyExchangeForm(KeyedForm):
     giver = forms.ModelChoiceField(label=_("Organisation that gave the help"), queryset=Organisation.objects.none())
-    minutes = forms.TypedChoiceField(label=_("How long"), choices=TIME_CHOICES, coerce=int)
+    minutes = time_field()
     performed_on = forms.DateField(label=_("Date"), widget=date_widget())
     description = forms.CharField(label=_("What it was"), max_length=500, required=False)
 

@@ -17,6 +17,11 @@ def counts(community) -> dict:
     """Referrals by reason and by step (for reports): {"by_reason": [(label, n)], "by_step": [...]}."""
     rows = Referral.objects.filter(community=community)
     by_reason = dict(rows.values_list("reason").annotate(n=Count("pk")))
-    by_step = dict(rows.values_list("step").annotate(n=Count("pk")))
     return {"by_reason": [(label, by_reason.get(value, 0)) for value, label in Reason.choices],
-            "by_step": [(label, by_step.get(value, 0)) for value, label in Step.choices]}
+            "by_step": [(label, n) for _step, label, n in by_step(rows)]}
+
+
+def by_step(referrals) -> list[tuple[str, str, int]]:
+    """How many of these referrals are at each step, in the steps' order: [(step, label, n)]. One query."""
+    found = dict(referrals.order_by().values_list("step").annotate(n=Count("pk")))
+    return [(value, label, found.get(value, 0)) for value, label in Step.choices]

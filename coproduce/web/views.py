@@ -1,12 +1,21 @@
+from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from coproduce.communities.models import Community
 from coproduce.lib.disclosure import protect_count
+from coproduce.web.home import build_home
 
 
 def home(request):
-    """The front door: every community on this installation and how to join it."""
+    """The front door: a visitor sees every time bank; someone logged in goes to their own home."""
+    if request.user.is_authenticated:
+        return redirect("my_home")
+    return time_banks(request)
+
+
+def time_banks(request):
+    """Every community on this installation and how to join it."""
     communities = list(Community.objects.annotate(
         member_count=Count("memberships", filter=Q(memberships__status="active"))
     ).order_by("name"))
@@ -14,6 +23,12 @@ def home(request):
         community.members = protect_count(community.member_count, community.small_count_k,
                                           community.small_count_rule)
     return render(request, "web/home.html", {"communities": communities})
+
+
+@login_required
+def my_home(request):
+    """Where everyone lands after logging in: a section per role they hold, per community."""
+    return render(request, "web/my_home.html", {"home": build_home(request.user)})
 
 
 def page_not_found(request, exception):

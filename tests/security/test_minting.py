@@ -106,7 +106,7 @@ def test_a_facilitators_own_24_hour_session_waits_for_a_coordinator(client, rive
     assert "Mallory Mint recorded credits for themselves" in queue.text
     # The pot was never given anything: approving cannot take it below its floor of 0.
     response = client.post(reverse("ledger:approve", args=[riverside_defaults.slug, transfer.pk]), follow=True)
-    assert "below their lowest balance of 0:00" in response.text
+    assert "below their lowest balance of 0 hours" in response.text
     transfer.refresh_from_db()
     assert transfer.status == TransferStatus.HELD
     assert _pot_balance(riverside_defaults) == 0
@@ -115,7 +115,7 @@ def test_a_facilitators_own_24_hour_session_waits_for_a_coordinator(client, rive
 
 def test_pot_floor_holds_for_coordinators_too(riverside_defaults, coordinator, member):
     alice = Membership.objects.get(user=member)
-    with pytest.raises(Exception, match="lowest balance of 0:00"):
+    with pytest.raises(Exception, match="lowest balance of 0 hours"):
         ledger.grant_from_pot(community=riverside_defaults, to=alice, minutes=60, reason="needs help",
                               keyed_by=coordinator, idempotency_key=ledger.new_key())
     ledger.give_credits(community=riverside_defaults, giver=alice, to=None, minutes=120, keyed_by=member,
@@ -136,7 +136,7 @@ def test_organisation_floor_stops_an_organisation_issuing_without_end(riverside,
     ledger.record_group_exchange(community=riverside, givers=[(alice, 120)], receivers=[surgery],
                                  performed_on=timezone.localdate(), keyed_by=coordinator,
                                  idempotency_key=ledger.new_key())
-    with pytest.raises(Exception, match="Surgery below their lowest balance of −2:00"):
+    with pytest.raises(Exception, match="Surgery below their lowest balance of −2 hours"):
         ledger.record_group_exchange(community=riverside, givers=[(bob, 15)], receivers=[surgery],
                                      performed_on=timezone.localdate(), keyed_by=coordinator,
                                      idempotency_key=ledger.new_key())
@@ -154,7 +154,7 @@ def test_partner_staff_signing_themselves_up_waits_for_a_coordinator(client, riv
     url = reverse("partners:attendance", args=[riverside.slug, opportunity.pk])
     token = client.get(url).context["form"].initial["token"]
     response = client.post(url, {"token": token, "performed_on": timezone.localdate().isoformat(),
-                                 f"minutes_{signup.pk}": "480"}, follow=True)
+                                 f"minutes_{signup.pk}": "8 hours"}, follow=True)
     assert "wait for a coordinator" in response.text
     transfer = Transfer.objects.get(community=riverside, kind="group")
     assert transfer.status == TransferStatus.HELD and transfer.hold_reason == "self_dealing"
@@ -170,7 +170,7 @@ def test_over_the_ceiling_waits_unless_a_coordinator_keyed_it(riverside, coordin
     transfer = partners.confirm_attendance(opportunity, actor=staff, attended=[(alice, 9 * 60)],
                                            performed_on=timezone.localdate(), idempotency_key=ledger.new_key())
     assert transfer.status == TransferStatus.HELD and transfer.hold_reason == "over_ceiling"
-    assert "the ceiling is 8:00 hours" in transfer.hold_detail
+    assert "would be credited 9 hours; the ceiling is 8 hours" in transfer.hold_detail
     # The same amount keyed by a coordinator is the coordinator's own decision.
     posted = ledger.record_group_exchange(community=riverside, givers=[(alice, 9 * 60)], receivers=[surgery],
                                           performed_on=timezone.localdate(), keyed_by=coordinator,
@@ -340,9 +340,9 @@ def test_a_coordinator_sets_an_exception_to_the_pots_floor(client, riverside_def
     assert client.get(url).status_code == 403
     assert client.get(reverse("ledger:account_limits", args=["hilltop", pot.pk])).status_code == 404
     client.force_login(coordinator)
-    response = client.post(url, {"min_hours": "-10", "max_hours": "", "reason": ""})
+    response = client.post(url, {"min_minutes": "-10", "max_minutes": "", "reason": ""})
     assert "Give a reason" in response.text
-    client.post(url, {"min_hours": "-10", "max_hours": "", "reason": "Council grant agreed in advance"})
+    client.post(url, {"min_minutes": "-10", "max_minutes": "", "reason": "Council grant agreed in advance"})
     pot.refresh_from_db()
     assert pot.min_limit == -600
     assert AuditEntry.objects.filter(action=AuditAction.LIMIT_EXCEPTION, subject="Community pot").exists()

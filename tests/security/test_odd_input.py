@@ -132,12 +132,13 @@ def test_a_window_out_of_range_is_a_form_error(
     ("field", "value", "error"),
     [
         (
-            "min_hours",
+            "min_minutes",
             "-100000000000000000000",
-            "Ensure this value is greater than or equal to -100000.",
+            "Enter at least −100,000 hours.",
         ),
-        ("min_hours", "-1e20", "Enter a whole number."),
-        ("max_hours", "99999999999", "Ensure this value is less than or equal to 100000."),
+        ("min_minutes", "-1e20", "Enter a time such as 1:30, 1.5 hours or 90 minutes."),
+        ("max_minutes", "99999999999", "Enter at most 100,000 hours."),
+        ("max_minutes", "9" * 5000, "Enter a time such as 1:30, 1.5 hours or 90 minutes, in fewer than 50 characters."),
     ],
 )
 def test_a_huge_limit_exception_is_a_form_error_and_changes_nothing(
@@ -461,8 +462,8 @@ POST_FORMS = [
                                               "performed_on": "{today}", "token": "t"}, ["minutes", "performed_on"]),
     ("coordinator", "ledger:grant", {}, {"to": "Alice Ashby", "minutes": "60", "reason": "x", "token": "t"},
      ["minutes"]),
-    ("coordinator", "ledger:limits", {"pk": "member_pk"}, {"min_hours": "-10", "max_hours": "10", "reason": "x"},
-     ["min_hours", "max_hours"]),
+    ("coordinator", "ledger:limits", {"pk": "member_pk"}, {"min_minutes": "-10", "max_minutes": "10", "reason": "x"},
+     ["min_minutes", "max_minutes"]),
     ("coordinator", "ledger:bulk_entry", {}, {
         "rows-TOTAL_FORMS": "1", "rows-INITIAL_FORMS": "0", "rows-0-giver": "Bob Brown",
         "rows-0-receiver": "Alice Ashby", "rows-0-minutes": "60", "rows-0-performed_on": "{today}", "token": "t"},
@@ -529,13 +530,14 @@ def test_community_settings_answer_odd_numbers_and_dates_with_a_form_error(
     from django import forms
 
     from coproduce.communities.forms import CommunitySettingsForm
+    from coproduce.lib.forms import DurationMinutesField
 
     form = CommunitySettingsForm(instance=riverside)
     valid = {name: "" if value is None else str(value) for name, value in form.initial.items()}
     numeric = [
         name
         for name, field in form.fields.items()
-        if isinstance(field, forms.IntegerField | forms.DateField | forms.DecimalField)
+        if isinstance(field, forms.IntegerField | forms.DateField | forms.DecimalField | DurationMinutesField)
     ]
     assert "started_on" in numeric and "min_balance_minutes" in numeric
     client = _login(request, "coordinator")

@@ -68,7 +68,7 @@ def test_coordinator_who_left_is_no_longer_asked_for_totp(client, coordinator_wi
 
     leave_community(Membership.objects.get(user=coordinator_without_totp), actor=coordinator_without_totp)
     client.force_login(coordinator_without_totp)
-    assert client.get("/").status_code == 200
+    assert client.get("/home/").status_code == 200
 
 
 def test_coordinator_with_totp_needs_the_code_to_log_in(client, coordinator):
@@ -94,7 +94,7 @@ def test_coordinator_with_totp_needs_the_code_to_log_in(client, coordinator):
 def test_member_without_totp_logs_in_with_password_alone(client, member):
     response = client.post("/accounts/login/", {"login": "alice@example.org", "password": testing.PASSWORD})
     assert response.status_code == 302
-    assert response.url == "/"
+    assert response.url == "/home/"  # everyone lands on their own home page
     assert client.session["_auth_user_id"] == str(member.pk)
 
 

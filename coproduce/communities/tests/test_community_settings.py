@@ -11,6 +11,7 @@ from coproduce.communities.services import (
     create_community,
     update_community_settings,
 )
+from coproduce.lib.duration import format_duration
 
 
 @pytest.fixture
@@ -19,8 +20,15 @@ def coordinator_client(client, coordinator):
     return client
 
 
+TIME_FIELDS = ("min_balance_minutes", "max_balance_minutes", "pot_floor_minutes", "organisation_floor_minutes",
+               "approval_ceiling_minutes")
+
+
 def settings_data(community, **changes):
-    return {**{f: getattr(community, f) for f in SETTINGS_FIELDS}, **changes}
+    """The settings form as the page shows it: amounts of time in words ("−20 hours")."""
+    data = {f: format_duration(getattr(community, f)) if f in TIME_FIELDS else getattr(community, f)
+            for f in SETTINGS_FIELDS}
+    return {**data, **changes}
 
 
 def test_new_community_has_sensible_defaults(riverside):
@@ -47,6 +55,17 @@ def test_coordinator_changes_settings_and_it_is_audited(coordinator_client, coor
     assert entry.detail["changes"] == {"small_count_k": ["5", "10"], "confirmation_window_days": ["14", "7"]}
 
 
+def test_settings_take_hours_as_people_type_them(coordinator_client, riverside):
+    page = coordinator_client.get("/c/riverside/coordinate/settings/").content.decode()
+    assert 'value="−20 hours"' in page and "A number on its own is hours." in page
+    response = coordinator_client.post("/c/riverside/coordinate/settings/", settings_data(
+        riverside, min_balance_minutes="-30", max_balance_minutes="150 hours", approval_ceiling_minutes="6:30"))
+    assert response.status_code == 302
+    riverside.refresh_from_db()
+    assert (riverside.min_balance_minutes, riverside.max_balance_minutes, riverside.approval_ceiling_minutes) == (
+        -30 * 60, 150 * 60, 390)
+
+
 def test_saving_unchanged_settings_records_nothing(coordinator_client, riverside):
     response = coordinator_client.post("/c/riverside/coordinate/settings/", settings_data(riverside))
     assert response.status_code == 302
@@ -55,7 +74,10 @@ def test_saving_unchanged_settings_records_nothing(coordinator_client, riverside
 
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("small_count_k", 1, "Ensure this value is greater than or equal to 2."),
-    ("min_balance_minutes", 60, "Ensure this value is less than or equal to 0."),
+    ("min_balance_minutes", "1 hour", "The lowest balance must be zero or below."),
+    ("approval_ceiling_minutes", "25 hours", "Enter at most 24 hours."),
+    ("approval_ceiling_minutes", "8 hours 10 minutes", "Record time in steps of 15 minutes, such as 1 hour 15 minutes or 1:30."),
+    ("organisation_floor_minutes", "lots", "Enter a time such as 1:30, 1.5 hours or 90 minutes."),
     ("time_zone", "Mars/Olympus", "Mars/Olympus is not a known time zone, such as Europe/London."),
     ("confirmation_window_days", 0, "Ensure this value is greater than or equal to 1."),
     ("name", "", "This field is required."),

@@ -6,6 +6,7 @@ Placeholders: {category} is a riverside category, {retired} a retired riverside 
 
 import pytest
 
+from coproduce.communities.forms import CommunitySettingsForm
 from coproduce.communities.models import Area, Category, Community
 from coproduce.communities.services import SETTINGS_FIELDS, set_category_retired
 from coproduce.testing import DONE, LOGIN, assert_status, each_persona, matrix_params
@@ -26,7 +27,9 @@ def ids(riverside, hilltop, member, coordinator, other_member, other_coordinator
 # fmt: off
 GET_MATRIX = [
     #                                                              anon  outsd member o_mem coord o_crd admin
-    ("/",                                                         (200,  200, 200, 200, 200, 200, 200)),
+    ("/",                                                         (200,  302, 302, 302, 302, 302, 302)),  # → /home/
+    ("/home/",                                                    (LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("/time-banks/",                                              (200,  200, 200, 200, 200, 200, 200)),
     ("/c/riverside/",                                             (200,  200, 200, 200, 200, 200, 200)),
     ("/c/nowhere/",                                               (404,  404, 404, 404, 404, 404, 404)),
     ("/c/riverside/coordinate/settings/",                         (LOGIN, 403, 403, 403, 200, 403, 200)),
@@ -69,8 +72,9 @@ def retired_categories():
 
 
 def settings_form(**changes):
-    community = Community.objects.get(slug="riverside")
-    data = {field: getattr(community, field) for field in SETTINGS_FIELDS}
+    """The settings as the page shows them (amounts of time in words), with ``changes``."""
+    form = CommunitySettingsForm(instance=Community.objects.get(slug="riverside"))
+    data = {field: form.fields[field].prepare_value(form[field].value()) for field in SETTINGS_FIELDS}
     return {**data, **changes}
 
 

@@ -64,14 +64,14 @@ def _limit_error(label: str, low: int | None, high: int | None, balance: int,
     """The error for a move past a limit; a move back towards the limit is allowed."""
     if low is not None and new_balance < low and new_balance < balance:
         return ValidationError(
-            _("This would take %(account)s below their lowest balance of %(limit)s hours "
-              "(balance now %(balance)s hours)."),
+            _("This would take %(account)s below their lowest balance of %(limit)s "
+              "(balance now %(balance)s)."),
             code="limit", params={"account": label, "limit": format_minutes(low),
                                   "balance": format_minutes(balance)})
     if high is not None and new_balance > high and new_balance > balance:
         return ValidationError(
-            _("This would take %(account)s above their highest balance of %(limit)s hours "
-              "(balance now %(balance)s hours)."),
+            _("This would take %(account)s above their highest balance of %(limit)s "
+              "(balance now %(balance)s)."),
             code="limit", params={"account": label, "limit": format_minutes(high),
                                   "balance": format_minutes(balance)})
     return None
@@ -276,8 +276,8 @@ def _approval_needed(draft: _Draft, lines: dict[int, int],
     ceiling = draft.community.approval_ceiling_minutes
     over = [pk for pk in credited.values() if lines[pk] > ceiling]
     if over and not _is_coordinator(draft.keyed_by, draft.community):
-        return HoldReason.OVER_CEILING, _("%(name)s would be credited %(minutes)s hours; the ceiling is "
-                                          "%(ceiling)s hours.") % {
+        return HoldReason.OVER_CEILING, _("%(name)s would be credited %(minutes)s; the ceiling is "
+                                          "%(ceiling)s.") % {
             "name": _label(over[0]), "minutes": format_minutes(lines[over[0]]),
             "ceiling": format_minutes(ceiling)}
     return None

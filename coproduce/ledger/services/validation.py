@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from coproduce.communities.models import Category, Community
 from coproduce.ledger import hooks
 from coproduce.ledger.models import MAX_LINE_MINUTES, MINUTE_STEP, Account, AccountKind
+from coproduce.lib.duration import format_duration
 from coproduce.members.models import Membership, MembershipStatus
 
 
 def format_minutes(minutes: int) -> str:
-    sign = "−" if minutes < 0 else ""
-    hours, mins = divmod(abs(minutes), 60)
-    return f"{sign}{hours}:{mins:02d}"
+    """Minutes as people read them everywhere: "1 hour 30 minutes" (``coproduce.lib.duration``)."""
+    return format_duration(minutes)
 
 
 def check_minutes(minutes, *, cap: int | None = MAX_LINE_MINUTES, field: str = "minutes") -> int:

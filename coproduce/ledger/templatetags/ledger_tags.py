@@ -1,23 +1,23 @@
 from django import template
 
 from coproduce.ledger.queries import held
-from coproduce.ledger.services import format_minutes
+from coproduce.lib.duration import format_duration, format_signed_duration
 
 register = template.Library()
 
 
 @register.filter
 def hours(minutes) -> str:
-    """Minutes as hours and minutes: 90 → "1:30", -45 → "−0:45"."""
+    """Minutes in the one format for time: 90 → "1 hour 30 minutes", -45 → "−45 minutes"."""
     if minutes is None or minutes == "":
         return ""
-    return format_minutes(int(minutes))
+    return format_duration(int(minutes))
 
 
 @register.filter
 def signed_hours(minutes) -> str:
-    minutes = int(minutes)
-    return ("+" if minutes > 0 else "") + format_minutes(minutes)
+    """As ``hours``, with "+" before a gain: 90 → "+1 hour 30 minutes"."""
+    return format_signed_duration(int(minutes))
 
 
 @register.simple_tag

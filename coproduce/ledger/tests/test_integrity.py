@@ -254,7 +254,7 @@ def test_bench_ledger_prints_one_json_line_and_cleans_up(riverside, alice, bob):
     lines = out.getvalue().splitlines()
     assert len(lines) == 1
     result = json.loads(lines[0])
-    assert {"service_per_s", "baseline_per_s", "ratio", "bulk_per_s"} <= set(result)
+    assert {"service_per_s", "baseline_per_s", "ratio", "bulk_per_s", "bulk_floor_per_s", "bulk_ratio"} <= set(result)
     assert Transfer.objects.count() == 1 and Account.objects.count() == 2
     assert check_ledger()[1] == []
 

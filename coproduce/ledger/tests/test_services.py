@@ -121,7 +121,7 @@ def test_limit_error_names_account_limit_and_balance(riverside, alice, bob):
     with pytest.raises(ValidationError) as info:
         exchange(riverside, alice, bob, bob.user, minutes=15)
     message = " ".join(info.value.messages)
-    assert "Bob Brown" in message and "−1:00" in message and "balance now −1:00" in message
+    assert "Bob Brown" in message and "−1 hour" in message and "balance now −1 hour" in message
     assert Transfer.objects.count() == 1
     assert_sound()
 
@@ -244,7 +244,7 @@ def test_reversal_respects_limits_until_an_exception_is_set(riverside, alice, bo
     services.give_credits(community=riverside, giver=alice, to=None, minutes=60,
                           keyed_by=alice.user, idempotency_key="g")
     update_community_settings(riverside, actor=None, min_balance_minutes=-30)
-    with pytest.raises(ValidationError, match="Alice Ashby below their lowest balance of −0:30"):
+    with pytest.raises(ValidationError, match="Alice Ashby below their lowest balance of −30 minutes"):
         services.reverse_transfer(original, keyed_by=cora.user, reason="wrong", idempotency_key="r1")
     services.set_limit_exception(services.account_for_membership(alice), actor=cora.user,
                                  min_minutes=-60, max_minutes=None, reason="Reversal of a mistake")

@@ -43,7 +43,7 @@ def test_record_confirm_both_statements_show_it(client, alice, bob):
     client.force_login(alice.user)
     form = client.get(reverse("ledger:record", args=["riverside"])).context["form"]
     response = client.post(reverse("ledger:record", args=["riverside"]), {
-        "token": form.initial["token"], "direction": "gave", "other": bob.pk, "minutes": 90,
+        "token": form.initial["token"], "direction": "gave", "other": bob.pk, "minutes": "1:30",
         "performed_on": today(), "description": "Fixed the gate"})
     transfer = Transfer.objects.get()
     assert response.status_code == 302 and transfer.status == TransferStatus.PENDING
@@ -53,10 +53,10 @@ def test_record_confirm_both_statements_show_it(client, alice, bob):
     response = client.post(reverse("ledger:confirm", args=["riverside", transfer.pk]))
     assert response.status_code == 302
     bob_page = client.get(reverse("ledger:statement", args=["riverside"])).content.decode()
-    assert "−1:30" in bob_page and "Fixed the gate" in bob_page
+    assert "−1 hour 30 minutes" in bob_page and "Fixed the gate" in bob_page
     client.force_login(alice.user)
     alice_page = client.get(reverse("ledger:statement", args=["riverside"])).content.decode()
-    assert "+1:30" in alice_page
+    assert "+1 hour 30 minutes" in alice_page
     csv = client.get(reverse("ledger:statement_csv", args=["riverside"])).content.decode()
     assert "Fixed the gate,90,90" in csv
 
@@ -115,13 +115,13 @@ def test_gift_and_pot_grant_pages(client, coordinator, alice, bob, riverside):
     services.record_exchange(community=riverside, giver=alice, receiver=bob, minutes=120,
                              performed_on=timezone.localdate(), keyed_by=bob.user, idempotency_key="x")
     client.force_login(alice.user)
-    client.post(reverse("ledger:give", args=["riverside"]), {"token": "g", "to": "", "minutes": 60})
+    client.post(reverse("ledger:give", args=["riverside"]), {"token": "g", "to": "", "minutes": "1 hour"})
     assert services.pot_for(riverside).balance == 60
     client.force_login(coordinator)
     client.post(reverse("ledger:grant", args=["riverside"]),
-                {"token": "gr", "to": bob.pk, "minutes": 30, "reason": "Unwell"})
+                {"token": "gr", "to": bob.pk, "minutes": "30 min", "reason": "Unwell"})
     assert services.pot_for(riverside).balance == 30
-    assert "0:30" in client.get(reverse("ledger:pot", args=["riverside"])).content.decode()
+    assert "30 minutes" in client.get(reverse("ledger:pot", args=["riverside"])).content.decode()
 
 
 def test_reversal_through_the_page(client, coordinator, alice, bob, riverside):
@@ -173,6 +173,51 @@ def test_bulk_entry_one_bad_row_posts_nothing(client, coordinator, alice, bob):
     assert Transfer.objects.count() == 2  # the same batch resubmitted posts nothing twice
 
 
+def test_timesheet_rows_take_time_as_written_on_paper(client, coordinator, alice, bob):
+    client.force_login(coordinator)
+    page = client.get(reverse("ledger:bulk_entry", args=["riverside"])).content.decode()
+    assert "A number on its own up to 12 is hours" in page
+    rows = [{"giver": alice.pk, "receiver": bob.pk, "minutes": minutes, "performed_on": today()}
+            for minutes in ("1:30", "2", "45 min", "1h15")]
+    response = client.post(reverse("ledger:bulk_entry", args=["riverside"]), _bulk_data(rows))
+    assert response.status_code == 302
+    assert sorted(t.minutes for t in Transfer.objects.all()) == [45, 75, 90, 120]
+
+
+@pytest.mark.parametrize(("typed", "minutes"), [("1,5", 90), ("1h30m", 90), ("2 hours", 120), ("45", 45)])
+def test_exchange_form_takes_time_as_people_write_it(client, alice, bob, typed, minutes):
+    client.force_login(alice.user)
+    page = client.get(reverse("ledger:record", args=["riverside"])).content.decode()
+    assert "For example 1:30, 1.5 hours or 90 minutes." in page
+    response = client.post(reverse("ledger:record", args=["riverside"]), {
+        "token": "t", "direction": "received", "other": bob.pk, "minutes": typed, "performed_on": today()})
+    assert response.status_code == 302
+    assert Transfer.objects.get().minutes == minutes
+
+
+@pytest.mark.parametrize(("typed", "error"), [
+    ("a while", "Enter a time such as 1:30, 1.5 hours or 90 minutes."),
+    ("1:20", "Record time in steps of 15 minutes, such as 1 hour 15 minutes or 1:30."),
+    ("25 hours", "Enter at most 24 hours."),
+    ("-1", "Enter a time above zero, such as 1:30, 1.5 hours or 90 minutes."),
+])
+def test_exchange_form_says_what_it_takes(client, alice, bob, typed, error):
+    client.force_login(alice.user)
+    response = client.post(reverse("ledger:record", args=["riverside"]), {
+        "token": "t", "direction": "received", "other": bob.pk, "minutes": typed, "performed_on": today()})
+    assert response.status_code == 200 and not Transfer.objects.exists()
+    assert error in response.context["form"].errors["minutes"]
+    assert f'value="{typed}"' in response.content.decode()  # what was typed stays, to be corrected
+
+
+def test_limit_exception_shows_the_current_one_in_words(client, coordinator, alice):
+    services.set_limit_exception(services.account_for_membership(alice), actor=coordinator, min_minutes=-750,
+                                 max_minutes=None, reason="Long illness")
+    client.force_login(coordinator)
+    page = client.get(reverse("ledger:limits", args=["riverside", alice.pk])).content.decode()
+    assert 'value="−12 hours 30 minutes"' in page
+
+
 def test_timesheet_for_an_assisted_member(client, coordinator, alice):
     client.force_login(coordinator)
     page = client.get(reverse("ledger:timesheet", args=["riverside"]), {"member": alice.pk})
@@ -218,9 +263,9 @@ def test_coordinator_sets_a_limit_exception(client, coordinator, other_coordinat
     client.force_login(alice.user)
     assert client.get(url).status_code == 403
     client.force_login(coordinator)
-    response = client.post(url, {"min_hours": -30, "max_hours": "", "reason": ""})
+    response = client.post(url, {"min_minutes": "-30", "max_minutes": "", "reason": ""})
     assert "Give a reason" in response.content.decode()
-    response = client.post(url, {"min_hours": -30, "max_hours": "", "reason": "Long illness"})
+    response = client.post(url, {"min_minutes": "-30 hours", "max_minutes": "", "reason": "Long illness"})
     assert response.status_code == 302
     account = services.account_for_membership(alice)
     assert account.min_override == -30 * 60 and account.max_override is None

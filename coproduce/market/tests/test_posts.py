@@ -14,11 +14,13 @@ def test_member_posts_a_request_through_the_form(as_persona, riverside, gardenin
     client = as_persona("member")
     response = client.post(reverse("market:new", args=["riverside"]), {
         "kind": "request", "title": "Weeding a small garden", "description": "An hour or two",
-        "category": gardening.pk, "area": "", "availability": ["0", "3"], "duration_minutes": "90"})
+        "category": gardening.pk, "area": "", "availability": ["0", "3"], "duration_minutes": "1.5"})
     created = Post.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("market:detail", args=["riverside", created.pk])
     assert created.status == PostStatus.OPEN and created.area is None and created.availability == 0b1001
+    assert created.duration_minutes == 90
+    assert "1 hour 30 minutes" in as_persona("member").get(response.url).content.decode()
     assert (created.expires_at - created.created_at).days == 90
     assert not AuditEntry.objects.filter(action=AuditAction.POST_CREATED).exists()  # own post: no audit
 
@@ -27,7 +29,9 @@ def test_member_posts_a_request_through_the_form(as_persona, riverside, gardenin
     ("title", "", "This field is required"),
     ("title", "x" * 121, "at most 120"),
     ("description", "y" * 2001, "at most 2000"),
-    ("duration_minutes", "5", "greater than or equal to 15"),
+    ("duration_minutes", "5 min", "Enter at least 15 minutes."),
+    ("duration_minutes", "25 hours", "Enter at most 24 hours."),
+    ("duration_minutes", "a while", "Enter a time such as 1:30, 1.5 hours or 90 minutes."),
 ])
 def test_bad_input_writes_nothing(as_persona, riverside, gardening, field, value, message):
     data = {"kind": "offer", "title": "Gardening", "category": gardening.pk, "duration_minutes": "60", field: value}

@@ -52,7 +52,7 @@ def test_out_of_range_answer_is_a_form_error(riverside, member, as_persona):
     client = as_persona("member")
     response = client.post("/c/riverside/wellbeing/", {"life_satisfaction": "11"})
     assert response.status_code == 200
-    assert "field-has-error" in response.content.decode()
+    assert "govuk-form-group--error" in response.content.decode()
     assert WellbeingResponse.objects.count() == 0
 
 

@@ -89,7 +89,7 @@ def test_opportunity_flow_credits_each_person_and_debits_organisation(client, ri
     token = page.context["form"].initial["token"]
     signups = {s.membership_id: s.pk for s in Signup.objects.all()}
     data = {"token": token, "performed_on": _today().isoformat(),
-            f"minutes_{signups[alice.pk]}": "120", f"minutes_{signups[bob.pk]}": "90"}
+            f"minutes_{signups[alice.pk]}": "2 hours", f"minutes_{signups[bob.pk]}": "1:30"}
     assert client.post(url, data).status_code == 302
     assert client.post(url, data).status_code == 302  # the double submit posts nothing more
     assert Transfer.objects.count() == 1
@@ -188,7 +188,7 @@ def test_profile_shows_gives_receives_leads_and_staff(client, riverside, surgery
                                             facilitators=[alice]))
     client.force_login(staff)
     page = client.get(reverse("members:profile", args=[riverside.slug, alice.pk])).text
-    assert "Has given 60 minutes" in page and "Leads:" in page and "Carers&#x27; circle" in page
+    assert "Has given 1 hour" in page and "Leads:" in page and "Carers&#x27; circle" in page
     assert "Member (not partner staff)" in page
     own = client.get(reverse("members:profile", args=[riverside.slug, membership(staff, riverside).pk])).text
     assert "Staff at Riverside Surgery" in own

@@ -3,9 +3,9 @@ issue that touches a hot path is resolved.
 
     python manage.py bench [--exchanges 3000] [--posts 100000] [--members 2000] [--history 20000]
 
-Each benchmark prints one JSON line of its own (bench_ledger, bench_matching, bench_insights);
-this runs them in turn on the configured database (PostgreSQL, DEBUG off: see ``make bench``),
-seeding the demo for bench_insights when the database has none, then prints a table and exits
+Each benchmark prints one JSON line of its own (bench_ledger, bench_matching, bench_insights,
+bench_home); this runs them in turn on the configured database (PostgreSQL, DEBUG off: see
+``make bench``), seeding the demo for bench_insights and bench_home when the database has none, then prints a table and exits
 non-zero when a figure misses its target. Ratios are measured against a baseline in the same
 run, so they hold on a busy machine; milliseconds do not, which is why the load is printed too.
 """
@@ -19,18 +19,21 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from coproduce.demo.logins import DEMO_SLUG
-from coproduce.demo.seed import seed_demo
 
 # (benchmark, figure, comparison, target, what it means)
 TARGETS = [
     ("ledger", "ratio", "<=", 2.0, "posting through the service against hand-written SQL writing the same rows"),
-    ("ledger", "bulk_per_s", ">=", 20_000, "exchanges per second through the bulk path"),
+    # The bulk path against a plain COPY of the same rows (no checks, no roll-ups) in the same run:
+    # exchanges per second are the machine's as much as ours (bulk_per_s and bulk_floor_per_s are
+    # printed above; 20,000/s where the machine's plain COPY manages well over that).
+    ("ledger", "bulk_ratio", "<=", 1.5, "the bulk path's time over a plain COPY of the same rows"),
     ("matching", "suggest_p95_ms", "<=", 50, "suggestions for a request, p95"),
     ("matching", "search_p95_ms", "<=", 50, "a first page of search results, p95"),
     ("matching", "category_p95_ms", "<=", 20, "\"which category is this?\" for a post's words, p95"),
     ("insights", "dashboard_ms", "<=", 500, "the coordinator dashboard, median after a warm-up"),
     ("insights", "report_s", "<=", 30, "the PDF report"),
     ("insights", "duckdb_ratio", "<=", 3, "our monthly roll-up read against DuckDB's GROUP BY"),
+    ("home", "home_p95_ms", "<=", 100, "the slowest role's home page, p95 at the server"),
 ]
 
 
@@ -48,28 +51,34 @@ def _met(value, comparison: str, target) -> bool:
 
 
 class Command(BaseCommand):
-    help = "Run bench_ledger, bench_matching and bench_insights; print each figure beside its target."
+    help = ("Run bench_ledger, bench_matching, bench_insights and bench_home; print each figure beside "
+            "its target.")
 
     def add_arguments(self, parser):
         parser.add_argument("--exchanges", type=int, default=3000, help="bench_ledger --exchanges")
         parser.add_argument("--posts", type=int, default=100_000, help="bench_matching --posts")
         parser.add_argument("--members", type=int, default=2000, help="demo members for bench_insights")
         parser.add_argument("--history", type=int, default=20_000, help="demo exchanges for bench_insights")
-        parser.add_argument("--only", action="append", choices=("ledger", "matching", "insights"), default=[])
+        parser.add_argument("--only", action="append", choices=("ledger", "matching", "insights", "home"),
+                            default=[])
 
     def handle(self, *args, exchanges, posts, members, history, only, **options):
         if connection.vendor != "postgresql":
             self.stderr.write("The targets are for PostgreSQL; this database is "
                               f"{connection.vendor}, so read the figures with care.")
-        wanted = only or ["ledger", "matching", "insights"]
+        wanted = only or ["ledger", "matching", "insights", "home"]
         results = {}
         if "ledger" in wanted:
             results["ledger"] = _run("bench_ledger", "--exchanges", str(exchanges))
         if "matching" in wanted:
             results["matching"] = _run("bench_matching", "--posts", str(posts))
+        if "insights" in wanted or "home" in wanted:
+            # Reuses the demo if it is there; the command sends the demo's e-mails nowhere.
+            call_command("seed_demo", "--members", str(members), "--exchanges", str(history), stdout=io.StringIO())
         if "insights" in wanted:
-            seed_demo(members=members, exchanges=history)  # reuses the demo if it is there
             results["insights"] = _run("bench_insights", "--community", DEMO_SLUG)
+        if "home" in wanted:
+            results["home"] = _run("bench_home")
         load = os.getloadavg()[0]
         for name, result in results.items():
             self.stdout.write(json.dumps({"bench": name, **result}))

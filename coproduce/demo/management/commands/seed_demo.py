@@ -1,5 +1,6 @@
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
@@ -35,8 +36,8 @@ class Command(BaseCommand):
                               f"({result.members:,} members); reusing it.")
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for role, email in DEMO_LOGINS.items():
-            self.stdout.write(f"  {role:12} {email}")
+            self.stdout.write(f"  {role:14} {email}")
         self.stdout.write(
             "The coordinator and site admin use two-factor authentication: get the current code with\n"
             "  .venv/bin/python manage.py demo_totp\n"
-            f"Community page: http://127.0.0.1:8000/c/{DEMO_SLUG}/")
+            f"Community page: {settings.SITE_URL}/c/{DEMO_SLUG}/")

@@ -3,8 +3,8 @@ insights page passes axe-core, for the public and for coordinators."""
 
 import pytest
 
-from coproduce.insights.tests.test_issue11 import busy  # noqa: F401 (a pytest fixture)
 from coproduce.insights.tests.test_public_releases import spring  # noqa: F401 (a pytest fixture)
+from coproduce.insights.tests.test_published_figures_regressions import busy  # noqa: F401 (a pytest fixture)
 from coproduce.insights.tests.test_release_audit import LATER
 from coproduce.web.tests.browser.conftest import force_login
 

@@ -12,8 +12,8 @@ def test_skip_link_is_first_and_moves_focus_to_main(browser, riverside):
     page = browser.visit("/c/riverside/")
     page.keyboard.press("Tab")
     focused = page.evaluate("[document.activeElement.className, document.activeElement.textContent.trim()]")
-    assert focused == ["skip-link", "Skip to main content"]
-    assert page.locator(".skip-link").bounding_box()["x"] >= 0  # it shows when focused
+    assert focused == ["govuk-skip-link", "Skip to main content"]
+    assert page.locator(".govuk-skip-link").bounding_box()["x"] >= 0  # it shows when focused
     browser.check()  # and is still fine with the skip link showing
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
@@ -35,8 +35,9 @@ def test_apply_form_with_the_keyboard_alone(browser, riverside, outsider):
     tab_to(page, "#id_consent")
     page.keyboard.press("Space")
     assert page.locator("#id_consent").is_checked()
-    # The focused field shows a visible focus ring.
-    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    # The focused field shows a visible focus ring: GOV.UK draws a checkbox's on its label's box.
+    ring = page.evaluate("getComputedStyle(document.activeElement.labels[0], '::before').boxShadow")
+    assert "0px 0px 0px 3px" in ring, ring
     tab_to(page, "main form button[type=submit]")
     with page.expect_navigation():
         page.keyboard.press("Enter")
