@@ -1,11 +1,20 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal.ratelimit import get_ip
 
+from coproduce.accounts.emails import with_footer
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def clean_email(self, email):
         # One spelling per address, so "Ann@X" and "ann@x" are the same person.
         return super().clean_email(email).strip().lower()
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        # Sign-in, verification and password e-mails end with the e-mail choices link as well.
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        if message.content_subtype == "plain":
+            message.body = with_footer(message.body)
+        return message
 
     def _get_login_attempts_cache_key(self, request, **credentials):
         # allauth counts wrong passwords per account (the "key" rate of "login_failed"), so a

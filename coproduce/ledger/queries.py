@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from coproduce.communities.models import Community
+from coproduce.ledger import wording
 from coproduce.ledger.models import (
     HIGH_LIMIT_SQL,
     LOW_LIMIT_SQL,
@@ -125,6 +126,24 @@ def statement(account: Account) -> QuerySet[Entry]:
     return (Entry.objects.filter(account=account)
             .select_related("transfer__category", "transfer__keyed_by", "transfer__on_behalf_of")
             .order_by("-id"))
+
+
+def with_other_side(entries, account: Account) -> list[Entry]:
+    """These statement lines of ``account`` as a list, each with ``other_side`` in words ("Gave to
+    Joan Green"): the accounts on the opposite side of its transfer, read in one query for all lines.
+    Only accounts of the statement's community are named."""
+    entries = list(entries)
+    lines: dict[int, list[Entry]] = {}
+    for line in (Entry.objects.filter(transfer_id__in={e.transfer_id for e in entries},
+                                      account__community_id=account.community_id)
+                 .exclude(account_id=account.pk)
+                 .select_related("account__membership__user", "account__organisation").order_by("id")):
+        lines.setdefault(line.transfer_id, []).append(line)
+    for entry in entries:
+        others = [line.account for line in lines.get(entry.transfer_id, ())
+                  if (line.amount > 0) != (entry.amount > 0)]
+        entry.other_side = wording.other_side(entry.transfer.kind, entry.amount, others)
+    return entries
 
 
 def waiting_for_answer() -> Q:

@@ -1,5 +1,7 @@
 """Ledger pages: thin views that check access, validate a form and call the service."""
 
+from itertools import islice
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +31,14 @@ from coproduce.members.permissions import member_in, require_coordinator, requir
 from coproduce.members.views import add_form_errors
 
 PAGE_SIZE = 50
+CSV_CHUNK = 2000
+
+
+def batched(iterable, size: int):
+    """itertools.batched (Python 3.12) for 3.11: lists of up to ``size`` items."""
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 def _params(request) -> str:
@@ -63,6 +73,7 @@ def statement(request, slug):
     account = services.account_for_membership(_own_membership(access))
     form = StatementFilterForm(request.GET or None)
     page = Paginator(_filtered_entries(account, form), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = queries.with_other_side(page.object_list, account)
     pending = queries.pending_for(request.user, access.community).count()
     return render(request, "ledger/statement.html", {
         "access": access, "community": access.community, "account": account, "form": form,
@@ -77,13 +88,15 @@ def statement_csv(request, slug):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="statement-{access.community.slug}.csv"'
     writer = csv_safe.writer(response)
-    writer.writerow([_("date"), _("transfer"), _("kind"), _("category"), _("description"),
+    writer.writerow([_("date"), _("transfer"), _("kind"), _("category"), _("description"), _("with"),
                      _("minutes"), _("balance after (minutes)")])
-    for entry in entries.iterator(chunk_size=2000):
-        transfer = entry.transfer
-        writer.writerow([transfer.performed_on.isoformat(), transfer.pk, transfer.kind,
-                         transfer.category.name if transfer.category_id else "",
-                         transfer.description, entry.amount, entry.balance_after])
+    # The other sides are read per chunk, so a long statement costs a constant number of queries per chunk.
+    for chunk in batched(entries.iterator(chunk_size=CSV_CHUNK), CSV_CHUNK):
+        for entry in queries.with_other_side(chunk, account):
+            transfer = entry.transfer
+            writer.writerow([transfer.performed_on.isoformat(), transfer.pk, transfer.kind,
+                             transfer.category.name if transfer.category_id else "",
+                             transfer.description, entry.other_side, entry.amount, entry.balance_after])
     return response
 
 
@@ -263,6 +276,7 @@ def pot(request, slug):
     access = require_member(request, slug)
     account = services.pot_for(access.community)
     page = Paginator(queries.statement(account), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = queries.with_other_side(page.object_list, account)
     form = GrantForm(community=access.community) if access.is_coordinator else None
     return render(request, "ledger/pot.html", {
         "params": "", "access": access, "community": access.community, "account": account, "page": page, "form": form})

@@ -1,8 +1,9 @@
 """Words about the ledger that several apps' pages share."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from coproduce.ledger.models import Transfer, TransferStatus
+from coproduce.ledger.models import Account, AccountKind, Transfer, TransferKind, TransferStatus
 
 
 def credited_message(transfer: Transfer | None, done: str) -> str:
@@ -13,3 +14,29 @@ def credited_message(transfer: Transfer | None, done: str) -> str:
         return f"{done} " + _("The credits wait for a coordinator's approval: %(why)s") % {
             "why": transfer.hold_detail or transfer.get_hold_reason_display()}
     return f"{done} " + _("Time credited.")
+
+
+def party_name(account: Account) -> str:
+    """How a statement names an account: the member's name, "Riverside Surgery (organisation)",
+    or "the community pot"."""
+    if account.kind == AccountKind.ORGANISATION:
+        return _("%(name)s (organisation)") % {"name": account.organisation.name}
+    if account.kind == AccountKind.POT:
+        return _("the community pot")
+    return account.membership.user.name
+
+
+def other_side(kind: str, amount: int, others: list[Account]) -> str:
+    """Who was on the other side of a statement line, in plain words: "Gave to Joan Green",
+    "From the community pot", "Received from 3 people". ``amount`` is this line's; ``others``
+    are the transfer's other accounts."""
+    if not others:
+        return ""
+    who = party_name(others[0]) if len(others) == 1 else (
+        ngettext("%(n)d person", "%(n)d people", len(others)) % {"n": len(others)})
+    if kind in (TransferKind.EXCHANGE, TransferKind.GROUP):
+        # Time given earns credits: a gain means this account gave the help.
+        text = _("Gave to %(who)s") if amount > 0 else _("Received from %(who)s")
+    else:
+        text = _("From %(who)s") if amount > 0 else _("To %(who)s")
+    return text % {"who": who}

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coproduce.accounts.emails import with_footer
 from coproduce.audit.models import AuditAction
 from coproduce.audit.services import record_audit
 from coproduce.communities.models import Area, Category, Community
@@ -28,7 +29,7 @@ def _email_person(user, subject: str, template: str, context: dict) -> None:
     """Send once the transaction commits, so a rolled-back decision tells nobody."""
     if not user.email:
         return  # Assisted members hear from their coordinator instead.
-    body = render_to_string(template, {"user": user, "site_url": settings.SITE_URL, **context})
+    body = with_footer(render_to_string(template, {"user": user, "site_url": settings.SITE_URL, **context}))
     transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
 
 

@@ -3,8 +3,10 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
+from django.utils.translation import gettext as _
 from django_tasks import task
 
+from coproduce.accounts.emails import with_footer
 from coproduce.notifications.preferences import unsubscribe_url, wants
 
 
@@ -16,7 +18,8 @@ def send_email(user_id: int, kind: str, subject: str, body: str) -> bool:
         return False
     link = unsubscribe_url(user, kind)
     message = EmailMessage(
-        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body=f"{body}\n\n--\n{link}\n",
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+        body=with_footer(body, _("Stop e-mails like this one: %(link)s") % {"link": link}),
         to=[user.email],
         headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )

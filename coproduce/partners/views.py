@@ -71,7 +71,11 @@ def organisation_detail(request, slug, pk):
             opportunities=opportunities,
             listings=[(listing, KeyedForm(auto_id=False)) for listing in listings],
             account=account,
-            entries=list(ledger_queries.statement(account)[:20]) if account else None,
+            entries=(
+                ledger_queries.with_other_side(ledger_queries.statement(account)[:20], account)
+                if account
+                else None
+            ),
             past_staff=(
                 Staff.objects.filter(organisation=organisation)
                 .exclude(pk__in=staff.values("pk"))

@@ -34,7 +34,7 @@ _MY_COMMUNITIES = {"my_communities", "edit_own", "leave", "demographics", "withd
 
 def section_of(match) -> str:
     """The header item a page belongs to: "home", "community", "members", "market", "messages",
-    "credits", "partners", "groups", "referrals", "coordinate", "my_communities", "account" or ""."""
+    "credits", "partners", "groups", "referrals", "coordinate", "my_communities", "account", "email" or ""."""
     if match is None:
         return ""
     namespace, name = match.namespace, match.url_name or ""
@@ -44,6 +44,8 @@ def section_of(match) -> str:
         if name.startswith(("account_", "mfa_")):
             return "account"
         return ""
+    if namespace == "notifications" and name == "preferences":
+        return "email"
     if namespace in _WHOLE_NAMESPACE_COORDINATE or name in _COORDINATE.get(namespace, ()):
         return "coordinate"
     if namespace == "communities":

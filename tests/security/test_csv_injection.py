@@ -269,4 +269,5 @@ def test_statement_figures_stay_numbers(client, riverside, member, second_member
     )
     client.force_login(member)
     rows = rows_of(client.get(reverse("ledger:statement_csv", args=["riverside"])))
-    assert rows[1][4:] == ["'-1:30 of weeding", "-90", "-90"]
+    line = dict(zip(rows[0], rows[1], strict=True))
+    assert [line["description"], line["minutes"], line["balance after (minutes)"]] == ["'-1:30 of weeding", "-90", "-90"]

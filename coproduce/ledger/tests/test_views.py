@@ -58,7 +58,7 @@ def test_record_confirm_both_statements_show_it(client, alice, bob):
     alice_page = client.get(reverse("ledger:statement", args=["riverside"])).content.decode()
     assert "+1 hour 30 minutes" in alice_page
     csv = client.get(reverse("ledger:statement_csv", args=["riverside"])).content.decode()
-    assert "Fixed the gate,90,90" in csv
+    assert "Fixed the gate,Gave to Bob Brown,90,90" in csv
 
 
 def test_double_submit_posts_once_and_shows_first_result(client, alice, bob):

@@ -94,3 +94,53 @@ def test_weekly_digest_one_per_community(riverside, hilltop, member, second_memb
 @pytest.mark.parametrize("persona,expected", [("anonymous", 302), ("member", 200)])
 def test_preferences_needs_login(as_persona, persona, expected):
     assert as_persona(persona).get(reverse("notifications:preferences")).status_code == expected
+
+
+
+def _ends_with_preferences_link(message, settings) -> bool:
+    last = message.body.rstrip().splitlines()[-1]
+    return last == f"Choose which e-mails you get: {settings.SITE_URL}{reverse('notifications:preferences')}"
+
+
+def test_every_email_ends_with_the_preferences_link(settings, client, riverside, member, second_member,
+                                                     coordinator, applicant,
+                                                     django_capture_on_commit_callbacks):
+    from coproduce.conversations.services import start_conversation
+    from coproduce.ledger import services as ledger
+    from coproduce.members.models import Application
+    from coproduce.members.services import approve_application
+
+    alice, bob = Membership.objects.get(user=member), Membership.objects.get(user=second_member)
+    bob.skills.set([riverside.categories.get(name="Gardening")])
+    with django_capture_on_commit_callbacks(execute=True):
+        weeding = post(member, riverside, title="Weeding my garden")  # a match for Bob
+        start_conversation(sender=alice, recipient=bob, body="Hello Bob")  # a new message
+        ledger.record_exchange(community=riverside, giver=alice, receiver=bob, minutes=60,  # to confirm
+                               performed_on=timezone.localdate(), keyed_by=member,
+                               idempotency_key=ledger.new_key())
+        Post.objects.filter(pk=weeding.pk).update(expires_at=timezone.now() + timedelta(days=3))
+        services.send_expiry_notices()  # closes soon
+        services.send_weekly_digests()  # Bob's digest
+        approve_application(Application.objects.get(user=applicant), actor=coordinator)  # welcome
+    client.post(reverse("account_reset_password"), {"email": "bob@example.org"})  # allauth's own
+    kinds = {"Could you help?", "New message", "Please confirm", "closes soon", "This week in", "Welcome to",
+             "Password Reset"}
+    seen = {kind for kind in kinds for m in mail.outbox if kind in m.subject}
+    assert seen == kinds, [m.subject for m in mail.outbox]
+    for message in mail.outbox:
+        assert _ends_with_preferences_link(message, settings), message.body
+    # The notifications keep their one-click unsubscribe link and headers.
+    notices = [m for m in mail.outbox if "List-Unsubscribe" in m.extra_headers]
+    assert len(notices) >= 5  # one of each kind, and a digest for each member with news
+    for message in notices:
+        link = message.extra_headers["List-Unsubscribe"].strip("<>")
+        assert f"Stop e-mails like this one: {link}" in message.body
+
+
+def test_header_links_to_email_choices_for_people_who_are_logged_in(as_persona):
+    url = reverse("notifications:preferences")
+    home = as_persona("member").get(reverse("my_home")).content.decode()
+    assert f'href="{url}">E-mail choices</a>' in home
+    page = as_persona("member").get(url).content.decode()
+    assert f'href="{url}" aria-current="page">E-mail choices</a>' in page
+    assert url not in as_persona("anonymous").get(reverse("account_login")).content.decode()
