@@ -10,7 +10,7 @@ DEMO_ENV := DEBUG=true SITE_URL=http://127.0.0.1:$(PORT)
 DEMO_MEMBERS ?= 300
 DEMO_EXCHANGES ?= 3000
 
-.PHONY: install demo seed serve test lint format check clean bench
+.PHONY: install demo seed serve test lint format check clean bench screenshots messages
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -20,7 +20,17 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --quiet
 	touch $@
 
-install: $(VENV)/.installed
+# Compiled message catalogues (built from the .po sources with gettext's msgfmt; never committed).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard coproduce/locale/*/LC_MESSAGES/django.po))
+
+%.mo: %.po
+	@if command -v msgfmt >/dev/null; then msgfmt --check -o $@ $<; \
+	else echo "gettext's msgfmt is missing, so $< is not compiled (pages keep allauth's own words): sudo apt-get install -y gettext"; fi
+
+messages: $(MO_FILES)
+	@for mo in $(MO_FILES); do test -f $$mo || { echo "$$mo was not built" >&2; exit 1; }; done
+
+install: $(VENV)/.installed $(MO_FILES)
 
 seed: install
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
@@ -32,6 +42,11 @@ demo: seed
 
 test: install
 	./scripts/test
+
+# The README's pictures, taken again by the browser test that walks every role's pages on the demo.
+screenshots: install
+	COPRODUCE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest -q -p no:cacheprovider -m browser \
+		coproduce/web/tests/browser/test_responsive.py -k every_role
 
 lint: install
 	$(VENV)/bin/ruff check .

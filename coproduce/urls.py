@@ -7,6 +7,7 @@ from coproduce.web import views as web_views
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("home/", web_views.my_home, name="my_home"),
+    path("home/<slug:slug>/matching/", web_views.my_home_matching, name="my_home_matching"),
     path("time-banks/", web_views.time_banks, name="time_banks"),
     # Taken over from allauth and the admin so that every log-in passes the TOTP step.
     path("accounts/2fa/totp/activate/", account_views.activate_totp, name="mfa_activate_totp"),

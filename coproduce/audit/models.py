@@ -44,6 +44,7 @@ class AuditAction(models.TextChoices):
     STAFF_ADDED = "partners.staff_added", _("added partner staff")
     STAFF_LEFT = "partners.staff_left", _("recorded that partner staff left")
     OPPORTUNITY_POSTED = "partners.opportunity_posted", _("posted an opportunity")
+    OPPORTUNITY_CHANGED = "partners.opportunity_changed", _("changed an opportunity")
     OPPORTUNITY_CANCELLED = "partners.opportunity_cancelled", _("cancelled an opportunity")
     SIGNED_UP_FOR = "partners.signed_up_for", _("signed someone up for an opportunity")
     ATTENDANCE_CONFIRMED = "partners.attendance_confirmed", _("confirmed who came to an opportunity")

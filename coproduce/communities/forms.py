@@ -2,7 +2,6 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from coproduce.communities.activities import Activity
 from coproduce.communities.models import Category, Community
 from coproduce.communities.services import SETTINGS_FIELDS
 from coproduce.lib.colour import normalise_hex
@@ -82,8 +81,10 @@ class AreaForm(forms.Form):
 
 
 class CategoryForm(forms.Form):
+    """A new category. How it counts in the valuation is set on the valuation page, not here:
+    people see categories, only the valuation speaks of activities (issue 13, point 6)."""
+
     name = forms.CharField(label=_("Name"), max_length=80)
-    activity = forms.ChoiceField(label=_("Counts in reports as"), choices=Activity.choices)
 
     def __init__(self, *args, community, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,7 +92,7 @@ class CategoryForm(forms.Form):
             Category.objects.filter(community=community, parent__isnull=True, retired=False),
             required=False, label=_("Part of"), empty_label=_("(a new top-level category)"),
             error_messages={"invalid_choice": _("Choose a category of this community.")})
-        self.order_fields(["name", "parent", "activity"])
+        self.order_fields(["name", "parent"])
 
 
 class RenameCategoryForm(forms.Form):

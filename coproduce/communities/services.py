@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from coproduce.audit.models import AuditAction
 from coproduce.audit.services import record_audit
 from coproduce.communities import hooks
+from coproduce.communities.activities import Activity
 from coproduce.communities.models import Area, Category, Community
 from coproduce.communities.taxonomy import DEFAULT_TAXONOMY
 
@@ -104,8 +105,13 @@ def _check_category_name(community, parent, name, exclude_pk=None):
 
 
 @transaction.atomic
-def add_category(community: Community, *, actor, name: str, activity: str, parent: Category | None = None) -> Category:
+def add_category(community: Community, *, actor, name: str, activity: str | None = None,
+                 parent: Category | None = None) -> Category:
+    """A new category. Without an ``activity`` it counts in the valuation as its parent does, or as
+    general volunteering; coordinators change that on the valuation page."""
     name = name.strip()
+    if not activity:
+        activity = parent.activity if parent is not None else Activity.GENERAL
     if parent is not None and parent.community_id != community.pk:
         raise ValidationError({"parent": _("Choose a category of this community.")})
     if parent is not None and parent.parent_id is not None:

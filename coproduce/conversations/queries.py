@@ -36,6 +36,12 @@ def has_blocked(blocker_id: int, blocked_id: int) -> bool:
     return Block.objects.filter(blocker_id=blocker_id, blocked_id=blocked_id).exists()
 
 
+def direct_conversation(community, a_id: int, b_id: int) -> Conversation | None:
+    """The conversation two people have outside any offer or request, if they have one."""
+    return (Conversation.objects.filter(community=community, post__isnull=True, participants__user_id=a_id)
+            .filter(participants__user_id=b_id).order_by("-last_message_at", "-id").first())
+
+
 def inbox(user, community):
     """This person's conversations in a community, newest first, with ``unread`` and ``other_name``."""
     seat = Participant.objects.filter(conversation=OuterRef("pk"), user=user)

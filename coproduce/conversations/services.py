@@ -18,6 +18,7 @@ from coproduce.conversations.models import (
     ReportStatus,
 )
 from coproduce.conversations.queries import has_blocked
+from coproduce.conversations.reach import Reach, direct_reach, refusal
 from coproduce.market.models import Post, PostKind, PostStatus
 from coproduce.members.models import Membership
 
@@ -43,6 +44,14 @@ def _check_may_message(sender_id: int, recipient: Membership) -> None:
                               % {"name": recipient.user.name})
 
 
+def _check_takes_direct_messages(sender: Membership, recipient: Membership) -> None:
+    """Writing out of the blue (no offer or request to answer) also respects how the recipient
+    wants to be reached; blocks and self were checked before."""
+    reach = direct_reach(sender, recipient, sender_blocked=False, recipient_blocked=False)
+    if reach is not Reach.MESSAGE:
+        raise ValidationError(refusal(reach, recipient.user.name))
+
+
 def _add_message(conversation: Conversation, sender, body: str) -> Message:
     now = timezone.now()
     message = Message.objects.create(conversation=conversation, sender=sender, body=body, created_at=now)
@@ -60,13 +69,18 @@ def _conversation_between(community, post, a_id: int, b_id: int) -> Conversation
 @transaction.atomic
 def start_conversation(*, sender: Membership, recipient: Membership, body: str, post: Post | None = None,
                        actor=None) -> Conversation:
-    """Write to another member, usually about an offer or request; reuses an existing thread."""
+    """Write to another member, usually about an offer or request; reuses an existing thread.
+
+    Without a post (from a profile, the directory or the outreach list) the recipient's contact
+    preference counts too: assisted members and those reached through a coordinator are refused."""
     actor = actor or sender.user
     if recipient.community_id != sender.community_id:
         raise ValidationError(_("You can only write to members of the same community."))
     body = _clean_body(body)
     _check_may_message(sender.user_id, recipient)
-    if post is not None:
+    if post is None:
+        _check_takes_direct_messages(sender, recipient)
+    else:
         if post.community_id != sender.community_id:
             raise ValidationError(_("That offer or request is not in this community."))
         if not post.is_open:

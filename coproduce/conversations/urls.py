@@ -9,6 +9,7 @@ urlpatterns = [
     path("c/<slug:slug>/messages/<int:pk>/", views.detail, name="detail"),
     path("c/<slug:slug>/messages/<int:pk>/report/<int:message_pk>/", views.report_message, name="report_message"),
     path("c/<slug:slug>/market/<int:pk>/message/", views.start, name="start"),
+    path("c/<slug:slug>/members/<int:member_pk>/message/", views.message_member, name="message_member"),
     path("c/<slug:slug>/members/<int:member_pk>/report/", views.report_member, name="report_member"),
     path("c/<slug:slug>/members/<int:member_pk>/block/", views.block, name="block"),
     path("c/<slug:slug>/members/<int:member_pk>/unblock/", views.unblock, name="unblock"),

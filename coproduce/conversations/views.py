@@ -12,8 +12,9 @@ from coproduce.audit.services import record_audit
 from coproduce.conversations import services
 from coproduce.conversations.forms import IntroduceForm, MessageForm, ReportForm, ResolveForm
 from coproduce.conversations.models import Conversation, Message, Participant, Report
-from coproduce.conversations.queries import has_blocked, open_reports
+from coproduce.conversations.queries import direct_conversation, has_blocked, open_reports
 from coproduce.conversations.queries import inbox as inbox_query
+from coproduce.conversations.reach import Reach, ReachContext, refusal
 from coproduce.market.permissions import post_in
 from coproduce.members.permissions import member_in, require_coordinator, require_member
 from coproduce.members.views import add_form_errors
@@ -82,6 +83,37 @@ def start(request, slug, pk):
             messages.success(request, _("Message sent to %(name)s.") % {"name": post.author.user.name})
             return redirect("conversations:detail", slug=slug, pk=conversation.pk)
     return render(request, "conversations/start.html", _context(access, post=post, form=form))
+
+
+@login_required
+def message_member(request, slug, member_pk):
+    """Write to a member from their profile or the directory. A conversation the two already have
+    (outside any offer or request) opens instead of a new one; blocks and the member's contact
+    preference refuse with the reason (403), on the page and on a POST alike."""
+    access = require_member(request, slug)
+    recipient = member_in(access, member_pk)
+    reach_context = ReachContext.load(access.membership, access.community)
+    reach = reach_context.reach(recipient)
+    page = _context(access, recipient=recipient, reach=reach,
+                    coordinators=reach_context.coordinators_for(recipient))
+    if reach is not Reach.MESSAGE:
+        page["refusal"] = refusal(reach, recipient.user.name)
+        return render(request, "conversations/message_member.html", page, status=403)
+    if request.method != "POST":
+        existing = direct_conversation(access.community, request.user.pk, recipient.user_id)
+        if existing is not None:
+            return redirect("conversations:detail", slug=slug, pk=existing.pk)
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            conversation = services.start_conversation(sender=access.membership, recipient=recipient,
+                                                       body=form.cleaned_data["body"])
+        except ValidationError as error:  # a block made since the page was read, say
+            add_form_errors(form, error)
+        else:
+            messages.success(request, _("Message sent to %(name)s.") % {"name": recipient.user.name})
+            return redirect("conversations:detail", slug=slug, pk=conversation.pk)
+    return render(request, "conversations/message_member.html", {**page, "form": form})
 
 
 @login_required

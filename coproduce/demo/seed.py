@@ -18,7 +18,7 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from coproduce.communities.models import Area, Category, Community
@@ -94,7 +94,35 @@ def seed_demo(*, members: int = 300, months: int = 24, seed: int = 1, exchanges:
     seed_market(community, rng, posts=max(20, min(members // 2, 2000)))
     if Membership.objects.active().filter(community=community).count() >= 40:  # what it needs
         seed_partners(community, rng, stdout=stdout)
+    _analyse()
     return SeedResult(community, True, Membership.objects.filter(community=community).count())
+
+
+def _analyse() -> None:
+    """After a bulk load PostgreSQL's planner statistics describe empty tables until autovacuum
+    catches up, and it picks plans for a dozen rows (a nested loop over 100,000 members): refresh them."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def grow_demo(community, *, members: int, exchanges: int = 0, posts: int = 0, months: int = 3, seed: int = 2,
+              stdout=None) -> int:
+    """Add people, history and posts to an existing demo community (for tests and benchmarks that
+    compare a page on a small community with the same page on a large one). Returns members now."""
+    rng = random.Random(seed)
+    coordinator = Membership.objects.coordinators().filter(community=community).select_related("user").first()
+    areas = list(Area.objects.filter(community=community))
+    skills = list(Category.objects.filter(community=community, parent__isnull=False))
+    _bulk_population(community, coordinator.user, areas, skills, members, months, rng, timezone.now(), stdout,
+                     numbered_from=Membership.objects.filter(community=community).count())
+    everyone = list(Membership.objects.active().filter(community=community).order_by("pk"))
+    if exchanges:
+        seed_exchanges(community, everyone, exchanges, rng, months, stdout=stdout)
+    if posts:
+        seed_market(community, rng, posts=posts)
+    _analyse()
+    return len(everyone)
 
 
 def _value_in_pounds(community, coordinator):
@@ -156,7 +184,7 @@ def _build_core(rng, founded):
     return community, coordinator
 
 
-def _bulk_population(community, coordinator, areas, skills, count, months, rng, now, stdout):
+def _bulk_population(community, coordinator, areas, skills, count, months, rng, now, stdout, *, numbered_from=0):
     password = make_password(DEMO_PASSWORD)  # one hash for everyone: hashing is the slow part
     span_seconds = max(months, 1) * 30 * 24 * 3600
     for start in range(0, count, BATCH):
@@ -167,7 +195,7 @@ def _bulk_population(community, coordinator, areas, skills, count, months, rng, 
             first = rng.choice(names.WOMEN if gender == Gender.WOMAN else names.MEN if gender == Gender.MAN
                                else names.OTHER)
             surname = rng.choice(names.SURNAMES)
-            people.append((i, first, surname, gender, now - timedelta(seconds=rng.randrange(span_seconds))))
+            people.append((numbered_from + i, first, surname, gender, now - timedelta(seconds=rng.randrange(span_seconds))))
         with transaction.atomic():
             users = User.objects.bulk_create([
                 User(email=f"{first}.{surname}.{i}@people.coproduce.test".lower().replace("'", ""),

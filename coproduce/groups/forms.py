@@ -1,7 +1,14 @@
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from coproduce.groups.models import CreditRule, GroupRole, JoinPolicy
+from coproduce.groups.models import (
+    MAX_SERIES_SESSIONS,
+    CreditRule,
+    Frequency,
+    GroupRole,
+    JoinPolicy,
+)
 from coproduce.members.fields import MemberLookupField, configure_member_fields
 from coproduce.members.models import Membership
 from coproduce.partners.models import Organisation
@@ -49,6 +56,46 @@ class SessionForm(forms.Form):
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     online_link = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
     capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=500, initial=12)
+
+
+class ScheduleForm(SessionForm):
+    """A new session, or a repeating one: how often, and until when or how many times."""
+
+    frequency = forms.ChoiceField(label=_("Repeats"), choices=[("", _("Does not repeat")), *Frequency.choices],
+                                  widget=forms.RadioSelect, required=False, initial="")
+    until = forms.DateField(label=_("Last date"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                            help_text=_("For a repeating session: the date of the last one…"))
+    count = forms.IntegerField(label=_("Or number of sessions"), required=False, min_value=2,
+                               max_value=MAX_SERIES_SESSIONS,
+                               help_text=format_lazy(_("…or how many sessions to make, at most {max}."),
+                                                     max=MAX_SERIES_SESSIONS))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("frequency"):
+            if data.get("until") is None and data.get("count") is None and not self.has_error("count") \
+                    and not self.has_error("until"):
+                self.add_error("until", _("Give the date of the last session, or a number of sessions."))
+            elif data.get("until") is not None and data.get("count") is not None:
+                self.add_error("count", _("Give a last date or a number of sessions, not both."))
+        return data
+
+    def schedule(self) -> dict:
+        """The arguments of ``services.schedule_sessions``: the end of the repeat only for a repeat."""
+        data = dict(self.cleaned_data)
+        if not data["frequency"]:
+            data["until"] = data["count"] = None
+        return data
+
+
+class SessionChangeForm(SessionForm):
+    scope = forms.ChoiceField(label=_("Change"), widget=forms.RadioSelect, initial="one", choices=[
+        ("one", _("Only this session")), ("rest", _("This session and the later ones in the series"))])
+
+    def __init__(self, *args, in_series: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not in_series:
+            del self.fields["scope"]
 
 
 class RegisterForm(forms.Form):

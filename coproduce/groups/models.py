@@ -1,3 +1,4 @@
+import datetime
 import secrets
 
 from django.conf import settings
@@ -88,8 +89,61 @@ class SessionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
+class Frequency(models.TextChoices):
+    WEEKLY = "weekly", _("every week")
+    FORTNIGHTLY = "fortnightly", _("every other week")
+    MONTHLY = "monthly", _("every month")
+
+
+MAX_SERIES_SESSIONS = 52  # at most a year of weekly sessions is made at once
+
+
+class SessionSeries(models.Model):
+    """The rule of a repeating session ("every other week, 10 times"). Each of its dates is a
+    concrete ``Session`` row pointing here, so bookings and registers stay per session.
+
+    The rule runs in the community's local time from ``first_starts_at``: a 6pm session stays at
+    6pm when the clocks change. A monthly session on the 29th, 30th or 31st falls on the last
+    day of shorter months (RRULE ``BYMONTHDAY=28,..,d;BYSETPOS=-1``) rather than skipping them.
+    ``count`` is always the number of dates the rule gives; ``until`` is kept when the person
+    chose a last date, so the calendar feed says UNTIL as they did.
+    """
+
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="series")
+    frequency = models.CharField(_("repeats"), max_length=12, choices=Frequency.choices)
+    first_starts_at = models.DateTimeField()
+    # What each date of the rule is unless one session was changed on its own: the feed sends a
+    # session that differs as an override of its date.
+    duration = models.DurationField()
+    place = models.CharField(max_length=200, blank=True)
+    online_link = models.URLField(blank=True)
+    count = models.PositiveIntegerField()
+    until = models.DateField(null=True, blank=True)
+    # A monthly rule's day of the month when it is not the first date's own (the later dates of a
+    # series of the 31st, split off from 28 February on): see ``recurrence.nth``.
+    month_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = _("session series")
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gte=1, count__lte=MAX_SERIES_SESSIONS),
+                                   name="series_count_bounded"),
+            models.CheckConstraint(condition=Q(duration__gt=datetime.timedelta(0)), name="series_has_a_length"),
+        ]
+
+    def __str__(self):
+        return f"{self.group} {self.get_frequency_display()} from {self.first_starts_at:%Y-%m-%d}"
+
+
 class Session(models.Model):
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="sessions")
+    # A session of a series keeps the start its rule gave it (``occurrence``): the calendar feed
+    # names a moved or cancelled date by it (RECURRENCE-ID, EXDATE).
+    series = models.ForeignKey(SessionSeries, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="sessions")
+    occurrence = models.DateTimeField(null=True, blank=True)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     place = models.CharField(_("place"), max_length=200, blank=True)
@@ -105,6 +159,10 @@ class Session(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="session_has_a_place"),
+            models.CheckConstraint(condition=Q(series__isnull=True, occurrence__isnull=True)
+                                   | Q(series__isnull=False, occurrence__isnull=False),
+                                   name="session_occurrence_with_series"),
+            models.UniqueConstraint(fields=["series", "occurrence"], name="one_session_per_occurrence"),
         ]
 
     def __str__(self):

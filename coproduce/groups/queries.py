@@ -1,7 +1,12 @@
 """Read-side queries of peer-support groups: whose sessions come next, which registers wait."""
 
+import zoneinfo
+
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from coproduce.groups.calendar import sessions_for_feed
 from coproduce.groups.models import (
@@ -12,6 +17,7 @@ from coproduce.groups.models import (
     Session,
     SessionStatus,
 )
+from coproduce.ledger.hooks import About
 
 
 def facilitated_groups(user) -> dict[int, list[int]]:
@@ -53,3 +59,18 @@ def invitations_count(user) -> int:
     """Invitations to join a group that wait for this person's answer, in all their communities."""
     return GroupMember.objects.filter(membership__user=user, membership__status="active",
                                       status=GroupMemberStatus.INVITED).count()
+
+
+def describe_session_transfers(transfer_ids) -> dict[int, About]:
+    """What the ledger's statement says of the credits of a session's register: "Carers' circle,
+    session on 3 March", linked to the group's page (open to everyone who reads the community's
+    statements). One query for any number of transfers (``ledger.hooks.describe_transfers``)."""
+    found = {}
+    for session in (Session.objects.filter(transfer_id__in=list(transfer_ids))
+                    .select_related("group__community")):
+        group = session.group
+        day = timezone.localtime(session.starts_at, zoneinfo.ZoneInfo(group.community.time_zone))
+        found[session.transfer_id] = About(
+            _("%(group)s, session on %(day)s") % {"group": group.name, "day": date_format(day, "j F")},
+            reverse("groups:detail", args=[group.community.slug, group.pk]))
+    return found

@@ -12,18 +12,23 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coproduce.audit.models import AuditAction
 from coproduce.audit.services import record_audit
 from coproduce.communities.models import Community
+from coproduce.groups import recurrence
 from coproduce.groups.models import (
+    MAX_SERIES_SESSIONS,
     Attendance,
     Booking,
     BookingStatus,
     CreditRule,
     FeedToken,
+    Frequency,
     Group,
     GroupMember,
     GroupMemberStatus,
@@ -31,6 +36,7 @@ from coproduce.groups.models import (
     JoinPolicy,
     Post,
     Session,
+    SessionSeries,
     SessionStatus,
     Thread,
 )
@@ -195,24 +201,94 @@ def set_role(group: Group, *, actor, membership: Membership, role: str) -> Group
 # ---------------------------------------------------------------------------- sessions
 
 
-@transaction.atomic
-def add_session(group: Group, *, actor, starts_at: datetime.datetime, ends_at: datetime.datetime,
-                capacity: int, place: str = "", online_link: str = "") -> Session:
-    _require_lead(actor, group)
+def _check_session(group: Group, actor, *, starts_at: datetime.datetime, ends_at: datetime.datetime,
+                   capacity: int, place: str, online_link: str) -> None:
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The session must end after it starts.")})
     _check_not_backdated(group, actor, starts_at)
-    # Each session's register credits its facilitators for its length: two sessions of one group
-    # at the same time would pay the same hours twice.
-    overlapping = group.sessions.filter(status=SessionStatus.SCHEDULED, starts_at__lt=ends_at, ends_at__gt=starts_at)
-    if overlapping.exists():
-        raise ValidationError({"starts_at": _("The group already has a session at that time.")})
     if capacity < 1:
         raise ValidationError({"capacity": _("A session needs at least one place.")})
     if not place.strip() and not online_link.strip():
         raise ValidationError({"place": _("Give a place or an online link.")})
-    return Session.objects.create(group=group, starts_at=starts_at, ends_at=ends_at, capacity=capacity,
-                                  place=place.strip(), online_link=online_link.strip())
+
+
+def _check_free(group: Group, times: Sequence[tuple[datetime.datetime, datetime.datetime]], *,
+                ignore: Sequence[int] = ()) -> None:
+    """Each session's register credits its facilitators for its length: two sessions of one group
+    at the same time would pay the same hours twice. One query for any number of new times."""
+    if not times:
+        return
+    taken = list(group.sessions.filter(status=SessionStatus.SCHEDULED, starts_at__lt=max(e for _s, e in times),
+                                       ends_at__gt=min(s for s, _e in times))
+                 .exclude(pk__in=list(ignore)).values_list("starts_at", "ends_at"))
+    zone = ledger.community_zone(group.community)
+    for start, end in times:
+        if any(s < end and e > start for s, e in taken):
+            raise ValidationError({"starts_at": _("The group already has a session at that time (%(when)s).") % {
+                "when": date_format(timezone.localtime(start, zone), "j F Y, H:i")}})
+
+
+def _audit_sessions(group: Group, actor, what: str, **detail) -> None:
+    record_audit(actor=actor, action=AuditAction.GROUP_SAVED, community=group.community, subject=group.name,
+                 sessions=what, **detail)
+
+
+@transaction.atomic
+def add_session(group: Group, *, actor, starts_at: datetime.datetime, ends_at: datetime.datetime,
+                capacity: int, place: str = "", online_link: str = "") -> Session:
+    _require_lead(actor, group)
+    _check_session(group, actor, starts_at=starts_at, ends_at=ends_at, capacity=capacity, place=place,
+                   online_link=online_link)
+    _check_free(group, [(starts_at, ends_at)])
+    session = Session.objects.create(group=group, starts_at=starts_at, ends_at=ends_at, capacity=capacity,
+                                     place=place.strip(), online_link=online_link.strip())
+    _audit_sessions(group, actor, "added", starts_at=starts_at.isoformat())
+    return session
+
+
+@transaction.atomic
+def schedule_sessions(group: Group, *, actor, starts_at: datetime.datetime, ends_at: datetime.datetime,
+                      capacity: int, place: str = "", online_link: str = "", frequency: str = "",
+                      until: datetime.date | None = None, count: int | None = None) -> list[Session]:
+    """A session, or a repeating series of them (``frequency``, ending on ``until`` or after
+    ``count`` sessions): the rule is kept in a ``SessionSeries`` and each date made a session of
+    its own. All or nothing: any problem with any date writes nothing."""
+    if not frequency:
+        return [add_session(group, actor=actor, starts_at=starts_at, ends_at=ends_at, capacity=capacity,
+                            place=place, online_link=online_link)]
+    _require_lead(actor, group)
+    if frequency not in Frequency.values:
+        raise ValidationError({"frequency": _("Choose how often the session repeats.")})
+    _check_session(group, actor, starts_at=starts_at, ends_at=ends_at, capacity=capacity, place=place,
+                   online_link=online_link)
+    zone = ledger.community_zone(group.community)
+    first_day = timezone.localtime(starts_at, zone).date()
+    if (until is None) == (count is None):
+        raise ValidationError({"ends": _("Say when the sessions end: a last date or a number of sessions.")})
+    if count is not None and not 2 <= count <= MAX_SERIES_SESSIONS:
+        raise ValidationError({"count": _("Choose from 2 to %(max)s sessions.") % {"max": MAX_SERIES_SESSIONS}})
+    if until is not None and until < first_day:
+        raise ValidationError({"until": _("The last date must be after the first session, %(first)s.")
+                               % {"first": date_format(first_day, "j F Y")}})
+    starts = recurrence.occurrences(starts_at, frequency, zone, count=count, until=until,
+                                    limit=MAX_SERIES_SESSIONS)
+    if len(starts) > MAX_SERIES_SESSIONS:
+        raise ValidationError({"until": _("That would make more than %(max)s sessions; choose an earlier last "
+                                          "date (more can be added later).") % {"max": MAX_SERIES_SESSIONS}})
+    if len(starts) < 2:
+        raise ValidationError({"until": _("That gives only one session; choose a later last date, or "
+                                          "“Does not repeat”.")})
+    length = ends_at - starts_at
+    _check_free(group, [(start, start + length) for start in starts])
+    series = SessionSeries.objects.create(group=group, frequency=frequency, first_starts_at=starts_at,
+                                          duration=length, place=place.strip(), online_link=online_link.strip(),
+                                          count=len(starts), until=until, created_by=actor)
+    sessions = Session.objects.bulk_create([
+        Session(group=group, series=series, occurrence=start, starts_at=start, ends_at=start + length,
+                capacity=capacity, place=series.place, online_link=series.online_link) for start in starts])
+    _audit_sessions(group, actor, "scheduled", frequency=frequency, count=len(starts),
+                    starts_at=starts_at.isoformat())
+    return sessions
 
 
 def _check_not_backdated(group: Group, actor, starts_at: datetime.datetime) -> None:
@@ -229,15 +305,109 @@ def _check_not_backdated(group: Group, actor, starts_at: datetime.datetime) -> N
             "an older one.") % {"days": community.backdate_days}})
 
 
+def _locked(session: Session) -> Session:
+    return (Session.objects.select_for_update(of=("self",)).select_related("group__community", "series")
+            .get(pk=session.pk))
+
+
+def the_rest(session: Session):
+    """This session of a series and its later dates, oldest first (just this one if it has no series)."""
+    if session.series_id is None:
+        return Session.objects.filter(pk=session.pk)
+    return session.series.sessions.filter(occurrence__gte=session.occurrence).order_by("occurrence")
+
+
 @transaction.atomic
-def cancel_session(session: Session, *, actor) -> Session:
-    session = Session.objects.select_for_update(of=("self",)).select_related("group__community").get(pk=session.pk)
+def cancel_session(session: Session, *, actor, rest: bool = False) -> list[Session]:
+    """Cancel a session, or (``rest``) it and the later sessions of its series. Sessions whose
+    register is taken stay as they are; cancelling only this one when its register is taken is refused."""
+    session = _locked(session)
     _require_lead(actor, session.group)
     if session.attendance_recorded_at:
         raise ValidationError(_("Attendance has been recorded for this session."))
-    session.status = SessionStatus.CANCELLED
-    session.save(update_fields=["status"])
-    return session
+    if session.status == SessionStatus.CANCELLED and not rest:
+        raise ValidationError(_("This session is already cancelled."))
+    sessions = list(the_rest(session).select_for_update().filter(status=SessionStatus.SCHEDULED,
+                                                                 attendance_recorded_at__isnull=True)
+                    if rest else [session])
+    if not sessions:
+        raise ValidationError(_("Nothing is left to cancel: the later sessions are cancelled or have their "
+                                "register taken."))
+    Session.objects.filter(pk__in=[s.pk for s in sessions]).update(status=SessionStatus.CANCELLED)
+    _audit_sessions(session.group, actor, "cancelled", count=len(sessions), starts_at=session.starts_at.isoformat())
+    return sessions
+
+
+@transaction.atomic
+def change_session(session: Session, *, actor, starts_at: datetime.datetime, ends_at: datetime.datetime,
+                   capacity: int, place: str = "", online_link: str = "", rest: bool = False) -> list[Session]:
+    """Move or change one session, or (``rest``) it and every later date of its series.
+
+    Changing the rest splits the series, as calendars do for "this and following": the earlier
+    dates keep the old rule; this date and the later ones follow a new rule from the new start
+    (same number of dates, same step), keeping their bookings; a later date that had been moved on
+    its own follows the new rule too. Returns the changed sessions."""
+    session = _locked(session)
+    group = session.group
+    _require_lead(actor, group)
+    if session.attendance_recorded_at:
+        raise ValidationError(_("Attendance has been recorded for this session; it can no longer be changed."))
+    if session.status == SessionStatus.CANCELLED:
+        raise ValidationError(_("This session is cancelled."))
+    _check_session(group, actor, starts_at=starts_at, ends_at=ends_at, capacity=capacity, place=place,
+                   online_link=online_link)
+    place, online_link = place.strip(), online_link.strip()
+    changing = [session] if not rest or session.series_id is None else list(the_rest(session).select_for_update())
+    # The fullest of the sessions being changed sets how few places they may have.
+    booked = (Booking.objects.filter(session__in=changing, status=BookingStatus.BOOKED).values("session")
+              .annotate(n=Count("id")).order_by("-n").values_list("n", flat=True).first() or 0)
+    if capacity < booked:
+        raise ValidationError({"capacity": _("%(n)s people have booked; keep at least that many places.")
+                               % {"n": booked}})
+    if not rest or session.series_id is None:
+        _check_free(group, [(starts_at, ends_at)], ignore=[session.pk])
+        session.starts_at, session.ends_at, session.capacity = starts_at, ends_at, capacity
+        session.place, session.online_link = place, online_link
+        session.save(update_fields=["starts_at", "ends_at", "capacity", "place", "online_link"])
+        _audit_sessions(group, actor, "changed", starts_at=starts_at.isoformat())
+        return [session]
+    old = SessionSeries.objects.select_for_update().get(pk=session.series_id)
+    later = changing
+    recorded = [s for s in later if s.attendance_recorded_at]
+    if recorded:
+        raise ValidationError(_("Attendance has been recorded for the session of %(when)s; change the sessions "
+                                "before it one at a time.") % {"when": date_format(
+                                    timezone.localtime(recorded[0].starts_at, ledger.community_zone(group.community)),
+                                    "j F Y")})
+    zone = ledger.community_zone(group.community)
+    length = ends_at - starts_at
+    # Kept on the same day, the later dates keep the day of the month the series means (a series
+    # of the 31st changed from its 28 February date on stays on the 31st); moved, they follow the
+    # new date's day.
+    same_day = timezone.localtime(starts_at, zone).date() == timezone.localtime(session.occurrence, zone).date()
+    month_day = (old.month_day or timezone.localtime(old.first_starts_at, zone).day
+                 if same_day and old.frequency == Frequency.MONTHLY else None)
+    starts = [recurrence.nth(starts_at, old.frequency, i, zone, month_day=month_day) for i in range(len(later))]
+    _check_free(group, [(start, start + length) for start in starts], ignore=[s.pk for s in later])
+    last = starts[-1]
+    new = SessionSeries.objects.create(
+        group=group, frequency=old.frequency, first_starts_at=starts_at, duration=length, place=place,
+        online_link=online_link, count=len(later), created_by=actor, month_day=month_day,
+        until=timezone.localtime(last, zone).date() if old.until else None)
+    for item, start in zip(later, starts, strict=True):
+        item.series, item.occurrence, item.starts_at, item.ends_at = new, start, start, start + length
+        item.capacity, item.place, item.online_link = capacity, place, online_link
+    Session.objects.bulk_update(later, ["series", "occurrence", "starts_at", "ends_at", "capacity", "place",
+                                        "online_link"])
+    kept = old.sessions.order_by("-occurrence").values_list("occurrence", flat=True).first()
+    if kept is None:
+        old.delete()
+    else:
+        old.count = old.count - len(later)
+        old.until = timezone.localtime(kept, zone).date() if old.until else None
+        old.save(update_fields=["count", "until"])
+    _audit_sessions(group, actor, "changed", count=len(later), starts_at=starts_at.isoformat())
+    return later
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ urlpatterns = [
     path("c/<slug:slug>/sessions/<int:pk>/", views.session_detail, name="session"),
     path("c/<slug:slug>/sessions/<int:pk>/book/", views.session_book, name="book"),
     path("c/<slug:slug>/sessions/<int:pk>/unbook/", views.session_unbook, name="unbook"),
+    path("c/<slug:slug>/sessions/<int:pk>/change/", views.session_change, name="session_change"),
     path("c/<slug:slug>/sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
     path("c/<slug:slug>/sessions/<int:pk>/register/", views.session_register, name="register"),
     path("calendar/<str:token>.ics", views.feed, name="feed"),

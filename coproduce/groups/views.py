@@ -1,24 +1,27 @@
 """Peer-support group pages: thin views that check access, validate a form and call a service."""
 
-import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max, Min
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from coproduce.groups import calendar, services
+from coproduce.groups import calendar, queries, services
 from coproduce.groups.forms import (
     GroupForm,
     RegisterForm,
     ReplyForm,
     RoleForm,
-    SessionForm,
+    ScheduleForm,
+    SessionChangeForm,
     ThreadForm,
 )
 from coproduce.groups.models import (
@@ -54,7 +57,7 @@ def _group(partner, pk) -> Group:
 
 def _session(partner, pk) -> Session:
     return get_object_or_404(
-        Session.objects.select_related("group__organisation", "group__community"),
+        Session.objects.select_related("group__organisation", "group__community", "series"),
         pk=pk,
         group__community=partner.community,
     )
@@ -142,9 +145,13 @@ def group_detail(request, slug, pk):
         (p for p in places if partner.membership and p.membership_id == partner.membership.pk), None
     )
     leads = services.may_lead(request.user, group)
+    now = timezone.now()
     sessions = list(
-        group.sessions.filter(starts_at__gte=timezone.now() - datetime.timedelta(days=1))[:20]
+        group.sessions.filter(ends_at__gte=now).select_related("series")[:20]
     )
+    # Past sessions stay listed (their registers can still be taken); leads see which wait.
+    past = list(group.sessions.filter(ends_at__lt=now).order_by("-starts_at", "-pk")[:10])
+    registers = list(queries.registers_to_take([group.pk])) if leads else []
     booked = {}
     if partner.membership:
         booked = dict(
@@ -170,6 +177,8 @@ def group_detail(request, slug, pk):
             own=own,
             leads=leads,
             sessions=[(s, booked.get(s.pk)) for s in sessions],
+            past_sessions=past,
+            registers=registers,
             facilitators=[
                 p
                 for p in places
@@ -281,22 +290,60 @@ def session_new(request, slug, pk):
     partner = require_partner_viewer(request, slug)
     group = _group(partner, pk)
     _require_lead(request, group)
-    form = SessionForm(request.POST or None)
+    form = ScheduleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_session(group, actor=request.user, **form.cleaned_data)
+            made = services.schedule_sessions(group, actor=request.user, **form.schedule())
         except ValidationError as error:
             add_form_errors(form, error)
         else:
-            messages.success(request, _("Session added."))
+            messages.success(request, ngettext("Session added.", "%(n)d sessions added.", len(made))
+                             % {"n": len(made)})
             return redirect("groups:detail", slug=slug, pk=pk)
     return render(
         request,
         "groups/form.html",
         partner.context(
             form=form,
+            group=group,
             heading=_("Add a session to %(name)s") % {"name": group.name},
             button=_("Add session"),
+        ),
+    )
+
+
+@login_required
+def session_change(request, slug, pk):
+    """Move or change a session, or it and the later sessions of its series."""
+    partner = require_partner_viewer(request, slug)
+    session = _session(partner, pk)
+    _require_lead(request, session.group)
+    if session.attendance_recorded_at or session.status == SessionStatus.CANCELLED:
+        messages.error(request, _("A cancelled session, or one whose register is taken, cannot be changed."))
+        return redirect("groups:session", slug=slug, pk=pk)
+    initial = {"starts_at": timezone.localtime(session.starts_at), "ends_at": timezone.localtime(session.ends_at),
+               "place": session.place, "online_link": session.online_link, "capacity": session.capacity}
+    form = SessionChangeForm(request.POST or None, initial=initial, in_series=session.series_id is not None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        rest = data.pop("scope", "one") == "rest"
+        try:
+            changed = services.change_session(session, actor=request.user, rest=rest, **data)
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, ngettext("Session changed.", "%(n)d sessions changed.", len(changed))
+                             % {"n": len(changed)})
+            return redirect("groups:session", slug=slug, pk=pk)
+    return render(
+        request,
+        "groups/form.html",
+        partner.context(
+            form=form,
+            group=session.group,
+            heading=_("Change the session of %(when)s") % {
+                "when": date_format(timezone.localtime(session.starts_at), "j F Y, H:i")},
+            button=_("Save changes"),
         ),
     )
 
@@ -312,12 +359,18 @@ def session_detail(request, slug, pk):
     ):
         raise PermissionDenied(_("Only members of the group can see its sessions."))
     bookings = list(session.bookings.select_related("membership__user")) if leads else None
+    series_dates = None
+    if session.series_id:
+        span = session.series.sessions.aggregate(first=Min("starts_at"), last=Max("starts_at"))
+        series_dates = (span["first"], span["last"])
     return render(
         request,
         "groups/session.html",
         partner.context(
             session=session,
             group=session.group,
+            past=session.starts_at <= timezone.now(),
+            series_dates=series_dates,
             leads=leads,
             bookings=bookings,
             attendance=session.attendance.select_related("membership__user") if leads else None,
@@ -363,13 +416,19 @@ def session_unbook(request, slug, pk):
 @login_required
 @require_POST
 def session_cancel(request, slug, pk):
-    return _session_action(
-        request,
-        slug,
-        pk,
-        lambda s, p: services.cancel_session(s, actor=request.user),
-        _("The session is cancelled."),
-    )
+    """Cancel a session; ``rest=1`` cancels it and the later sessions of its series."""
+    partner = require_partner_viewer(request, slug)
+    session = _session(partner, pk)
+    _require_lead(request, session.group)
+    rest = request.POST.get("rest") == "1"
+    try:
+        cancelled = services.cancel_session(session, actor=request.user, rest=rest)
+    except ValidationError as error:
+        _flash(request, error)
+    else:
+        messages.success(request, ngettext("The session is cancelled.", "%(n)d sessions are cancelled.",
+                                           len(cancelled)) % {"n": len(cancelled)})
+    return redirect("groups:detail", slug=slug, pk=session.group_id)
 
 
 @login_required

@@ -94,7 +94,9 @@ def dashboard_figures(community, period: f.Period) -> dict:
                                      title=by_type["caption"], chart_id="by-type", y_label=_("hours")))
     tables = [headline, month_table, by_type, by_category, by_area, *demographic]
     return {"period": period, "previous": previous, "chart": chart, "month_table": month_table,
-            "type_chart": type_chart, "by_type": by_type, "tables": tables}
+            "type_chart": type_chart, "by_type": by_type, "tables": tables,
+            # Whether the charts have anything to draw (the PDF prints a line instead of an empty chart).
+            "has_exchanges": bool(now["total"][1] or before["total"][1])}
 
 
 

@@ -92,3 +92,26 @@ class RateSetChoiceForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["rate_set"].queryset = RateSet.objects.all()
+
+
+class CategoryActivitiesForm(forms.Form):
+    """One choice per category: the valuation activity it counts as (``valuation.map_categories``)."""
+
+    def __init__(self, *args, mapping, **kwargs):
+        from coproduce.communities.activities import Activity
+
+        super().__init__(*args, **kwargs)
+        self.rows = mapping
+        for row in mapping:
+            category = row["category"]
+            label = (category.name if row["top"] else
+                     _("%(category)s (part of %(parent)s)") % {"category": category.name, "parent": row["parent"].name})
+            self.fields[f"category_{category.pk}"] = forms.ChoiceField(
+                label=label, choices=Activity.choices, initial=category.activity,
+                error_messages={"invalid_choice": _("Choose one of the activities listed.")})
+
+    def activities(self) -> dict[int, str]:
+        return {row["category"].pk: self.cleaned_data[f"category_{row['category'].pk}"] for row in self.rows}
+
+    def fields_with_rows(self):
+        return [(row, self[f"category_{row['category'].pk}"]) for row in self.rows]

@@ -312,3 +312,35 @@ class PairMonth(models.Model):
 
     def __str__(self):
         return f"{self.low_id}–{self.high_id} {self.month}: {self.exchanges}"
+
+
+class ReportRequest(models.Model):
+    """A PDF report asked for by a coordinator and made in the background (``insights.tasks.make_report``):
+    a report over a long period takes longer than a page should wait. The PDF is kept here, for the
+    requester and the community's coordinators to download, until ``report_requests`` clears it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("being made")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("could not be made")
+
+    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    start = models.DateField()
+    end = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    error = models.TextField(blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["community", "requested_at"], name="report_request_recent")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(start__lte=models.F("end")), name="report_request_period"),
+            models.CheckConstraint(condition=~models.Q(status="done") | models.Q(pdf__isnull=False),
+                                   name="report_request_done_has_pdf"),
+        ]
+
+    def __str__(self):
+        return f"{self.community_id} {self.start:%Y-%m}–{self.end:%Y-%m} ({self.status})"

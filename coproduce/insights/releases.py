@@ -20,7 +20,8 @@ change would be a small count is hidden in the new version (``_forced_by``).
 
 **One protection for everything a release publishes** (issue 11). The figures page and the
 network page of a quarter are one release, protected jointly (``coproduce.lib.disclosure``,
-``protect_jointly``): the tables per month, by type and by activity all add up to the
+``protect_jointly``): the tables per month, by type and by category (by activity in releases
+made before issue 13, ``breakdown_of``) all add up to the
 exchanges' total; the by-area table (each giver's exchanges and hours in the giver's own
 area) adds up to the givings, never fewer than the exchanges; hours add up to the hours'
 total in every table; new ties per month add up to the ties in a community's first quarter
@@ -150,35 +151,67 @@ class _Lines:
             self.hour_lines.append(([self.hours[c] for c in cells], hours_total))
 
 
-def _gather(community, start: datetime.date) -> tuple[_Lines, dict]:
+# What the third table breaks exchanges down by. Releases made before issue 13 (and their
+# corrections) use the twelve valuation activities; new releases use the community's own top-level
+# categories, the words members use (issue 13, point 6).
+BY_ACTIVITY, BY_CATEGORY = "activity", "category"
+
+
+def breakdown_of(release: PublicRelease | None) -> str:
+    """The breakdown a release uses, so that a correction keeps its first version's: two versions
+    split by different partitions could be subtracted from each other to reveal hidden cells."""
+    if release is None:
+        return BY_CATEGORY
+    cells = release.figures.get("cells", {})
+    return BY_ACTIVITY if any(name.startswith("activity:") for name in cells) else BY_CATEGORY
+
+
+def _split_by(community, by_category: dict, breakdown: str) -> tuple[dict, dict]:
+    """({key: label}, {key: [minutes, count]}) of the exchanges by activity or by top-level category.
+
+    Every row is listed, empty or not, from a list that does not depend on the quarter's exchanges
+    (all twelve activities; all the community's top-level categories, retired ones too), so a row's
+    presence tells nothing. A subcategory's exchanges count in its top-level category."""
+    from coproduce.communities.activities import Activity
+    from coproduce.communities.models import Category
+
+    categories = list(Category.objects.filter(community=community).values_list("pk", "parent_id", "activity", "name"))
+    if breakdown == BY_ACTIVITY:
+        key_of = {pk: activity for pk, _parent, activity, _name in categories}
+        labels = {value: str(label) for value, label in Activity.choices} | {None: _("No category")}
+    else:
+        key_of = {pk: parent or pk for pk, parent, _activity, _name in categories}
+        labels = _by_name([(pk, name) for pk, parent, _activity, name in categories if parent is None],
+                          _("No category"))
+    split: dict = {}
+    for category_id, (minutes, count) in by_category.items():
+        cell = split.setdefault(key_of.get(category_id), [0, 0])
+        cell[0] += minutes
+        cell[1] += count
+    return labels, split
+
+
+def _gather(community, start: datetime.date, breakdown: str = BY_CATEGORY) -> tuple[_Lines, dict]:
     """Every figure the quarter publishes, exact, as variables with their links; and what the
     tables need to label them."""
-    from coproduce.communities.activities import Activity
-    from coproduce.communities.models import Area, Category
+    from coproduce.communities.models import Area
 
     period = quarter_period(start)
     now = f.rollup_figures(community, period)
     members = f.member_figures(community, period)
     result, _parties = network_for(community, period.start, period.last_day)
     first = start == first_quarter(community)
-    activity_of = dict(Category.objects.filter(community=community).values_list("pk", "activity"))
-    by_activity: dict = {}
-    for category_id, (minutes, count) in now["by_category"].items():
-        cell = by_activity.setdefault(activity_of.get(category_id), [0, 0])
-        cell[0] += minutes
-        cell[1] += count
+    split_labels, split = _split_by(community, now["by_category"], breakdown)
     labels = {
         "month": {m: m.strftime("%B %Y") for m in period.months},
         "type": {t: str(TYPE_LABELS[t]) for t in EXCHANGE_TYPES},
-        # By activity rather than by category: a fixed list of twelve that every community
-        # shares, so every row can be listed, empty or not, and a row's presence tells nothing.
-        "activity": {value: str(label) for value, label in Activity.choices} | {None: _("No category")},
+        breakdown: split_labels,
         "area": _by_name(Area.objects.filter(community=community).values_list("pk", "name"), _("No area")),
     }
-    data = {"month": now["per_month"], "type": now["by_type"], "activity": by_activity, "area": now["by_area"]}
+    data = {"month": now["per_month"], "type": now["by_type"], breakdown: split, "area": now["by_area"]}
     v = _Lines()
     v.count("T", now["total"][1], now["total"][0])
-    for prefix in ("month", "type", "activity", "area"):
+    for prefix in ("month", "type", breakdown, "area"):
         cells = [v.count(f"{prefix}:{_key(key)}", data[prefix].get(key, [0, 0])[1], data[prefix].get(key, [0, 0])[0],
                          givings=prefix == "area")
                  for key in labels[prefix]]
@@ -206,7 +239,7 @@ def _gather(community, start: datetime.date) -> tuple[_Lines, dict]:
         v.counts.append(name)
     labels["new"] = {m: f"{m:%Y-%m}" for m in period.months}
     extra = {"period": period, "first": first, "result": result, "reciprocal": members.reciprocal,
-             "labels": labels, "before_known": first}
+             "labels": labels, "before_known": first, "breakdown": breakdown}
     return v, extra
 
 
@@ -328,15 +361,21 @@ def _tables(v: _Lines, extra: dict, published: dict, k: int, rule: str) -> tuple
     ])
     per_month, month_chart = split("month", "per-month", _("Exchanges and hours per month"), _("Month"))
     by_type, _chart = split("type", "by-type", _("Exchanges and hours by type"), _("Type"))
-    by_activity, activity_chart = split("activity", "by-activity", _("Exchanges and hours by activity"),
-                                        _("Activity"))
+    if extra["breakdown"] == BY_ACTIVITY:
+        by_split, split_chart = split("activity", "by-activity", _("Exchanges and hours by activity"),
+                                      _("Activity"))
+        split_title = _("Exchanges by activity")
+    else:
+        by_split, split_chart = split("category", "by-category", _("Exchanges and hours by category"),
+                                      _("Category"))
+        split_title = _("Exchanges by category")
     by_area, _chart = split("area", "by-area", _("Givers' exchanges and hours by area (each giver's own area; "
                                                  "an exchange with givers from two areas counts in both)"),
                             _("Area"), _("Givers' exchanges"), total="G")
     charts = [{"name": "per-month", "title": _("Exchanges per month"), "caption": per_month["caption"],
                "bars": month_chart},
-              {"name": "by-activity", "title": _("Exchanges by activity"), "caption": by_activity["caption"],
-               "bars": activity_chart}]
+              {"name": by_split["name"], "title": split_title, "caption": by_split["caption"],
+               "bars": split_chart}]
     nodes, ties = published["N"], published["E"]
 
     def ratio(value, shown):
@@ -361,7 +400,7 @@ def _tables(v: _Lines, extra: dict, published: dict, k: int, rule: str) -> tuple
     caption = _("New ties per month (a pair's first exchange ever)")
     new_ties = table("new-ties", caption, [_("Month"), _("New ties")],
                      [[label, count(f"new:{label}")] for label in labels["new"].values()])
-    return [headline, per_month, by_type, by_activity, by_area], [network, new_ties], charts
+    return [headline, per_month, by_type, by_split, by_area], [network, new_ties], charts
 
 
 def _picture(result, published, k, rule, secret) -> dict | None:
@@ -382,12 +421,12 @@ def build_release(community, start: datetime.date, *, secret: str = "", previous
     exact values they were protected from and the ranges a reader is left with."""
     k = community.small_count_k if k is None else k
     rule = community.small_count_rule if rule is None else rule
-    v, extra = _gather(community, start)
+    v, extra = _gather(community, start, breakdown_of(previous))
     forced = {} if rule == ROUND else _forced_by(previous, v, k)
     published, audit = _protect(v, extra, k, rule, forced)
     tables, network_tables, charts = _tables(v, extra, published, k, rule)
     picture = _picture(extra["result"], published, k, rule, secret or "preview")
-    figures = {"format": 2, "tables": tables, "charts": charts,
+    figures = {"format": 3 if extra["breakdown"] == BY_CATEGORY else 2, "tables": tables, "charts": charts,
                "network": {"tables": network_tables, "picture": picture},
                "cells": {name: published[name] for name in v.counts}, "first_quarter": extra["first"]}
     source = {"values": v.values, **audit}

@@ -7,14 +7,20 @@ the server's own SVG, inline; WeasyPrint is given a URL fetcher that refuses eve
 printing never reaches the network.
 """
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from coproduce.accounts.emails import with_footer
 from coproduce.insights import figures as f
 from coproduce.insights.assessment import latest_assessments, overview_table
 from coproduce.insights.coordinator_figures import account_figures, dashboard_figures
+from coproduce.insights.models import ReportRequest
 from coproduce.insights.network import described_picture, figure_rows, layout, network_for
 from coproduce.insights.tables import table
 from coproduce.insights.valuation import rate_set_for
@@ -55,7 +61,9 @@ def _outcomes_section(community) -> dict:
     reports = wellbeing_report(Membership.objects.filter(community=community))
     for index, item in enumerate(reports):
         chart, chart_table = distribution_chart(item, index)
-        items.append({"chart": mark_safe(chart), "table": chart_table})  # escaped by the chart function
+        # Nobody has answered this question yet: a line says so, not an empty chart and table of zeros.
+        items.append({"chart": mark_safe(chart) if item.answered else None,  # escaped by the chart function
+                      "table": chart_table, "question": item.question})
 
     def fmt(value, places=1):
         return "–" if value is None else f"{value:.{places}f}"
@@ -65,7 +73,7 @@ def _outcomes_section(community) -> dict:
                     _("People answering twice or more"), _("Mean change"), _("Share improved")],
                    [[r.question, r.answered, fmt(r.mean_latest), r.people_with_change, fmt(r.mean_change),
                      "–" if r.share_improved is None else f"{r.share_improved * 100:.0f}%"] for r in reports])
-    return {"change": change, "items": items}
+    return {"change": change, "items": items, "answered": any(r.answered for r in reports)}
 
 
 def _assessment_section(community) -> dict | None:
@@ -131,3 +139,29 @@ def build_pdf(community, period: f.Period) -> bytes:
 
 def filename(community, period: f.Period) -> str:
     return f"{community.slug}-report-{period.start:%Y-%m}-to-{period.end:%Y-%m}.pdf"
+
+
+# --- Made in the background -------------------------------------------------------------------
+
+GENERIC_FAILURE = gettext_lazy("Something went wrong while the report was being made. It has been logged; "
+                               "please try again later, or ask the site administrator if it happens again.")
+
+
+def period_of(wanted: ReportRequest) -> f.Period:
+    return f.Period(wanted.start, wanted.end)
+
+
+def email_requester(wanted: ReportRequest) -> None:
+    """Tell the requester the report is ready (with a link to it) or could not be made."""
+    user = wanted.requested_by
+    if not user.email:
+        return
+    period = period_of(wanted)
+    link = settings.SITE_URL + reverse("insights:report_status", args=[wanted.community.slug, wanted.pk])
+    ready = wanted.status == ReportRequest.Status.DONE
+    subject = (_("Your report for %(period)s is ready") if ready else _("Your report for %(period)s could not be made")) \
+        % {"period": period.label()}
+    body = render_to_string("insights/email/report_ready.txt", {
+        "user": user, "community": wanted.community, "period": period, "ready": ready, "link": link,
+        "error": wanted.error})
+    send_mail(subject, with_footer(body), None, [user.email])

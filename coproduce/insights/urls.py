@@ -7,7 +7,10 @@ app_name = "insights"
 urlpatterns = [
     # issue 6 points 1, 2, 8: dashboards (views_dashboard.py)
     path("c/<slug:slug>/insights/", views_dashboard.dashboard, name="dashboard"),
-    path("c/<slug:slug>/insights/report.pdf", views_dashboard.report_pdf, name="report"),
+    path("c/<slug:slug>/insights/report/", views_dashboard.report_pdf, name="report"),
+    path("c/<slug:slug>/insights/reports/<int:pk>/", views_dashboard.report_status, name="report_status"),
+    path("c/<slug:slug>/insights/reports/<int:pk>/download/", views_dashboard.report_download,
+         name="report_download"),
     path("c/<slug:slug>/insights/value/", views_dashboard.core_economy_account, name="core_economy"),
     path("c/<slug:slug>/insights/partner/<int:organisation_pk>/", views_dashboard.partner_slice,
          name="partner_slice"),
@@ -24,6 +27,7 @@ urlpatterns = [
     path("c/<slug:slug>/insights/areas/", views_network.areas, name="areas"),
     path("c/<slug:slug>/insights/indicators/", views.indicators, name="indicators"),
     path("c/<slug:slug>/insights/valuation-rates/", views.valuation_rates, name="valuation_rates"),
+    path("c/<slug:slug>/insights/valuation-rates/categories/", views.category_activities, name="category_activities"),
     path("c/<slug:slug>/insights/co-production/", views.partners_overview, name="partners_overview"),
     path("c/<slug:slug>/insights/co-production/<int:organisation_pk>/", views.assessments, name="assessments"),
     path("c/<slug:slug>/insights/co-production/<int:organisation_pk>/new/", views.new_assessment,

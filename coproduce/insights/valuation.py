@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.utils.translation import gettext as _
+
 from coproduce.communities.activities import Activity
 from coproduce.insights.models import Rate, RateSet
 
@@ -131,3 +133,58 @@ def choose_rate_set(community, rate_set: RateSet, *, actor) -> None:
         CommunityValuation.objects.update_or_create(community=community, defaults={"rate_set": rate_set})
         record_audit(actor=actor, community=community, action=AuditAction.RATE_SET_CHOSEN, subject=rate_set.name,
                      rate_set=rate_set.pk)
+
+
+# --- How categories count (issue 13, point 6) -------------------------------------------------
+# Members, coordinators and the public see the community's own categories; the twelve valuation
+# activities appear only on the valuation pages, where coordinators see and set which activity
+# each category counts as.
+
+
+def category_mapping(community) -> list[dict]:
+    """Every category (top-level first, each followed by its subcategories) with the activity it
+    counts as in the valuation, in one query."""
+    from coproduce.communities.models import Category
+
+    labels = dict(Activity.choices)
+    categories = list(Category.objects.filter(community=community).order_by("position", "name"))
+    children: dict = {}
+    for category in categories:
+        if category.parent_id is not None:
+            children.setdefault(category.parent_id, []).append(category)
+    rows = []
+    for top in (c for c in categories if c.parent_id is None):
+        for category in [top, *children.get(top.pk, [])]:
+            rows.append({"category": category, "top": category is top, "parent": top if category is not top else None,
+                         "activity": category.activity, "activity_label": labels.get(category.activity, "")})
+    return rows
+
+
+def map_categories(community, activities: Mapping[int, str], *, actor) -> int:
+    """Set the valuation activity of categories ({category pk: activity}); audited once, with what
+    changed. Returns how many changed. Past figures are worked out afresh from each category's
+    activity, so the core economy account of any period follows the new mapping."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from coproduce.audit.models import AuditAction
+    from coproduce.audit.services import record_audit
+    from coproduce.communities.models import Category
+
+    bad = [pk for pk, activity in activities.items() if activity not in Activity.values]
+    if bad:
+        raise ValidationError(_("Choose one of the activities listed."))
+    with transaction.atomic():
+        categories = {c.pk: c for c in Category.objects.select_for_update().filter(community=community,
+                                                                                     pk__in=list(activities))}
+        if len(categories) != len(activities):
+            raise ValidationError(_("Choose a category of this community."))
+        changed = [(c, activities[pk]) for pk, c in categories.items() if c.activity != activities[pk]]
+        for category, activity in changed:
+            category.activity = activity
+        Category.objects.bulk_update([c for c, _activity in changed], ["activity"])
+        if changed:
+            record_audit(actor=actor, community=community, action=AuditAction.SETTINGS_CHANGED,
+                         subject=_("How categories count in the valuation"),
+                         changes={c.name: activity for c, activity in changed})
+    return len(changed)

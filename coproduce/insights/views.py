@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from coproduce.communities.activities import Activity
 from coproduce.insights.assessment import (
@@ -18,13 +19,23 @@ from coproduce.insights.assessment import (
     record_self_assessment,
     score_grid,
 )
-from coproduce.insights.forms import IndicatorUploadForm, RateSetChoiceForm, SelfAssessmentForm
+from coproduce.insights.forms import (
+    CategoryActivitiesForm,
+    IndicatorUploadForm,
+    RateSetChoiceForm,
+    SelfAssessmentForm,
+)
 from coproduce.insights.indicators import IndicatorImportError, import_indicators
 from coproduce.insights.models import AreaIndicator, LadderRung, Level, Principle, SelfAssessment
 from coproduce.insights.permissions import require_may_assess
 from coproduce.insights.tables import respond as _respond
 from coproduce.insights.tables import table as _table
-from coproduce.insights.valuation import choose_rate_set, rate_set_for
+from coproduce.insights.valuation import (
+    category_mapping,
+    choose_rate_set,
+    map_categories,
+    rate_set_for,
+)
 from coproduce.lib.charts import Series, radar_chart
 from coproduce.members.permissions import require_coordinator
 from coproduce.members.views import add_form_errors
@@ -150,4 +161,25 @@ def valuation_rates(request, slug):
     rows = [{"activity": label, "rate": rates.get(value)} for value, label in Activity.choices]
     return render(request, "insights/valuation_rates.html", {
         "access": access, "community": access.community, "form": form, "current": current, "rows": rows,
+        "mapping": category_mapping(access.community),
     })
+
+
+@login_required
+def category_activities(request, slug):
+    """Coordinators: which valuation activity each category counts as (the only place outside the
+    valuation pages' tables where activities are named, issue 13 point 6)."""
+    access = require_coordinator(request, slug)
+    form = CategoryActivitiesForm(request.POST or None, mapping=category_mapping(access.community))
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = map_categories(access.community, form.activities(), actor=request.user)
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, ngettext("Saved: %(count)s category changed.",
+                                               "Saved: %(count)s categories changed.", changed) % {"count": changed})
+            return redirect("insights:valuation_rates", slug=slug)
+    return render(request, "insights/category_activities.html", {
+        "access": access, "community": access.community, "form": form,
+    }, status=400 if form.errors else 200)

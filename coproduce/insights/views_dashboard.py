@@ -8,15 +8,15 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coproduce.insights import figures as f
-from coproduce.insights import releases, report
+from coproduce.insights import releases, report, tasks
 from coproduce.insights.coordinator_figures import account_figures, dashboard_figures
-from coproduce.insights.models import PublicRelease
+from coproduce.insights.models import PublicRelease, ReportRequest
 from coproduce.insights.tables import respond as _respond
 from coproduce.insights.tables import table as _table
 from coproduce.insights.valuation import rate_set_for
@@ -93,7 +93,8 @@ def public_release(request, slug):
 
 
 def _public_charts(release) -> list:
-    """Bar charts of exchanges per month and by activity, drawn from the release's stored cells."""
+    """Bar charts of exchanges per month and by category (by activity in releases made before issue 13),
+    drawn from the release's stored cells."""
     k = release.k
     stored = release.figures.get("charts")
     if stored is None:  # released before issue 11: the values stored beside the tables
@@ -177,18 +178,57 @@ def core_economy_account(request, slug):
 
 @login_required
 def report_pdf(request, slug):
-    """Coordinators: the PDF report for a period (``report.build_pdf``)."""
-
+    """Coordinators: ask for the PDF report of a period. It is made in the background
+    (``report.request_report``): GET shows what will be made, POST queues it and goes to its page."""
     access = require_coordinator(request, slug)
-    period, _context, error = _period(request, access, "insights/dashboard.html")
-    if error:
-        return error
-    try:
-        pdf = report.build_pdf(access.community, period)
-    except report.PdfUnavailable as error:
-        return render(request, "insights/dashboard.html", {"access": access, "community": access.community,
-                                                           "form": None, "tables": [], "error": str(error)},
-                      status=503)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{report.filename(access.community, period)}"'
+    source = request.POST if request.method == "POST" else request.GET
+    form = f.PeriodForm(source, community=access.community)
+    period = form.period()
+    context = {"access": access, "community": access.community, "form": form, "period": period}
+    if period is None:
+        return render(request, "insights/report_request.html", context, status=400)
+    if request.method == "POST":
+        wanted = tasks.request_report(access.community, period, user=request.user)
+        return redirect("insights:report_status", slug=slug, pk=wanted.pk)
+    return render(request, "insights/report_request.html", context)
+
+
+def _report_for(request, slug, pk) -> tuple:
+    """(access, report request) for the community's coordinators; 403 otherwise. Whoever asked for
+    it must still coordinate: the report's counts are not protected against small numbers."""
+    access = access_for(request, slug)
+    wanted = get_object_or_404(ReportRequest.objects.select_related("community"), pk=pk,
+                               community=access.community)
+    if not access.is_coordinator:
+        raise PermissionDenied(_("Only the community's coordinators can see this report."))
+    return access, wanted
+
+
+REFRESH_SECONDS = 5
+
+
+@login_required
+def report_status(request, slug, pk):
+    """The page for one report: "being made" (checked again every few seconds by htmx in place,
+    which ``?auto=0`` turns off; without JavaScript "Check now"), then the download link, or what
+    went wrong."""
+    access, wanted = _report_for(request, slug, pk)
+    pending = wanted.status == ReportRequest.Status.PENDING
+    context = {"access": access, "community": access.community, "report": wanted, "period": report.period_of(wanted),
+               "pending": pending, "refresh": REFRESH_SECONDS, "auto": request.GET.get("auto") != "0",
+               "failed": wanted.status == ReportRequest.Status.FAILED}
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "insights/_report_progress.html", context)
+    return render(request, "insights/report_status.html", context)
+
+
+@login_required
+def report_download(request, slug, pk):
+    access, wanted = _report_for(request, slug, pk)
+    if wanted.status != ReportRequest.Status.DONE:
+        return redirect("insights:report_status", slug=slug, pk=pk)
+    response = HttpResponse(bytes(wanted.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{report.filename(access.community, report.period_of(wanted))}"')
+    response["Cache-Control"] = "private, no-store"  # not for shared caches: small counts are not protected
     return response

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Exists, Max, OuterRef, Subquery, Sum, When
+from django.db.models import Case, Exists, F, Max, OuterRef, Q, Sum, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
@@ -22,10 +22,17 @@ from coproduce.insights.releases import quarter_label
 from coproduce.insights.tables import respond as _respond
 from coproduce.insights.tables import table as _table
 from coproduce.insights.tasks import request_brokers
-from coproduce.ledger.models import Entry, Transfer, TransferKind, TransferStatus
+from coproduce.ledger.models import (
+    Account,
+    AccountKind,
+    Entry,
+    Transfer,
+    TransferKind,
+    TransferStatus,
+)
 from coproduce.ledger.services import community_today
 from coproduce.lib.charts import scatter_plot
-from coproduce.members.models import Membership, Role
+from coproduce.members.models import Membership, MembershipStatus, Role
 from coproduce.members.permissions import require_coordinator
 
 OUTREACH_DAYS = 90
@@ -164,18 +171,27 @@ def _exchange_entries():
 
 
 def outreach_members(community, *, days: int, today: datetime.date):
-    """Approved members with no exchange in the last `days` days, with their last exchange date."""
+    """Approved members with no exchange in the last `days` days, with their last exchange date
+    (the ledger keeps each account's latest exchange day, so this reads no history)."""
     since = today - datetime.timedelta(days=days)
-    # "Any exchange since" stops at a member's first recent entry (newest first by the statement
-    # index), so active members cost one look-up each; the last date is read for the rest only.
-    recent = _exchange_entries().filter(account__membership=OuterRef("pk"), transfer__performed_on__gte=since)
-    last = (_exchange_entries().filter(account__membership=OuterRef("pk"))
-            .values("account__membership").annotate(last=Max("transfer__performed_on")).values("last"))
     return (Membership.objects.active().filter(community=community, role=Role.MEMBER)
-            .exclude(Exists(recent))
-            .annotate(last_exchange=Subquery(last))
+            .filter(Q(ledger_accounts__last_exchange_on__lt=since) | Q(ledger_accounts__last_exchange_on__isnull=True))
+            .annotate(last_exchange=F("ledger_accounts__last_exchange_on"))
             .select_related("user", "area")
-            .order_by("last_exchange", "user__name", "pk"))
+            .order_by(F("last_exchange").asc(nulls_first=True), "user__name", "pk"))
+
+
+def outreach_count(community, *, days: int, today: datetime.date) -> int:
+    """How many members ``outreach_members`` lists, from three index-only counts instead of reading
+    each member: active members, less the member accounts with a recent exchange, plus those
+    recent accounts whose membership is not an active member's (left, or now a coordinator)."""
+    since = today - datetime.timedelta(days=days)
+    members = Membership.objects.active().filter(community=community, role=Role.MEMBER).count()
+    recent = Account.objects.filter(community=community, kind=AccountKind.MEMBER, last_exchange_on__gte=since)
+    not_members = Membership.objects.filter(community=community).filter(
+        Q(status__in=[s for s in MembershipStatus.values if s != MembershipStatus.ACTIVE])
+        | Q(status=MembershipStatus.ACTIVE, role__in=[r for r in Role.values if r != Role.MEMBER]))
+    return members - recent.count() + recent.filter(membership__in=not_members).count()
 
 
 def _outreach_rows(members):

@@ -1,5 +1,5 @@
 from django import forms
-from django.forms import formset_factory
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.communities.models import Category
@@ -98,22 +98,65 @@ class SearchForm(StatementFilterForm):
     q = forms.CharField(label=_("Member name or description"), required=False, max_length=100)
 
 
+# A printed timesheet has as many rows as asked for, up to this (about eight printed pages).
+TIMESHEET_ROWS = 12
+TIMESHEET_MAX_ROWS = 200
+
+
+class TimesheetForm(forms.Form):
+    """How many rows a sheet has: a printed timesheet, or the page that types one in."""
+
+    rows = forms.IntegerField(label=_("Number of rows"), min_value=1, required=False)
+
+    def __init__(self, *args, max_rows: int = TIMESHEET_MAX_ROWS, default_rows: int = TIMESHEET_ROWS, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_rows = default_rows
+        field = self.fields["rows"]
+        field.max_value = max_rows
+        field.validators.append(MaxValueValidator(max_rows))
+        field.widget.attrs.update({"max": max_rows, "min": 1})
+        field.help_text = _("At most %(max)s rows.") % {"max": max_rows}
+        self.initial.setdefault("rows", default_rows)
+
+    def row_count(self) -> int:
+        """The rows asked for, or the default when none (or too many) were asked for."""
+        if self.is_bound and self.is_valid() and self.cleaned_data["rows"]:
+            return self.cleaned_data["rows"]
+        return self.default_rows
+
+
 class BulkRowForm(forms.Form):
+    """One row of a paper timesheet, as it was written: who gave, who received, how long, when,
+    and (optionally) the category and what it was."""
+
+    REQUIRED = ("giver", "receiver", "minutes", "performed_on")
+
     giver = MemberLookupField(label=_("Giver"), required=False)
     receiver = MemberLookupField(label=_("Receiver"), required=False)
     minutes = time_field(required=False)
     performed_on = forms.DateField(label=_("Date"), required=False,
                                    widget=date_widget())
+    category = forms.TypedChoiceField(label=_("Category"), required=False, coerce=int, empty_value=None)
+    description = forms.CharField(label=_("What it was"), max_length=500, required=False)
 
-    def __init__(self, *args, members=None, community=None, **kwargs):
+    def __init__(self, *args, members=None, community=None, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         configure_member_fields(self, community, members, ("giver", "receiver"))
+        # The community's categories, read once for the whole sheet rather than once per row.
+        self.categories = {c.pk: c for c in categories}
+        self.fields["category"].choices = [("", _("None")), *((c.pk, c.name) for c in categories)]
+
+    def clean_category(self):
+        pk = self.cleaned_data.get("category")
+        return None if pk is None else self.categories[pk]
 
     def is_blank(self) -> bool:
-        return not any(self.cleaned_data.get(f) for f in ("giver", "receiver", "minutes", "performed_on"))
+        return not any(self.cleaned_data.get(f) for f in (*self.REQUIRED, "category", "description"))
 
 
-BulkRowFormSet = formset_factory(BulkRowForm, extra=10, max_num=50)
+# Rows typed in one go (the page builds its formset with as many empty rows as asked for).
+BULK_ROWS = 10
+BULK_MAX_ROWS = 50
 
 
 # Far beyond any member's balance, and well inside the integer minutes the database holds (the

@@ -15,6 +15,9 @@ that has a say over them (safeguarding checks) registers here, in its ``AppConfi
 - **credit policies** are asked before minutes are credited to members for help in a category;
   they refuse with a ``ValidationError`` naming the person (``safeguarding``: a category that
   needs a check is only for helpers who hold one). The bulk path asks them once per batch.
+- **describers** say what transfers of a kind were for ("Carers' circle, session on 3 March"),
+  with a link, for statement lines: the app that made them (``groups``, by the session whose
+  register the transfer pays) answers for a whole page of transfer ids in one query.
 - **parties** are the models whose objects own accounts besides members and the pot
   (``partners`` registers its organisations): the ledger finds their accounts by the account's
   foreign key named here, without importing the model.
@@ -96,7 +99,15 @@ class CreditPolicy(Protocol):
         ``membership_of`` maps member account ids to membership ids."""
 
 
+class About(NamedTuple):
+    """What a transfer was for, in words for a statement line, and a page about it ("" for none)."""
+
+    text: str
+    url: str = ""
+
+
 PostingObserver = Callable[[Posted], None]
+TransferDescriber = Callable[[Sequence[int]], dict[int, About]]
 BulkObserver = Callable[[int, Sequence[BulkLine], dict[int, AccountInfo]], None]
 AfterCommitObserver = Callable[[Event], None]
 
@@ -105,6 +116,7 @@ _bulk_observers: list[BulkObserver] = []
 _after_commit_observers: list[AfterCommitObserver] = []
 _credit_policies: list[CreditPolicy] = []
 _parties: dict[type, tuple[str, str]] = {}
+_describers: dict[str, list[TransferDescriber]] = {}
 
 
 def _add(registry: list, item) -> None:
@@ -130,6 +142,13 @@ def observe_after_commit(observer: AfterCommitObserver) -> AfterCommitObserver:
 def add_credit_policy(policy: CreditPolicy) -> CreditPolicy:
     _add(_credit_policies, policy)
     return policy
+
+
+def describe_transfers(kind: str, describer: TransferDescriber) -> TransferDescriber:
+    """``describer(transfer ids)`` returns {transfer id: About} for those of these transfers (all of
+    ``kind``, a ``TransferKind``) it knows; it should cost one query however many ids it gets."""
+    _add(_describers.setdefault(kind, []), describer)
+    return describer
 
 
 def register_party(model: type, account_field: str, kind: str) -> None:
@@ -174,6 +193,19 @@ def _tell(event: Event) -> None:
         except Exception:  # the posting stands; its side effect is logged for someone to redo
             logger.exception("after-commit observer %r failed for %s of transfer %s",
                              observer, event.name, getattr(event.transfer, "pk", None))
+
+
+def about_transfers(kinds: dict[int, str]) -> dict[int, About]:
+    """What these transfers ({transfer id: kind}) were for, where an app knows: one call per
+    describer of a kind present, none at all when no registered kind is among them."""
+    found: dict[int, About] = {}
+    for kind, describers in _describers.items():
+        ids = sorted(pk for pk, k in kinds.items() if k == kind)
+        if ids:
+            for describer in describers:
+                for pk, about in describer(ids).items():
+                    found.setdefault(pk, about)
+    return found
 
 
 def check_credits(community, category, memberships: Iterable[Any]) -> None:

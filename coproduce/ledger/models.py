@@ -27,7 +27,9 @@ class Account(models.Model):
     """One account per member per community, per organisation, and one pot per community.
 
     ``balance`` caches the sum of the account's entries; the service updates it in the
-    same transaction as the entries, under a row lock.
+    same transaction as the entries, under a row lock. ``last_exchange_on`` caches the day of
+    the account's latest posted exchange (kinds exchange and group) that was not reversed, kept
+    the same way, so "who has not exchanged lately" needs no look through the history.
 
     Limits: member accounts use the community's lowest and highest balance; the pot and
     organisation accounts have a floor (the community's pot and organisation floors) and no
@@ -42,6 +44,7 @@ class Account(models.Model):
     organisation = models.ForeignKey("partners.Organisation", on_delete=models.PROTECT, null=True,
                                      blank=True, related_name="ledger_accounts")
     balance = models.IntegerField(default=0)
+    last_exchange_on = models.DateField(null=True, blank=True, editable=False)
     min_override = models.IntegerField(_("lowest balance (minutes)"), null=True, blank=True)
     max_override = models.IntegerField(_("highest balance (minutes)"), null=True, blank=True)
     limit_reason = models.CharField(_("reason for the exception"), max_length=500, blank=True)
@@ -68,7 +71,11 @@ class Account(models.Model):
                 name="ledger_account_exception_has_reason",
             ),
         ]
-        indexes = [models.Index(fields=["community", "kind"], name="ledger_account_by_kind")]
+        indexes = [
+            models.Index(fields=["community", "kind"], name="ledger_account_by_kind"),
+            # Counting who has exchanged lately (the coordinators' outreach) reads this index only.
+            models.Index(fields=["community", "kind", "last_exchange_on"], name="ledger_account_last_exchange"),
+        ]
 
     def __str__(self):
         return self.label
@@ -106,6 +113,11 @@ class Account(models.Model):
 LOW_LIMIT_SQL = ("COALESCE(a.min_override, CASE a.kind WHEN 'member' THEN c.min_balance_minutes"
                  " WHEN 'pot' THEN c.pot_floor_minutes ELSE c.organisation_floor_minutes END)")
 HIGH_LIMIT_SQL = "COALESCE(a.max_override, CASE WHEN a.kind = 'member' THEN c.max_balance_minutes END)"
+# ``Account.last_exchange_on`` worked out from the entries, for the account whose id is ``{account}``.
+LAST_EXCHANGE_SQL = (
+    "SELECT MAX(t.performed_on) FROM ledger_entry e JOIN ledger_transfer t ON t.id = e.transfer_id"
+    " WHERE e.account_id = {account} AND t.status = 'posted' AND t.kind IN ('exchange', 'group')"
+    " AND NOT EXISTS (SELECT 1 FROM ledger_transfer r WHERE r.reverses_id = t.id AND r.status = 'posted')")
 
 
 class TransferKind(models.TextChoices):

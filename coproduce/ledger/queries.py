@@ -10,9 +10,10 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from coproduce.communities.models import Community
-from coproduce.ledger import wording
+from coproduce.ledger import hooks, wording
 from coproduce.ledger.models import (
     HIGH_LIMIT_SQL,
+    LAST_EXCHANGE_SQL,
     LOW_LIMIT_SQL,
     Account,
     AccountKind,
@@ -23,6 +24,7 @@ from coproduce.ledger.models import (
     TransferStatus,
 )
 
+_LAST_EXCHANGE = LAST_EXCHANGE_SQL.format(account="a.id")
 _CHECKS = {
     "transfer_unbalanced": """
         SELECT e.transfer_id, SUM(e.amount)
@@ -54,6 +56,12 @@ _CHECKS = {
         LEFT JOIN (SELECT e.account_id, SUM(e.amount) AS total FROM ledger_entry e
                    GROUP BY e.account_id) s ON s.account_id = a.id
         WHERE a.balance <> COALESCE(s.total, 0) AND {community_a}
+        ORDER BY a.id
+    """,
+    "last_exchange_mismatch": f"""
+        SELECT a.id, a.last_exchange_on, ({_LAST_EXCHANGE}) FROM ledger_account a
+        WHERE {{community_a}} AND COALESCE(a.last_exchange_on, '0001-01-01')
+                                  <> COALESCE(({_LAST_EXCHANGE}), '0001-01-01')
         ORDER BY a.id
     """,
     "community_unbalanced": """
@@ -99,7 +107,8 @@ def check_ledger(community: Community | None = None) -> tuple[dict, list[str]]:
         transfers = cursor.fetchone()[0]
         cursor.execute(f"SELECT COUNT(*) FROM ledger_account {where}", params)
         accounts = cursor.fetchone()[0]
-    names = _account_names({row[0] for key in ("balance_mismatch", "past_limit") for row in found[key]}
+    names = _account_names({row[0] for key in ("balance_mismatch", "past_limit", "last_exchange_mismatch")
+                            for row in found[key]}
                            | {row[1] for row in found["entry_in_other_community"]})
     problems = []
     for transfer_id, total in found["transfer_unbalanced"]:
@@ -112,6 +121,8 @@ def check_ledger(community: Community | None = None) -> tuple[dict, list[str]]:
         problems.append(f"transfer #{transfer_id}: entry on {names.get(account_id)} of another community")
     for account_id, balance, total in found["balance_mismatch"]:
         problems.append(f"{names[account_id]}: cached balance {balance} but entries sum to {total}")
+    for account_id, cached, actual in found["last_exchange_mismatch"]:
+        problems.append(f"{names[account_id]}: last exchange cached as {cached} but the entries say {actual}")
     for community_id, total in found["community_unbalanced"]:
         problems.append(f"community #{community_id}: balances sum to {total} minutes, not 0")
     for transfer_id, performed_on in found["before_start"]:
@@ -131,7 +142,10 @@ def statement(account: Account) -> QuerySet[Entry]:
 def with_other_side(entries, account: Account) -> list[Entry]:
     """These statement lines of ``account`` as a list, each with ``other_side`` in words ("Gave to
     Joan Green"): the accounts on the opposite side of its transfer, read in one query for all lines.
-    Only accounts of the statement's community are named."""
+    Only accounts of the statement's community are named. Where an app describes a line's transfer
+    (``hooks.describe_transfers``: a group session) ``other_side`` says so and ``about_url`` links
+    to its page ("" otherwise); that costs one query per describer, and none without such lines.
+    The pages linked to are open to everyone who may read a statement of the community."""
     entries = list(entries)
     lines: dict[int, list[Entry]] = {}
     for line in (Entry.objects.filter(transfer_id__in={e.transfer_id for e in entries},
@@ -139,10 +153,14 @@ def with_other_side(entries, account: Account) -> list[Entry]:
                  .exclude(account_id=account.pk)
                  .select_related("account__membership__user", "account__organisation").order_by("id")):
         lines.setdefault(line.transfer_id, []).append(line)
+    about = hooks.about_transfers({e.transfer_id: e.transfer.kind for e in entries})
     for entry in entries:
         others = [line.account for line in lines.get(entry.transfer_id, ())
                   if (line.amount > 0) != (entry.amount > 0)]
-        entry.other_side = wording.other_side(entry.transfer.kind, entry.amount, others)
+        found = about.get(entry.transfer_id)
+        entry.other_side = wording.other_side(entry.transfer.kind, entry.amount, others,
+                                              found.text if found else "")
+        entry.about_url = found.url if found else ""
     return entries
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("c/<slug:slug>/ledger/pot/", views.pot, name="pot"),
     path("c/<slug:slug>/ledger/timesheet/", views.timesheet, name="timesheet"),
     path("c/<slug:slug>/ledger/transfers/<int:pk>/", views.transfer_detail, name="transfer"),
+    path("c/<slug:slug>/ledger/transfers/<int:pk>/recorded/", views.recorded, name="recorded"),
     path("c/<slug:slug>/ledger/transfers/<int:pk>/reverse/", views.reverse, name="reverse"),
     path("c/<slug:slug>/coordinate/ledger/", views.search, name="search"),
     path("c/<slug:slug>/coordinate/ledger/record/", views.record_for, name="record_for"),

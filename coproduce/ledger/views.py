@@ -6,15 +6,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
+from django.forms import formset_factory
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coproduce.communities.models import Category
 from coproduce.ledger import queries, services
 from coproduce.ledger.forms import (
-    BulkRowFormSet,
+    BULK_MAX_ROWS,
+    BULK_ROWS,
+    BulkRowForm,
     CoordinatorExchangeForm,
     ExchangeForm,
     GiftForm,
@@ -23,9 +29,18 @@ from coproduce.ledger.forms import (
     ReversalForm,
     SearchForm,
     StatementFilterForm,
+    TimesheetForm,
 )
-from coproduce.ledger.models import Account, AccountKind, Entry, Transfer, TransferStatus
+from coproduce.ledger.models import (
+    Account,
+    AccountKind,
+    Entry,
+    Transfer,
+    TransferKind,
+    TransferStatus,
+)
 from coproduce.lib import csv_safe
+from coproduce.lib.duration import format_duration
 from coproduce.members.models import Membership
 from coproduce.members.permissions import member_in, require_coordinator, require_member
 from coproduce.members.views import add_form_errors
@@ -152,7 +167,8 @@ def record_page(request, access, form, *, parties, heading: str, button: str, re
         except ValidationError as error:
             add_form_errors(form, error)
         else:
-            return redirect("ledger:transfer", slug=access.community.slug, pk=transfer.pk)
+            # A plain-words confirmation, not the accounting view (which stays a link away).
+            return redirect("ledger:recorded", slug=access.community.slug, pk=transfer.pk)
     return render(request, "ledger/form.html", {
         "access": access, "community": access.community, "form": form, "heading": heading,
         "button": button, "about": about})
@@ -200,19 +216,26 @@ def give(request, slug):
         "heading": _("Give credits"), "button": _("Give")})
 
 
-@login_required
-def transfer_detail(request, slug, pk):
-    access = require_member(request, slug)
+def _visible_transfer(request, access, pk) -> Transfer:
+    """A transfer of this community that the viewer took part in, recorded, is asked to confirm,
+    or coordinates; 403 for anyone else."""
     transfer = get_object_or_404(
         Transfer.objects.select_related("category", "keyed_by", "on_behalf_of", "reverses"),
         pk=pk, community=access.community)
-    lines = queries.counterparties([transfer])[transfer.pk]
     mine = access.membership and (
         transfer.entries.filter(account__membership=access.membership).exists()
         or transfer.keyed_by_id == request.user.pk
         or (transfer.awaiting_id and transfer.awaiting.membership_id == access.membership.pk))
     if not (access.is_coordinator or mine):
         raise PermissionDenied(_("You can only see exchanges you took part in."))
+    return transfer
+
+
+@login_required
+def transfer_detail(request, slug, pk):
+    access = require_member(request, slug)
+    transfer = _visible_transfer(request, access, pk)
+    lines = queries.counterparties([transfer])[transfer.pk]
     reversal = Transfer.objects.filter(reverses=transfer).first()
     form = None
     if access.is_coordinator and transfer.status == TransferStatus.POSTED and reversal is None \
@@ -221,6 +244,73 @@ def transfer_detail(request, slug, pk):
     return render(request, "ledger/transfer.html", {
         "access": access, "community": access.community, "transfer": transfer, "lines": lines,
         "reversal": reversal, "form": form})
+
+
+def _exchange_sides(transfer: Transfer) -> tuple[Account | None, Account | None]:
+    """(giver, receiver) accounts of a two-sided exchange, posted or not; None where unclear."""
+    lines = (transfer.proposed if transfer.status != TransferStatus.POSTED
+             else [(e.account_id, e.amount) for e in transfer.entries.all()])
+    accounts = Account.objects.select_related("membership__user", "organisation").in_bulk(
+        [pk for pk, _amount in lines])
+    givers = [accounts[pk] for pk, amount in lines if amount > 0]
+    receivers = [accounts[pk] for pk, amount in lines if amount < 0]
+    return (givers[0] if len(givers) == 1 else None, receivers[0] if len(receivers) == 1 else None)
+
+
+def _owner(account: Account | None):
+    return account.membership.user if account is not None and account.membership_id else None
+
+
+def recorded_words(transfer: Transfer, viewer, sides=None) -> tuple[str, str]:
+    """What the person who recorded an exchange is told, in plain words: (what they recorded,
+    where it stands now). For example "You recorded 1 hour 30 minutes for Joan Green on 3 March
+    (Gardening)." and "We have asked Joan Green to confirm it; it will show on your statement
+    when they do."."""
+    giver, receiver = sides or _exchange_sides(transfer)
+    giver_name = giver.label if giver else _("several people")
+    receiver_name = receiver.label if receiver else _("several people")
+    params = {"time": format_duration(transfer.minutes), "giver": giver_name, "receiver": receiver_name,
+              "date": date_format(transfer.performed_on, "j F Y")}
+    if _owner(giver) == viewer:
+        what = _("You recorded %(time)s of help you gave %(receiver)s on %(date)s") % params
+    elif _owner(receiver) == viewer:
+        what = _("You recorded %(time)s of help %(giver)s gave you on %(date)s") % params
+    else:
+        what = _("You recorded %(time)s of help %(giver)s gave %(receiver)s on %(date)s") % params
+    about = ": ".join(part for part in (transfer.category.name if transfer.category_id else "",
+                                        transfer.description) if part)
+    what = f"{what} ({about})." if about else f"{what}."
+    if transfer.status == TransferStatus.PENDING:
+        state = _("We have asked %(receiver)s to confirm it; it will show on your statement when they do.") % params
+    elif transfer.status == TransferStatus.HELD:
+        state = _("A coordinator checks it before it is posted: %(why)s It will show on the statement once "
+                  "it is approved.") % {"why": transfer.hold_detail or transfer.get_hold_reason_display()}
+    elif transfer.status == TransferStatus.POSTED:
+        if viewer in (_owner(giver), _owner(receiver)):
+            state = _("It is posted and on your statement now.")
+        else:
+            state = _("It is posted and on both statements now.")
+    elif transfer.status == TransferStatus.DECLINED:
+        state = _("%(receiver)s declined it, so nothing was posted.") % params
+    else:
+        state = _("Nobody confirmed it in time, so nothing was posted.")
+    return what, state
+
+
+@login_required
+def recorded(request, slug, pk):
+    """The confirmation after recording an exchange, in plain words, with what to do next."""
+    access = require_member(request, slug)
+    transfer = _visible_transfer(request, access, pk)
+    if transfer.keyed_by_id != request.user.pk or transfer.kind != TransferKind.EXCHANGE:
+        return redirect("ledger:transfer", slug=slug, pk=pk)  # told only to the person who recorded it
+    giver, receiver = _exchange_sides(transfer)
+    what, state = recorded_words(transfer, request.user, (giver, receiver))
+    for_someone = access.is_coordinator and request.user not in (_owner(giver), _owner(receiver))
+    return render(request, "ledger/recorded.html", {
+        "access": access, "community": access.community, "transfer": transfer, "what": what,
+        "state": state, "giver": giver, "receiver": receiver,
+        "again": "ledger:record_for" if for_someone else "ledger:record"})
 
 
 @login_required
@@ -301,6 +391,14 @@ def grant(request, slug):
         "heading": _("Grant credits from the pot"), "button": _("Grant")})
 
 
+class _CheckedOnly(Exception):
+    """Rolls back a sheet whose good rows were checked by the ledger while other rows had errors."""
+
+
+def _categories(community):
+    return list(Category.objects.in_use().filter(community=community).order_by("name", "pk"))
+
+
 @login_required
 def timesheet(request, slug):
     access = require_member(request, slug)
@@ -311,50 +409,63 @@ def timesheet(request, slug):
         member = member_in(access, request.GET["member"])  # active members only: not someone who left
     elif access.membership:
         member = access.membership
+    form = TimesheetForm(request.GET if "rows" in request.GET else None)
     return render(request, "ledger/timesheet.html", {
-        "access": access, "community": access.community, "member": member, "rows": range(12)})
+        "access": access, "community": access.community, "member": member, "form": form,
+        "rows": range(form.row_count()), "categories": _categories(access.community)})
 
 
 @login_required
 def bulk_entry(request, slug):
+    """A coordinator types in filled-in paper timesheets: every row posts, or none does."""
     access = require_coordinator(request, slug)
     members = (Membership.objects.active().filter(community=access.community)
                .select_related("user").order_by("user__name", "pk"))
     token = request.POST.get("token") or services.new_key()
-    formset = BulkRowFormSet(request.POST or None, form_kwargs={"members": members, "community": access.community}, prefix="rows")
-    row_errors = {}
-    if request.method == "POST" and formset.is_valid():
+    sheet = TimesheetForm(request.GET if "rows" in request.GET else None, max_rows=BULK_MAX_ROWS,
+                          default_rows=BULK_ROWS)
+    formset_class = formset_factory(BulkRowForm, extra=sheet.row_count(), max_num=BULK_MAX_ROWS, validate_max=True)
+    form_kwargs = {"members": members, "community": access.community, "categories": _categories(access.community)}
+    formset = formset_class(request.POST or None, form_kwargs=form_kwargs, prefix="rows")
+    if request.method == "POST" and not formset.non_form_errors():
         rows, indexes = [], []
         for index, form in enumerate(formset.forms):
-            if form.is_blank():
-                continue
+            if form.errors or form.is_blank():
+                continue  # a row with a typing error is named below; an empty row is left out
             data = form.cleaned_data
-            if not all(data.get(f) for f in ("giver", "receiver", "minutes", "performed_on")):
-                form.add_error(None, _("Fill in every column of this row, or none."))
+            if not all(data.get(f) for f in BulkRowForm.REQUIRED):
+                form.add_error(None, _("Fill in who gave, who received, how long and the date, or leave the "
+                                       "row empty."))
                 continue
             rows.append({"giver": data["giver"], "receiver": data["receiver"], "minutes": data["minutes"],
-                         "performed_on": data["performed_on"]})
+                         "performed_on": data["performed_on"], "category": data["category"],
+                         "description": data["description"]})
             indexes.append(index)
-        if not rows:
+        typing_errors = any(form.errors for form in formset.forms)
+        if not rows and not typing_errors:
             messages.error(request, _("There are no rows to post."))
-        elif all(not form.errors for form in formset.forms):
+        elif rows:
             try:
-                posted = services.record_exchanges_all_or_none(
-                    community=access.community, rows=rows, keyed_by=request.user, idempotency_key=token)
+                # The well-typed rows go through the ledger even when others have typing errors, so
+                # every problem on the sheet is shown at once; then nothing is kept.
+                with transaction.atomic():
+                    posted = services.record_exchanges_all_or_none(
+                        community=access.community, rows=rows, keyed_by=request.user, idempotency_key=token)
+                    if typing_errors:
+                        raise _CheckedOnly
             except services.RowErrors as error:
                 for row, errors in error.rows.items():
                     formset.forms[indexes[row]].add_error(None, errors)
-                messages.error(request, error.messages[0])
+            except _CheckedOnly:
+                pass
             else:
                 messages.success(request, _("Posted %(count)s exchanges.") % {"count": len(posted)})
                 return redirect("ledger:search", slug=slug)
-    row_errors = any(form.errors for form in formset.forms)
+    # Each problem, named by its row number, for the summary above the sheet.
+    row_errors = [(number, form) for number, form in enumerate(formset.forms, start=1) if form.errors]
     return render(request, "ledger/bulk.html", {
         "access": access, "community": access.community, "formset": formset, "token": token,
-        "row_errors": row_errors})
-
-
-
+        "row_errors": row_errors, "sheet": sheet, "max_rows": BULK_MAX_ROWS})
 
 
 @login_required

@@ -26,14 +26,21 @@ def party_name(account: Account) -> str:
     return account.membership.user.name
 
 
-def other_side(kind: str, amount: int, others: list[Account]) -> str:
+def other_side(kind: str, amount: int, others: list[Account], about: str = "") -> str:
     """Who was on the other side of a statement line, in plain words: "Gave to Joan Green",
     "From the community pot", "Received from 3 people". ``amount`` is this line's; ``others``
-    are the transfer's other accounts."""
+    are the transfer's other accounts. ``about`` is what the transfer was for, when an app said
+    (``hooks.describe_transfers``): time given there is named by it ("Carers' circle, session
+    on 3 March") rather than by the pot or organisation that pays."""
+    if about and kind in (TransferKind.EXCHANGE, TransferKind.GROUP) and amount > 0:
+        return about
     if not others:
-        return ""
+        return about
     who = party_name(others[0]) if len(others) == 1 else (
         ngettext("%(n)d person", "%(n)d people", len(others)) % {"n": len(others)})
+    if about:
+        text = _("Received from %(who)s at %(what)s") if amount < 0 else _("From %(who)s at %(what)s")
+        return text % {"who": who, "what": about}
     if kind in (TransferKind.EXCHANGE, TransferKind.GROUP):
         # Time given earns credits: a gain means this account gave the help.
         text = _("Gave to %(who)s") if amount > 0 else _("Received from %(who)s")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coproduce.audit.models import AuditEntry
+from coproduce.audit.runs import recent_runs
 from coproduce.lib.inputs import search_text
 from coproduce.members import availability, services
 from coproduce.members.forms import (
@@ -198,7 +199,7 @@ def coordinator_dashboard(request, slug):
     pending = pending_applications(community)[:50]
     assisted = (Membership.objects.active().filter(community=community, user__is_assisted=True)
                 .select_related("user", "area").order_by("user__name")[:50])
-    recent = AuditEntry.objects.filter(community=community).select_related("actor", "on_behalf_of")[:20]
+    recent = recent_runs(community)  # runs of one person's same action read as one line
     counts = {
         "members": Membership.objects.active().filter(community=community).count(),
         "pending": pending_applications(community).count(),

@@ -69,8 +69,20 @@ class OpportunityForm(forms.Form):
     times = forms.CharField(label=_("Times"), max_length=100, required=False,
                             help_text=_("For example 10am to 12 noon."))
     places_needed = forms.IntegerField(label=_("People needed"), min_value=1, max_value=500, initial=1)
+    expected_minutes = time_field(
+        _("Expected time for each person"), required=False,
+        help_text=format_lazy("{} {}", _("Used when you confirm who came; leave empty if it varies."),
+                              time_field().help_text))
     check_required = forms.ChoiceField(label=_("Safeguarding check required"), required=False,
                                        choices=[("", _("No check needed")), *CheckRequired.choices])
+
+
+OPPORTUNITY_FORM_FIELDS = ("title", "description", "place", "starts_on", "ends_on", "times", "places_needed",
+                          "expected_minutes", "check_required")
+
+
+def opportunity_initial(opportunity) -> dict:
+    return {name: getattr(opportunity, name) for name in OPPORTUNITY_FORM_FIELDS}
 
 
 class SignUpForForm(forms.Form):
@@ -86,17 +98,31 @@ class AttendanceForm(KeyedForm):
 
     performed_on = forms.DateField(label=_("Date it happened"), widget=date_widget())
 
-    def __init__(self, *args, community, signups, **kwargs):
+    def __init__(self, *args, community, signups, expected_minutes=None, performed_on=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.signups = list(signups)
-        self.initial.setdefault("performed_on", community_today(community))
+        self.initial.setdefault("performed_on", performed_on or community_today(community))
         for signup in self.signups:
+            # The opportunity's expected time is filled in for everyone: staff clear or change it.
             self.fields[f"minutes_{signup.pk}"] = time_field(
-                label=signup.membership.user.name, required=False, help_text=ATTENDANCE_HELP)
+                label=signup.membership.user.name, required=False, help_text=ATTENDANCE_HELP,
+                initial=expected_minutes)
 
     def attended(self):
         return [(s.membership, self.cleaned_data[f"minutes_{s.pk}"]) for s in self.signups
                 if self.cleaned_data.get(f"minutes_{s.pk}")]
+
+
+class EveryoneCameForm(KeyedForm):
+    """The "Everyone came" shortcut: the day, and the key that makes pressing it twice harmless."""
+
+    prefix = "everyone"  # its own field names and ids, beside the one-by-one form on the same page
+    performed_on = forms.DateField(label=_("Date it happened"), widget=date_widget())
+
+    def __init__(self, *args, performed_on=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if performed_on is not None:
+            self.initial.setdefault("performed_on", performed_on)
 
 
 class ListingForm(forms.Form):

@@ -100,6 +100,9 @@ class Opportunity(models.Model):
                                help_text=_("Leave empty for a single day."))
     times = models.CharField(_("times"), max_length=100, blank=True, help_text=_("For example 10am to 12 noon."))
     places_needed = models.PositiveIntegerField(_("people needed"), default=1)
+    # How long each person is expected to give, in minutes: shown to members, and the time staff
+    # credit by default when they confirm attendance ("Everyone came").
+    expected_minutes = models.PositiveIntegerField(_("expected time"), null=True, blank=True)
     check_required = models.CharField(_("safeguarding check required"), max_length=20, blank=True,
                                       choices=CheckRequired.choices)
     status = models.CharField(max_length=10, choices=OpportunityStatus.choices, default=OpportunityStatus.OPEN)
@@ -111,6 +114,11 @@ class Opportunity(models.Model):
         verbose_name_plural = _("opportunities")
         constraints = [
             models.CheckConstraint(condition=models.Q(places_needed__gte=1), name="opportunity_needs_someone"),
+            # One ledger line holds at most 24 hours, so an expected time beyond it could never be credited.
+            models.CheckConstraint(
+                condition=models.Q(expected_minutes__isnull=True)
+                | models.Q(expected_minutes__gt=0, expected_minutes__lte=24 * 60),
+                name="opportunity_expected_time_creditable"),
         ]
 
     def __str__(self):

@@ -8,20 +8,24 @@ the receiving organisation.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from coproduce.audit.models import AuditAction
 from coproduce.audit.services import record_audit
 from coproduce.communities.models import Community
 from coproduce.ledger import services as ledger
-from coproduce.ledger.models import Transfer
+from coproduce.ledger.models import Transfer, TransferStatus
+from coproduce.lib.duration import format_duration
 from coproduce.members.models import Membership
 from coproduce.partners.models import (
     Listing,
@@ -35,7 +39,7 @@ from coproduce.partners.permissions import is_active_staff
 
 ORGANISATION_FIELDS = ("name", "type", "area", "description", "contact_name", "contact_email", "contact_phone")
 OPPORTUNITY_FIELDS = ("title", "description", "place", "starts_on", "ends_on", "times", "places_needed",
-                      "check_required")
+                      "expected_minutes", "check_required")
 
 
 def _is_coordinator(user, community: Community) -> bool:
@@ -129,21 +133,53 @@ def post_opportunity(organisation: Organisation, *, actor, **fields) -> Opportun
     """Staff (or a coordinator) post a way members can contribute."""
     _require_manager(actor, organisation)
     opportunity = Opportunity(organisation=organisation, created_by=actor)
-    for field in OPPORTUNITY_FIELDS:
-        if field in fields:
-            setattr(opportunity, field, fields[field])
+    _set_opportunity_fields(opportunity, actor, fields)
+    opportunity.save()
+    record_audit(actor=actor, action=AuditAction.OPPORTUNITY_POSTED, community=organisation.community,
+                 subject=opportunity.title, opportunity=opportunity.pk)
+    return opportunity
+
+
+@transaction.atomic
+def change_opportunity(opportunity: Opportunity, *, actor, **fields) -> Opportunity:
+    """Staff (or a coordinator) correct an opportunity, for example to give it an expected time."""
+    opportunity = Opportunity.objects.select_for_update(of=("self",)).select_related("organisation__community").get(
+        pk=opportunity.pk)
+    _require_manager(actor, opportunity.organisation)
+    if opportunity.status != OpportunityStatus.OPEN:
+        raise ValidationError(_("This opportunity has been cancelled."))
+    signed_up = opportunity.signups.count()
+    if fields.get("places_needed") is not None and fields["places_needed"] < signed_up:
+        raise ValidationError({"places_needed": ngettext(
+            "%(n)d person has already signed up.", "%(n)d people have already signed up.", signed_up)
+            % {"n": signed_up}})
+    before = {name: getattr(opportunity, name) for name in OPPORTUNITY_FIELDS}
+    _set_opportunity_fields(opportunity, actor, fields, check_date=fields.get("starts_on") != opportunity.starts_on)
+    opportunity.save()
+    changed = sorted(name for name in OPPORTUNITY_FIELDS if getattr(opportunity, name) != before[name])
+    record_audit(actor=actor, action=AuditAction.OPPORTUNITY_CHANGED, community=opportunity.organisation.community,
+                 subject=opportunity.title, opportunity=opportunity.pk, changed=changed)
+    return opportunity
+
+
+def _set_opportunity_fields(opportunity: Opportunity, actor, fields: dict, *, check_date: bool = True) -> None:
+    for name in OPPORTUNITY_FIELDS:
+        if name in fields:
+            setattr(opportunity, name, fields[name])
     opportunity.title = (opportunity.title or "").strip()
     if not opportunity.title:
         raise ValidationError({"title": _("Give the opportunity a title.")})
     if opportunity.ends_on and opportunity.ends_on < opportunity.starts_on:
         raise ValidationError({"ends_on": _("The last date cannot be before the first.")})
-    _check_not_backdated(organisation.community, actor, opportunity.starts_on)
+    if check_date:
+        _check_not_backdated(opportunity.organisation.community, actor, opportunity.starts_on)
     if not opportunity.places_needed or opportunity.places_needed < 1:
         raise ValidationError({"places_needed": _("At least one person is needed.")})
-    opportunity.save()
-    record_audit(actor=actor, action=AuditAction.OPPORTUNITY_POSTED, community=organisation.community,
-                 subject=opportunity.title, opportunity=opportunity.pk)
-    return opportunity
+    if opportunity.expected_minutes is not None:
+        try:
+            ledger.check_minutes(opportunity.expected_minutes)
+        except ValidationError as error:
+            raise ValidationError({"expected_minutes": error.messages}) from None
 
 
 def _check_not_backdated(community: Community, actor, starts_on: datetime.date) -> None:
@@ -260,6 +296,74 @@ def confirm_attendance(opportunity: Opportunity, *, actor, attended: Sequence[tu
     record_audit(actor=actor, action=AuditAction.ATTENDANCE_CONFIRMED, community=organisation.community,
                  subject=opportunity.title, transfer=transfer.pk, people=len(attended))
     return transfer
+
+
+@dataclass
+class EveryoneCame:
+    """What "Everyone came" did: who was credited (in one transfer), and who was skipped and why."""
+
+    transfer: Transfer | None
+    minutes: int
+    credited: list[Membership] = dataclasses.field(default_factory=list)
+    skipped: list[tuple[Membership, str]] = dataclasses.field(default_factory=list)
+    repeated: bool = False  # the same form sent twice: the first result is shown again
+
+
+def _skip_reason(signup: Signup) -> str | None:
+    """Why "Everyone came" leaves someone out, or None to credit them."""
+    if signup.transfer_id:
+        transfer = signup.transfer
+        if transfer.status == TransferStatus.HELD:
+            return _("their time already waits for a coordinator's approval")
+        if transfer.status == TransferStatus.DECLINED:
+            return _("a coordinator declined their time; record it one by one if they did come")
+        return _("already credited %(time)s on %(date)s") % {
+            "time": format_duration(signup.minutes or 0), "date": date_format(transfer.performed_on, "j F Y")}
+    if not signup.membership.is_active:
+        return _("no longer a member here")
+    return None
+
+
+@transaction.atomic
+def confirm_everyone_came(opportunity: Opportunity, *, actor, performed_on: datetime.date,
+                          idempotency_key: str) -> EveryoneCame:
+    """Staff say everyone who signed up came: each person not yet credited is credited the
+    opportunity's expected time, in one group exchange through ``confirm_attendance`` (so the
+    ledger's floors, ceilings and approvals apply exactly as when time is entered one by one).
+
+    People already credited (or held, or declined) and people who have left are skipped, with the
+    reason. Pressing it twice credits nobody twice: the same form returns the first result, and a
+    fresh one finds nobody left to credit. Nothing is written on any error.
+    """
+    opportunity = Opportunity.objects.select_for_update(of=("self",)).select_related("organisation__community").get(
+        pk=opportunity.pk)
+    organisation = opportunity.organisation
+    _require_manager(actor, organisation)
+    signups = list(opportunity.signups.select_for_update(of=("self",))
+                   .select_related("membership__user", "transfer").order_by("membership__user__name", "pk"))
+    already = Transfer.objects.filter(community=organisation.community, idempotency_key=idempotency_key).first()
+    if already is not None:
+        credited = [s.membership for s in signups if s.transfer_id == already.pk]
+        return EveryoneCame(already, opportunity.expected_minutes or 0, credited, [], repeated=True)
+    if opportunity.status != OpportunityStatus.OPEN:
+        raise ValidationError(_("This opportunity has been cancelled."))
+    if not opportunity.expected_minutes:
+        raise ValidationError(_("%(title)s has no expected time, so enter each person's time below.")
+                              % {"title": opportunity.title})
+    result = EveryoneCame(None, opportunity.expected_minutes)
+    for signup in signups:
+        reason = _skip_reason(signup)
+        if reason:
+            result.skipped.append((signup.membership, reason))
+        else:
+            result.credited.append(signup.membership)
+    if not signups:
+        raise ValidationError(_("Nobody has signed up for %(title)s.") % {"title": opportunity.title})
+    if result.credited:
+        result.transfer = confirm_attendance(
+            opportunity, actor=actor, attended=[(m, opportunity.expected_minutes) for m in result.credited],
+            performed_on=performed_on, idempotency_key=idempotency_key)
+    return result
 
 
 # ---------------------------------------------------------------------------- spending and agencies

@@ -1,5 +1,7 @@
 """Partner organisation pages: thin views that check access, validate a form and call a service."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,22 +9,26 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from coproduce.ledger import queries as ledger_queries
-from coproduce.ledger.services import account_for_organisation
+from coproduce.ledger.services import account_for_organisation, community_today
 from coproduce.ledger.wording import credited_message
+from coproduce.lib.duration import format_duration
 from coproduce.members.views import add_form_errors
 from coproduce.partners import services
 from coproduce.partners.forms import (
     AgencyExchangeForm,
     AttendanceForm,
+    EveryoneCameForm,
     KeyedForm,
     ListingForm,
     OpportunityForm,
     OrganisationForm,
     SignUpForForm,
     StaffForm,
+    opportunity_initial,
 )
 from coproduce.partners.models import Listing, Opportunity, OpportunityStatus, Organisation, Staff
 from coproduce.partners.permissions import organisation_in, require_manager, require_partner_viewer
@@ -215,6 +221,28 @@ def opportunity_new(request, slug, pk):
     )
 
 
+@login_required
+def opportunity_edit(request, slug, pk):
+    partner, opportunity = _require_attendance_manager(request, slug, pk)
+    form = OpportunityForm(request.POST or None, initial=opportunity_initial(opportunity))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_opportunity(opportunity, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("partners:opportunity", slug=slug, pk=pk)
+    return _form_page(
+        request,
+        partner,
+        form,
+        _("Change %(title)s") % {"title": opportunity.title},
+        _("Save"),
+        ("partners:opportunity", slug, pk),
+    )
+
+
 def _opportunity(partner, pk) -> Opportunity:
     return get_object_or_404(
         Opportunity.objects.select_related("organisation__community"),
@@ -323,17 +351,61 @@ def opportunity_cancel(request, slug, pk):
     return redirect("partners:detail", slug=slug, pk=opportunity.organisation_id)
 
 
-@login_required
-def opportunity_attendance(request, slug, pk):
+def _attendance_day(opportunity: Opportunity, today) -> datetime.date:
+    """The day to offer for attendance: today while it runs, else its last day (or first, if ahead)."""
+    last = opportunity.ends_on or opportunity.starts_on
+    return max(opportunity.starts_on, min(today, last))
+
+
+def _require_attendance_manager(request, slug, pk):
     partner = require_partner_viewer(request, slug)
     opportunity = _opportunity(partner, pk)
     if not partner.manages(opportunity.organisation):
         raise PermissionDenied(
             _("Only the organisation's staff and coordinators can confirm attendance.")
         )
+    return partner, opportunity
+
+
+def _attendance_page(request, partner, opportunity, *, form=None, everyone_form=None):
+    signups = list(
+        opportunity.signups.select_related("membership__user", "transfer").order_by(
+            "membership__user__name", "pk"
+        )
+    )
+    waiting = [s for s in signups if not s.transfer_id]
+    day = _attendance_day(opportunity, community_today(partner.community))
+    if form is None:
+        form = AttendanceForm(
+            community=partner.community,
+            signups=waiting,
+            expected_minutes=opportunity.expected_minutes,
+            performed_on=day,
+        )
+    if everyone_form is None:
+        everyone_form = EveryoneCameForm(performed_on=day)
+    return render(
+        request,
+        "partners/attendance.html",
+        partner.context(
+            opportunity=opportunity,
+            organisation=opportunity.organisation,
+            form=form,
+            everyone_form=everyone_form,
+            waiting=waiting,
+            credited=[s for s in signups if s.transfer_id],
+        ),
+    )
+
+
+@login_required
+def opportunity_attendance(request, slug, pk):
+    partner, opportunity = _require_attendance_manager(request, slug, pk)
+    if request.method != "POST":
+        return _attendance_page(request, partner, opportunity)
     signups = opportunity.signups.filter(transfer__isnull=True).select_related("membership__user")
-    form = AttendanceForm(request.POST or None, community=partner.community, signups=signups)
-    if request.method == "POST" and form.is_valid():
+    form = AttendanceForm(request.POST, community=partner.community, signups=signups)
+    if form.is_valid():
         try:
             transfer = services.confirm_attendance(
                 opportunity,
@@ -347,14 +419,59 @@ def opportunity_attendance(request, slug, pk):
         else:
             messages.success(request, credited_message(transfer, _("Attendance confirmed.")))
             return redirect("partners:opportunity", slug=slug, pk=pk)
-    return _form_page(
-        request,
-        partner,
-        form,
-        _("Who came to %(title)s?") % {"title": opportunity.title},
-        _("Confirm and credit time"),
-        ("partners:opportunity", slug, pk),
+    return _attendance_page(request, partner, opportunity, form=form)
+
+
+def _skipped_message(skipped) -> str:
+    people = "; ".join(
+        _("%(name)s: %(why)s") % {"name": membership.user.name, "why": why}
+        for membership, why in skipped
     )
+    return ngettext(
+        "%(n)d person was skipped. %(people)s.",
+        "%(n)d people were skipped. %(people)s.",
+        len(skipped),
+    ) % {"n": len(skipped), "people": people}
+
+
+@login_required
+@require_POST
+def opportunity_everyone_came(request, slug, pk):
+    """The "Everyone came" shortcut: credit everyone not yet credited with the expected time."""
+    partner, opportunity = _require_attendance_manager(request, slug, pk)
+    form = EveryoneCameForm(request.POST)
+    if form.is_valid():
+        try:
+            result = services.confirm_everyone_came(
+                opportunity,
+                actor=request.user,
+                performed_on=form.cleaned_data["performed_on"],
+                idempotency_key=form.cleaned_data["token"],
+            )
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            if result.credited:
+                done = ngettext(
+                    "%(n)d person credited %(time)s: %(names)s.",
+                    "%(n)d people credited %(time)s each: %(names)s.",
+                    len(result.credited),
+                ) % {
+                    "n": len(result.credited),
+                    "time": format_duration(result.minutes),
+                    "names": ", ".join(m.user.name for m in result.credited),
+                }
+                if result.repeated:
+                    done = _("This was already recorded.") + " " + done
+                messages.success(request, credited_message(result.transfer, done))
+            else:
+                messages.info(
+                    request, _("Nobody was credited: everyone who signed up was skipped.")
+                )
+            if result.skipped:
+                messages.info(request, _skipped_message(result.skipped))
+            return redirect("partners:opportunity", slug=slug, pk=pk)
+    return _attendance_page(request, partner, opportunity, everyone_form=form)
 
 
 @login_required

@@ -4,6 +4,11 @@ The page only composes: every count and list comes from the owning app's queries
 functions its own pages use), so a queue counts here exactly what its page lists. Each section
 reads a bounded number of rows, so the page costs the same number of queries however large the
 community grows (it grows with the number of roles a person holds, not with the data).
+
+Matching (who might help with my requests, which requests I could help with) scores candidates
+and is the one part whose cost grows with the community, so it is not on the page itself: the
+page answers at once and the browser fetches ``matching_for`` right after (htmx); without
+JavaScript the same part is a page of its own behind a link.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from coproduce.communities.models import Community
 from coproduce.conversations import queries as conversations
 from coproduce.groups import queries as groups
 from coproduce.insights.figures import Period, add_months, community_month, rollup_figures
-from coproduce.insights.views_network import OUTREACH_DAYS, outreach_members
+from coproduce.insights.views_network import OUTREACH_DAYS, outreach_count
 from coproduce.ledger import queries as ledger
 from coproduce.ledger.services import community_today
 from coproduce.market import matching
@@ -41,14 +46,26 @@ class MemberSection:
     to_confirm_count: int
     introductions: list
     introductions_count: int
-    posts: list  # [(post, [suggestion])]; suggestions for open requests only
+    posts: list  # the member's newest open posts
     posts_count: int
-    matches: list  # [(request, suggestion)]
     sessions: list
+
+    @property
+    def open_requests(self) -> bool:
+        return any(post.kind == PostKind.REQUEST for post in self.posts)
 
     @property
     def waiting(self) -> int:
         return self.to_confirm_count + self.introductions_count
+
+
+@dataclass
+class Matching:
+    """Who might help with my open requests, and open requests that match what I offer."""
+
+    membership: Membership
+    helpers: list  # [(request, [suggestion])], the member's newest open requests
+    matches: list  # [(request, suggestion)]
 
 
 @dataclass
@@ -114,18 +131,22 @@ def member_section(user, membership: Membership, *, balance: int, newcomer: bool
     to_confirm = ledger.pending_for(user, community)
     introductions = conversations.new_introductions(user, community)
     posts = market.open_posts_of(membership)
-    shown = []
-    for post in posts[:TOP]:
-        suggestions = (matching.suggest_for_request(post, limit=SUGGESTIONS) if post.kind == PostKind.REQUEST
-                       else [])
-        shown.append((post, suggestions))
     return MemberSection(
         membership=membership, balance=balance, newcomer=newcomer, unread=unread,
         to_confirm=list(to_confirm[:TOP]), to_confirm_count=to_confirm.count(),
         introductions=list(introductions[:TOP]), introductions_count=introductions.count(),
-        posts=shown, posts_count=posts.count(),
-        matches=matching.requests_for_member(membership, limit=TOP),
+        posts=list(posts[:TOP]), posts_count=posts.count(),
         sessions=list(groups.next_sessions_for(membership)[:TOP]),
+    )
+
+
+def matching_for(membership: Membership) -> Matching:
+    """The home page's matching part for one member (fetched after the page, see above)."""
+    requests = market.open_posts_of(membership).filter(kind=PostKind.REQUEST)[:TOP]
+    return Matching(
+        membership=membership,
+        helpers=[(request, matching.suggest_for_request(request, limit=SUGGESTIONS)) for request in requests],
+        matches=matching.requests_for_member(membership, limit=TOP),
     )
 
 
@@ -139,7 +160,7 @@ def coordinator_section(community: Community) -> CoordinatorSection:
         brokerage=market.brokerage_queue(community).count(),
         reports=conversations.open_reports(community).count(),
         expiring_checks=expiring_checks(community).count(),
-        outreach=outreach_members(community, days=OUTREACH_DAYS, today=community_today(community)).count(),
+        outreach=outreach_count(community, days=OUTREACH_DAYS, today=community_today(community)),
         outreach_days=OUTREACH_DAYS,
         this_month=Month(this_month, *per_month.get(this_month, (0, 0))),
         last_month=Month(last_month, *per_month.get(last_month, (0, 0))),

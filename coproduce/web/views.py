@@ -1,10 +1,12 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 
 from coproduce.communities.models import Community
 from coproduce.lib.disclosure import protect_count
-from coproduce.web.home import build_home
+from coproduce.members.models import Membership, Role
+from coproduce.web.home import build_home, matching_for
 
 
 def home(request):
@@ -29,6 +31,17 @@ def time_banks(request):
 def my_home(request):
     """Where everyone lands after logging in: a section per role they hold, per community."""
     return render(request, "web/my_home.html", {"home": build_home(request.user)})
+
+
+@login_required
+def my_home_matching(request, slug):
+    """The member's matching part of the home page: a fragment for htmx, a page without it."""
+    membership = (Membership.objects.active().filter(user=request.user, community__slug=slug, role=Role.MEMBER)
+                  .select_related("community", "user").first())
+    if membership is None:
+        raise Http404
+    template = "web/_home_matching.html" if request.headers.get("HX-Request") == "true" else "web/home_matching.html"
+    return render(request, template, {"matching": matching_for(membership), "community": membership.community})
 
 
 def page_not_found(request, exception):

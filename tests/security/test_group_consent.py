@@ -39,7 +39,7 @@ def test_adding_someone_is_an_invitation_they_accept(client, request, riverside,
     assert place.status == GroupMemberStatus.INVITED
     assert not GroupMember.objects.active().filter(group=walking_group, membership=alice).exists()
     # Not in the group: not on its register, not in its discussions, not listed as a member.
-    assert "invited, not yet answered" in client.get(detail).text
+    assert "invited, not yet answered" in client.get(detail).text.lower()
     client.force_login(member)
     assert "Diabetes walking group" in client.get(reverse("groups:list", args=[riverside.slug])).text
     page = client.get(detail).text

@@ -6,7 +6,8 @@ network page of one quarter and version, through the test client, as anyone woul
 their HTML tables, every CSV download, the bar charts' SVG and the network picture, and
 writes down what a determined reader knows:
 
-- each table's rows add up to its Total row: per month, by type and by activity to the same
+- each table's rows add up to its Total row: per month, by type and by category (or by
+  activity, in releases made before issue 13) to the same
   total of exchanges (T); by area to the givers' total (G), with T ≤ G; hours add up to the
   same total of hours in every table;
 - every exchange (every giving, in the by-area table) lasts 15 minutes or more; one giver's
@@ -42,7 +43,7 @@ import numpy as np
 from scipy.optimize import linprog
 
 MIN_MINUTES, MAX_LINE_MINUTES = 15, 24 * 60
-LINKED = ("per-month", "by-type", "by-activity")  # add up to the same total of exchanges
+LINKED = ("per-month", "by-type", "by-activity", "by-category")  # add up to the same total of exchanges
 
 
 class _Page(HTMLParser):
@@ -279,7 +280,8 @@ class _Reader:
         p, m = self.p, self.m
         t = p.tables
         shared_hours = "H"
-        for name in (*LINKED, "by-area"):
+        assert "by-activity" in t or "by-category" in t, sorted(t)
+        for name in (*(name for name in LINKED if name in t), "by-area"):
             rows = t[name]
             total_name = "G" if name == "by-area" else "T"
             cells, hours = [], []
@@ -354,7 +356,8 @@ class _Reader:
         """Each bar's value or missing label must be the table's (nothing extra is learnt, but a
         chart saying more than its table is a leak of its own)."""
         p = self.p
-        for chart, name in zip(p.charts, ("per-month", "by-activity"), strict=False):
+        split = "by-category" if "by-category" in p.tables else "by-activity"
+        for chart, name in zip(p.charts, ("per-month", split), strict=False):
             rows = p.tables[name][:-1]
             bars = iter(chart)
             for label, count_text, _hours in rows:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from coproduce import testing
 from coproduce.insights.models import AreaIndicator
 from coproduce.insights.network import Party, figures, network_for
-from coproduce.insights.views_network import area_measures, outreach_members
+from coproduce.insights.views_network import area_measures, outreach_count, outreach_members
 from coproduce.ledger import services
 from coproduce.ledger.services import community_today
 from coproduce.members.models import Demographics
@@ -151,6 +151,23 @@ def test_outreach_list(network, riverside, member, second_member):
     assert "Dee Dogwood" not in found  # exchanged 5 days ago
 
 
+def test_outreach_count_is_the_lists_length(network, riverside, coordinator):
+    """The home page's count comes from three index counts: it must agree with the list in every
+    case, including members who left and members made coordinator after a recent exchange."""
+    from coproduce.members.services import change_role, leave_community
+
+    people, today = network
+    for days in (1, 5, 11, 90, 2000):
+        listed = outreach_members(riverside, days=days, today=today)
+        assert outreach_count(riverside, days=days, today=today) == listed.count() == len(list(listed)), days
+    leave_community(people["a"], actor=people["a"].user)  # Ann exchanged lately, then left
+    change_role(people["c"], actor=coordinator, role="coordinator")  # Cal too, now coordinates
+    for days in (1, 5, 11, 90, 2000):
+        listed = {m.pk for m in outreach_members(riverside, days=days, today=today)}
+        assert people["a"].pk not in listed and people["c"].pk not in listed
+        assert outreach_count(riverside, days=days, today=today) == len(listed), days
+
+
 def test_outreach_page_queries_are_constant(riverside, as_persona):
     client = as_persona("coordinator")
     url = reverse("insights:outreach", args=[riverside.slug])
@@ -276,3 +293,13 @@ def test_whole_month_windows_read_the_pair_rollup_and_agree_with_the_ledger(netw
     from_ledger = edge_rows(riverside, first + datetime.timedelta(days=1), today)  # not whole months: the ledger
     assert {(a, b, f.replace(day=1)) for a, b, f in from_ledger} == set(from_rollup)
     assert len(from_rollup) == 5  # the hand-worked ties: a–b, a–c, b–c, c–d, f–g
+
+
+def test_outreach_offers_no_message_to_someone_who_does_not_use_messages(riverside, as_persona, assisted_member):
+    from coproduce.members.models import Membership
+
+    assisted = Membership.objects.get(user=assisted_member, community=riverside)
+    page = as_persona("coordinator").get(reverse("insights:outreach", args=[riverside.slug])).content.decode()
+    assert f"{assisted_member.name} does not use messages" in page
+    assert reverse("insights:outreach_message", args=[riverside.slug, assisted.pk]) not in page
+    assert reverse("members:profile", args=[riverside.slug, assisted.pk]) in page

@@ -77,15 +77,18 @@ def test_public_figures_for_a_quarter_by_hand(client, riverside, spring):
     assert months["May 2025"] == ["6", "6.0"]
     assert months["June 2025"] == ["fewer than 5", "–"]
     assert months["Total"] == ["16", "16.0"]
-    # By activity: gardening 6, transport (lifts) 7, cleaning 3, the nine other activities and
-    # "no category" 0. The eleven small cells would share 16 − 13 = 3: together a count of 3, and
-    # none of them could be 4. Gardening (6) is hidden too: they share 9, each could be 0 to 4.
-    activities = _rows(tables["by-activity"])
-    assert activities["Transport"] == ["7", "7.0"]
-    assert activities["Housing: gardening"] == ["not shown", "–"]
-    assert activities["Housing: cleaning"] == ["fewer than 5", "–"]
-    assert activities["Childcare"] == ["fewer than 5", "–"]  # 0: every row is listed, empty or not
-    assert activities["Total"] == ["16", "16.0"]
+    # By category (the community's own top-level categories, issue 13): gardening 6, lifts 7,
+    # cleaning 3, the default categories and "no category" 0. The small cells would share
+    # 16 − 13 = 3: together a count of 3, and none of them could be 4. Gardening (6) is hidden
+    # too: they share 9, each could be 0 to 4.
+    assert "by-activity" not in tables  # valuation activities are for the valuation page only
+    categories = _rows(tables["by-category"])
+    assert tables["by-category"]["headers"][0] == "Category"
+    assert categories["Lifts"] == ["7", "7.0"]
+    assert categories["Gardening"] == ["not shown", "–"]
+    assert categories["Cleaning"] == ["fewer than 5", "–"]
+    assert categories["Children and family"] == ["fewer than 5", "–"]  # 0: every row is listed, empty or not
+    assert categories["Total"] == ["16", "16.0"]
     # Every exchange is person-to-person: the four empty types, shown as empty, would be counts
     # of 0, so the person-to-person row is hidden as well and only the total shows.
     assert _rows(tables["by-type"])["person-to-person"] == ["not shown", "–"]
@@ -95,7 +98,8 @@ def test_public_figures_for_a_quarter_by_hand(client, riverside, spring):
     # All six gave and received: 100% would say nobody did not, a count of 0 (issue 11).
     assert headline["Reciprocity rate (active members who both gave and received)"] == ["not shown (too few people)"]
     body = response.content.decode()
-    assert body.count('role="img"') == 2  # exchanges per month and by activity, drawn on the server
+    assert body.count('role="img"') == 2  # exchanges per month and by category, drawn on the server
+    assert "Exchanges by category" in body and "activity" not in body.lower()
     assert "Person 1" not in body
 
 
@@ -189,11 +193,11 @@ def test_unknown_community_is_not_found(client, riverside):
 
 
 def test_csv_of_a_public_table(client, riverside, spring):
-    response = get_(client, "public_figures", riverside, quarter="2025-04-01", csv="by-activity")
+    response = get_(client, "public_figures", riverside, quarter="2025-04-01", csv="by-category")
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
-    assert lines[0] == "Activity,Exchanges,Hours"
-    assert "Transport,7,7.0" in lines
+    assert lines[0] == "Category,Exchanges,Hours"
+    assert "Lifts,7,7.0" in lines
 
 
 # Random small communities, audited by linear programming over everything the pages publish:

@@ -114,7 +114,7 @@ def test_1_months_of_four_are_protected_across_tables(client, riverside, coordin
     _bulk(riverside, coordinator, rows, "m")
     tables, _response = _tables(client, "public_figures", riverside, quarter=LATER.isoformat())
     assert [row[1] for row in tables["per-month"]["rows"]] == ["fewer than 5"] * 3 + ["not shown"]
-    for name in ("by-type", "by-activity"):
+    for name in ("by-type", "by-category"):
         assert _rows(tables[name])["Total"] == ["not shown", "–"]
     published = read_release(client, riverside.slug, LATER.isoformat())
     assert published.first_quarter
@@ -327,9 +327,9 @@ def test_6_the_rounding_rule_applies_to_every_published_number(client, riverside
                         continue
                     assert re.fullmatch(r"[\d,]+", cell), (table["name"], row, cell)
                     assert int(cell.replace(",", "")) % 5 == 0, (table["name"], header, row)
-    # The childcare row has no exchanges: it printed a 500 (KeyError 'childcare') before.
-    assert _rows(tables.get("by-activity") or _tables(client, "public_figures", riverside,
-                                                      quarter=LATER.isoformat())[0]["by-activity"])
+    # Rows without exchanges (childcare then, empty categories now) printed a 500 (KeyError 'childcare') before.
+    assert _rows(tables.get("by-category") or _tables(client, "public_figures", riverside,
+                                                      quarter=LATER.isoformat())[0]["by-category"])
     assert audit(read_release(client, riverside.slug, LATER.isoformat())) == []
 
 

@@ -64,7 +64,6 @@ def bulk_post_exchanges(community: Community, rows: Sequence[BulkRow], *, keyed_
         balances = {pk: row.balance for pk, row in locked.items()}
         inactive = {pk for pk, row in locked.items()
                     if row.membership_status is not None and row.membership_status != MembershipStatus.ACTIVE}
-        start_balances = dict(balances)
         lines = [hooks.BulkLine(row.giver_id, row.receiver_id, row.minutes, row.performed_on, row.category_id)
                  for row in rows]
         refused = hooks.refused_bulk_rows(community, lines, {pk: row.membership_id for pk, row in locked.items()
@@ -110,14 +109,24 @@ def bulk_post_exchanges(community: Community, rows: Sequence[BulkRow], *, keyed_
             after.append((g, r))
         _write_transfers(community, rows, after, keyed_by)
         hooks.posted_in_bulk(community.pk, lines, {pk: row.info for pk, row in locked.items()})
-        changed = [(pk, balance) for pk, balance in balances.items() if balance != start_balances[pk]]
+        # Every account that took part: its new balance and its latest exchange day.
+        last_day: dict[int, datetime.date] = {}
+        for row in rows:
+            for pk in (row.giver_id, row.receiver_id):
+                if pk not in last_day or last_day[pk] < row.performed_on:
+                    last_day[pk] = row.performed_on
+        touched = sorted(last_day)
         with connection.cursor() as cursor:
-            for start in range(0, len(changed), 1000):
-                chunk = changed[start:start + 1000]
+            for start in range(0, len(touched), 1000):
+                chunk = touched[start:start + 1000]
                 cursor.execute(
                     "UPDATE ledger_account SET balance = CASE id " + " ".join(["WHEN %s THEN %s"] * len(chunk))
-                    + " END WHERE id IN (" + ", ".join(["%s"] * len(chunk)) + ")",
-                    [v for pair in chunk for v in pair] + [pk for pk, _b in chunk])
+                    + " END, last_exchange_on = CASE WHEN last_exchange_on IS NULL OR last_exchange_on < (CASE id "
+                    + " ".join(["WHEN %s THEN %s"] * len(chunk)) + " END) THEN (CASE id "
+                    + " ".join(["WHEN %s THEN %s"] * len(chunk)) + " END) ELSE last_exchange_on END"
+                    + " WHERE id IN (" + ", ".join(["%s"] * len(chunk)) + ")",
+                    [v for pk in chunk for v in (pk, balances[pk])]
+                    + [v for pk in chunk for v in (pk, last_day[pk])] * 2 + chunk)
         written = len(rows)
     return written
 

@@ -25,6 +25,7 @@ from coproduce.communities.models import Category, Community
 from coproduce.ledger import hooks
 from coproduce.ledger.models import (
     HIGH_LIMIT_SQL,
+    LAST_EXCHANGE_SQL,
     LOW_LIMIT_SQL,
     Account,
     AccountKind,
@@ -216,22 +217,38 @@ def _post_lines(transfer: Transfer, lines: dict[int, int], *, actor, now) -> Non
     transfer.status = TransferStatus.POSTED
     transfer.posted_at = transfer.settled_at = now
     transfer.save(update_fields=["status", "posted_at", "settled_at", "settled_by"])
-    _write_entries(transfer.pk, lines, balances)
+    _write_entries(transfer, lines, balances)
     _publish_posted(transfer, lines, locked, actor=actor, waited=True)
 
 
-def _write_entries(transfer_id: int, lines: dict[int, int], balances: dict[int, int]) -> None:
+# Kinds that count as an exchange for ``Account.last_exchange_on`` (and the insights' outreach).
+EXCHANGE_KINDS = (TransferKind.EXCHANGE, TransferKind.GROUP)
+LATER_DAY_SQL = "CASE WHEN last_exchange_on IS NULL OR last_exchange_on < %s THEN %s ELSE last_exchange_on END"
+
+
+def _write_entries(transfer: Transfer, lines: dict[int, int], balances: dict[int, int]) -> None:
+    """Write a posted transfer's entries and set its accounts' cached balances and last exchange
+    day (in the same UPDATE, so an exchange costs no extra statement)."""
     ids = sorted(lines)
     entry_params, case_params = [], []
     for pk in ids:
-        entry_params += [transfer_id, pk, lines[pk], balances[pk]]
+        entry_params += [transfer.pk, pk, lines[pk], balances[pk]]
         case_params += [pk, balances[pk]]
+    exchanged = transfer.kind in EXCHANGE_KINDS
+    day = transfer.performed_on
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO ledger_entry (transfer_id, account_id, amount, balance_after) VALUES "
                        + ", ".join(["(%s, %s, %s, %s)"] * len(ids)), entry_params)
         cursor.execute("UPDATE ledger_account SET balance = CASE id "
                        + " ".join(["WHEN %s THEN %s"] * len(ids))
-                       + " END WHERE id IN (" + ", ".join(["%s"] * len(ids)) + ")", case_params + ids)
+                       + (" END, last_exchange_on = " + LATER_DAY_SQL if exchanged else " END")
+                       + " WHERE id IN (" + ", ".join(["%s"] * len(ids)) + ")",
+                       case_params + ([day, day] if exchanged else []) + ids)
+        if transfer.kind == TransferKind.REVERSAL:
+            # The reversed exchange no longer counts: work the day out again from what is left.
+            cursor.execute("UPDATE ledger_account SET last_exchange_on = ("
+                           + LAST_EXCHANGE_SQL.format(account="ledger_account.id")
+                           + ") WHERE id IN (" + ", ".join(["%s"] * len(ids)) + ")", ids)
 
 
 _TRANSFER_COLUMNS = (
@@ -316,7 +333,7 @@ def _post(draft: _Draft, *, status: str = TransferStatus.POSTED, awaiting: Accou
                 hold_reason=hold[0] if hold else "", hold_detail=hold[1][:500] if hold else "",
             ))
             if posted:
-                _write_entries(transfer.pk, lines, balances)
+                _write_entries(transfer, lines, balances)
                 _publish_posted(transfer, lines, locked, actor=draft.keyed_by)
             elif status == TransferStatus.HELD:
                 hooks.after_commit(hooks.Event(hooks.HELD, transfer, actor=draft.keyed_by))

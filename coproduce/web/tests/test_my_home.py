@@ -19,6 +19,7 @@ from coproduce.partners.tests.fixtures import membership
 from coproduce.referrals.services import make_referral
 
 HOME = "/home/"
+MATCHING = "/home/riverside/matching/"
 
 
 def _m(user, community):
@@ -115,7 +116,7 @@ def test_member_sees_balance_and_what_waits(client, member, second_member, river
     assert section.balance == 90
     assert not section.newcomer
     assert section.to_confirm_count == 1 and section.unread == 1
-    assert [p.pk for p, _s in section.posts] == [request.pk]
+    assert [p.pk for p in section.posts] == [request.pk]
     text = _text(response)
     assert "Your first exchange" not in text
     assert "1 exchange to confirm" in text
@@ -137,9 +138,40 @@ def test_member_sees_requests_matching_what_they_offer_and_next_sessions(client,
                                  ends_at=start + datetime.timedelta(hours=1), capacity=5, place="The park")
     groups.book(session, membership=alice)
     section = _home(client, member).context["home"].communities[0].member
-    assert [r.pk for r, _s in section.matches] == [wanted.pk]
     assert [s.pk for s in section.sessions] == [session.pk]
     assert section.sessions[0].my_booking == "booked"
+    matching = client.get(MATCHING, headers={"HX-Request": "true"}).context["matching"]
+    assert [r.pk for r, _s in matching.matches] == [wanted.pk]
+
+
+def test_matching_follows_the_page_and_works_as_a_page_without_javascript(client, member, second_member,
+                                                                          riverside):
+    _m(member, riverside)
+    _m(second_member, riverside)
+    mine = post(member, riverside, title="Someone to weed my garden", category_name="Gardening")
+    post(second_member, riverside, kind=PostKind.OFFER, title="Weeding and pruning", category_name="Gardening")
+    home = _text(_home(client, member))
+    assert "Someone to weed my garden" in home
+    assert "Weeding and pruning" not in home  # not scored while the page is made...
+    assert f'hx-get="{MATCHING}"' in _home(client, member).content.decode()  # ...but fetched right after
+    fragment = client.get(MATCHING, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.content.decode()
+    assert [r.pk for r, _s in fragment.context["matching"].helpers] == [mine.pk]
+    assert second_member.name in _text(fragment)  # a neighbour who might help
+    page = client.get(MATCHING)  # the no-JavaScript link: a whole page
+    assert "<html" in page.content.decode() and second_member.name in _text(page)
+
+
+def test_matching_is_each_members_own(client, member, other_member, coordinator, riverside, hilltop):
+    assert client.get(MATCHING)["Location"].startswith("/accounts/login/")
+    client.force_login(other_member)  # a member of another time bank
+    assert client.get(MATCHING).status_code == 404
+    client.force_login(coordinator)  # coordinators have their own section, no matching
+    assert client.get(MATCHING).status_code == 404
+    _m(member, riverside)
+    client.force_login(member)
+    assert client.get("/home/hilltop/matching/").status_code == 404
+    assert client.get(MATCHING).status_code == 200
 
 
 def test_member_sees_only_their_own_communities(client, member, other_member, hilltop, riverside):
@@ -327,10 +359,10 @@ def _grow(riverside, n, tag):
     return made
 
 
-def _queries(client, user) -> int:
+def _queries(client, user, url=HOME) -> int:
     client.force_login(user)
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(HOME).status_code == 200
+        assert client.get(url).status_code == 200
     return len(queries)
 
 
@@ -354,6 +386,8 @@ def test_home_query_count_does_not_grow_with_the_community(client, riverside, me
     post(member, riverside, kind=PostKind.OFFER, title="Weeding", category_name="Gardening")
     activity(others)
     small = {who: _queries(client, who) for who in (member, coordinator, staff)}
+    small["matching"] = _queries(client, member, MATCHING)
     activity(_grow(riverside, 8, "b"))
     large = {who: _queries(client, who) for who in (member, coordinator, staff)}
+    large["matching"] = _queries(client, member, MATCHING)
     assert large == small, (small, large)

@@ -28,7 +28,7 @@ def test_newcomer_applies_coordinator_approves_member_appears_in_directory(new_b
     # Sign up, then verify the e-mail address from the link in the message.
     assert newcomer.path.startswith("/accounts/signup/")
     page.get_by_label("Your name").fill("Dora Newcomer")
-    page.get_by_label("Email").fill(NEWCOMER)
+    page.get_by_label("E-mail").fill(NEWCOMER)
     page.get_by_label(re.compile(r"^Password:?$")).fill(testing.PASSWORD)
     page.get_by_label(re.compile(r"Password \(again\)")).fill(testing.PASSWORD)
     page.get_by_role("button", name="Sign Up").click()

@@ -2,6 +2,7 @@
 follows the messages: one arrives → the count rises → reading it clears it."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -91,3 +92,88 @@ def test_every_roles_home_passes_axe_and_fits_the_screen(new_browser, busy_river
     page = b.visit("/")
     if width == 320:
         assert_no_horizontal_scroll(page)
+
+
+def _queue(page, words: str) -> str:
+    return " ".join(page.locator(".queues li").filter(has_text=words).inner_text().split())
+
+
+def test_coordinator_queue_counts_follow_applications(new_browser, riverside, coordinator, applicant):
+    from coproduce.members.models import Application
+    from coproduce.members.services import apply_to_community
+
+    b = new_browser()
+    force_login(b, coordinator)
+    page = b.visit("/home/")
+    assert _queue(page, "membership application") == "1 membership application"
+
+    newcomer = testing.make_person("nia@example.org", "Nia Newcomer")
+    apply_to_community(user=newcomer, community=riverside, offers="Reading to children", needs="",
+                       heard_from="friend", consent=True, area=riverside.areas.first())
+    page = b.visit("/home/")
+    assert _queue(page, "membership application") == "2 membership applications"
+
+    application = Application.objects.get(user=newcomer)
+    page = b.visit(f"/c/riverside/coordinate/applications/{application.pk}/")
+    page.get_by_role("button", name="Approve").click()
+    b.check()
+    page = b.visit("/home/")
+    assert _queue(page, "membership application") == "1 membership application"
+
+
+def test_facilitator_registers_to_take_clear_once_taken(new_browser, busy_riverside, member):
+    b = new_browser()
+    force_login(b, member)  # Alice facilitates the carers' circle, whose last session has ended
+    page = b.visit("/home/")
+    facilitating = page.locator("section[id^=facilitator-]")
+    assert "1 session has no register yet." in facilitating.inner_text()
+    facilitating.get_by_role("link", name=re.compile("^Take the register")).click()
+    b.check()
+    page.get_by_label(re.compile("Alice Ashby")).check()
+    page.get_by_role("button", name="Record attendance").click()
+    b.check()
+    page = b.visit("/home/")
+    assert "Every register is taken" in page.locator("section[id^=facilitator-]").inner_text()
+
+
+def test_partner_staff_see_sign_ups_and_referral_steps_move(new_browser, riverside, staff, surgery, member,
+                                                            second_member, coordinator):
+    from coproduce.referrals.models import Referral
+    from coproduce.referrals.services import make_referral
+
+    alice, bob = membership(member, riverside), membership(second_member, riverside)
+    opportunity = partners.post_opportunity(surgery, actor=staff, title="Welcome desk volunteer",
+                                            starts_on=timezone.localdate() + datetime.timedelta(days=5),
+                                            places_needed=3)
+    b = new_browser()
+    force_login(b, staff)
+    page = b.visit("/home/")
+    section = page.locator(f"#partner-{surgery.pk}")
+    assert "0 of 3 signed up" in section.inner_text()
+    assert "You have not referred anyone yet." in section.inner_text()
+
+    partners.sign_up(opportunity, membership=alice, actor=member)
+    make_referral(surgery, actor=staff, reason="isolation", consent=True, membership=bob)
+    page = b.visit("/home/")
+    section = page.locator(f"#partner-{surgery.pk}")
+    assert "1 of 3 signed up (Alice Ashby)" in " ".join(section.inner_text().split())
+    assert _steps(section)["Received"] == 1 and sum(_steps(section).values()) == 1
+
+    # The coordinator moves it on (partner staff follow it; moving it is the time bank's job).
+    cora = new_browser()
+    force_login(cora, coordinator)
+    page = cora.visit(f"/c/riverside/referrals/{Referral.objects.get(membership=bob).pk}/")
+    page.get_by_label("Next step").select_option(value="contacted")
+    if not page.get_by_label("Date").input_value():
+        page.get_by_label("Date").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Save step").click()
+    cora.check()
+    page = b.visit("/home/")
+    steps = _steps(page.locator(f"#partner-{surgery.pk}"))
+    assert steps["Contacted"] == 1 and steps["Received"] == 0 and sum(steps.values()) == 1, steps
+
+
+def _steps(section) -> dict[str, int]:
+    """The referral steps as shown: {"Received": 1, "Contacted": 0, ...}."""
+    items = section.locator(".referral-steps li").all_inner_texts()
+    return {label.strip(): int(n) for label, n in (item.rsplit(":", 1) for item in items)}

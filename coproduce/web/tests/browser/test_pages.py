@@ -76,9 +76,9 @@ def test_member_pages(new_browser, riverside, hilltop, member):
 def test_logged_out_pages(new_browser, riverside, member):
     b = new_browser()
     page = b.visit("/accounts/login/")
-    page.get_by_label("Email").fill(member.email)
+    page.get_by_label("E-mail").fill(member.email)
     page.get_by_label("Password").fill("wrong password")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     b.check()  # the "not correct" message
     assert "/accounts/login/" in b.path
     page = b.visit("/accounts/signup/")

@@ -2,29 +2,51 @@
 (wide tables scroll inside their own region) and axe finds no violation.
 
 The data is the demo's (seed_demo), so each page shows what a real community would: long
-names, full tables, charts.
+names, full tables, charts. The same walk takes the README's screenshots: with
+``COPRODUCE_SCREENSHOTS=<folder>`` set (``make screenshots``), the pages named in ``SCREENSHOTS``
+are saved there as the test passes them, so the pictures show exactly what the tests checked.
 """
+
+import os
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from coproduce.demo.logins import DEMO_LOGINS, DEMO_SLUG
-from coproduce.web.tests.browser.conftest import force_login
+from coproduce.web.tests.browser.conftest import force_login, overflow_at
 
 pytestmark = pytest.mark.browser
 
 WIDTHS = (320, 1280)
 
+# (role, page, width) -> file name under docs/screenshots/, each shown in the README.
+SCREENSHOTS = {
+    ("member", "/home/", 1280): "member-home.png",
+    ("member", "/home/", 320): "member-home-phone.png",
+    ("member", "market", 1280): "member-offers-and-requests.png",
+    ("member", "ledger", 1280): "member-statement.png",
+    ("partner staff", "/home/", 1280): "partner-staff-home.png",
+    ("facilitator", "/home/", 1280): "facilitator-home.png",
+    ("coordinator", "/home/", 1280): "coordinator-home.png",
+    ("coordinator", "insights", 1280): "coordinator-figures.png",
+    ("public", "figures", 1280): "public-figures.png",
+}
+
+
+def _screenshot(page, role: str, path: str, width: int) -> None:
+    folder = os.environ.get("COPRODUCE_SCREENSHOTS")
+    key = path if path.startswith("/home/") else path.rstrip("/").rsplit("/", 1)[-1]
+    name = SCREENSHOTS.get((role, key, width))
+    if folder and name:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / name), full_page=False)
+
 
 def assert_fits(page, width: int) -> None:
-    scroll, client = page.evaluate(
-        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-    if scroll > client:
-        culprits = page.evaluate("""w => [...document.querySelectorAll('body *')]
-            .filter(e => e.getBoundingClientRect().right > w + 1)
-            .slice(0, 5).map(e => e.tagName.toLowerCase() + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""",
-                                 client)
-        pytest.fail(f"{page.url} is {scroll} px wide in a {width} px window; too wide: {culprits}", pytrace=False)
+    failures = overflow_at(page, (width,))
+    if failures:
+        pytest.fail("\n".join(failures), pytrace=False)
 
 
 @pytest.fixture
@@ -54,15 +76,14 @@ def _paths(community):
     }
 
 
-def _visit_all(new_browser, user, paths, *, width):
+def _visit_all(new_browser, user, paths, *, width, role):
     b = new_browser(viewport={"width": width, "height": 800})
     if user is not None:
         force_login(b, user)
-    elif user is None and paths and paths[0] == "/home/":
-        return b
     for path in paths:
         if path:
-            assert_fits(b.visit(path), width)
+            page = b.visit(path)  # axe, and no sideways scrolling at 320 and 1,280 px
+            _screenshot(page, role, path, width)
     return b
 
 
@@ -74,21 +95,25 @@ def test_every_role_main_pages_fit_and_pass_axe(new_browser, demo, width):
     assert all(found.values()), found
 
     _visit_all(new_browser, None, ["/", f"{c}/", f"{c}/figures/", "/accounts/login/", "/accounts/signup/"],
-               width=width)
+               width=width, role="public")
     member = users.get(email=DEMO_LOGINS["member"])
     _visit_all(new_browser, member, [
-        "/home/", f"{c}/", f"{c}/market/", found["post"], f"{c}/ledger/", f"{c}/messages/", f"{c}/groups/",
+        "/home/", f"/home/{DEMO_SLUG}/matching/", f"{c}/", f"{c}/market/", found["post"], f"{c}/ledger/",
+        f"{c}/messages/", f"{c}/groups/",
         f"{c}/partners/", found["opportunity"], f"{c}/referrals/", "/me/",
-        "/accounts/email/", "/accounts/password/change/", f"{c}/figures/"], width=width)
+        "/accounts/email/", "/accounts/password/change/", f"{c}/figures/"], width=width, role="member")
     staff = users.get(email=DEMO_LOGINS["partner staff"])
     _visit_all(new_browser, staff, [
-        "/home/", f"{c}/partners/", found["opportunity"], f"{c}/referrals/", f"{c}/referrals/new/"], width=width)
+        "/home/", f"{c}/partners/", found["opportunity"], f"{c}/referrals/", f"{c}/referrals/new/"], width=width,
+               role="partner staff")
     facilitator = users.get(email=DEMO_LOGINS["facilitator"])
-    _visit_all(new_browser, facilitator, ["/home/", f"{c}/groups/", found["session"]], width=width)
+    _visit_all(new_browser, facilitator, ["/home/", f"{c}/groups/", found["session"]], width=width,
+               role="facilitator")
     coordinator = users.get(email=DEMO_LOGINS["coordinator"])
     _visit_all(new_browser, coordinator, [
         "/home/", f"{c}/coordinate/", f"{c}/coordinate/settings/", f"{c}/coordinate/ledger/", f"{c}/insights/",
-        f"{c}/ledger/pot/", f"{c}/market/", found["post"], found["session"], f"{c}/members/"], width=width)
+        f"{c}/ledger/pot/", f"{c}/market/", found["post"], found["session"], f"{c}/members/"], width=width,
+               role="coordinator")
 
 
 def test_the_phone_menu_folds_and_opens_without_javascript(new_browser, demo):
