@@ -31,6 +31,12 @@ def _fast_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _no_map_tiles(settings):
+    """Maps without tiles: the tests make no request outside the machine."""
+    settings.MAP_TILE_URL = ""
+
+
 @pytest.fixture
 def riverside(db):
     return testing.make_community("riverside", "Riverside Time Bank")

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "coproduce.notifications",
     "coproduce.insights",
     "coproduce.outcomes",
+    "coproduce.assets",
     "coproduce.demo",
     "coproduce.web",
     "django_tasks",  # issue 4: the django-tasks backport (Django's task framework)
@@ -216,12 +217,20 @@ X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp): scripts, styles and images from our own static files
 # only. No inline <script>, <style>, style="" or on...="" anywhere: page-specific behaviour goes
 # in a static file, and htmx is told not to inject its indicator styles (base.html).
+# The directory's map: Leaflet draws tiles from this server ("{z}/{x}/{y}" template; empty: a map
+# without tiles, as in the tests, which must make no request outside the machine). Use a tile
+# server whose terms allow your traffic (OpenStreetMap's own is for light use only).
+MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+_TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/", 3)[:3]) if MAP_TILE_URL.startswith("https://") else ""
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],  # data: for the TOTP QR code
+        # data: for the TOTP QR code; the map's tile server when there is one.
+        "img-src": [SELF, "data:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],

@@ -62,6 +62,14 @@ class AuditAction(models.TextChoices):
     SELF_ASSESSMENT_RECORDED = "insights.self_assessment", _("recorded a co-production self-assessment")
     WELLBEING_RECORDED = "outcomes.wellbeing_recorded", _("answered the wellbeing questions")
     WELLBEING_RECORDED_FOR = "outcomes.wellbeing_recorded_for", _("entered a paper wellbeing form")
+    # Issue 15: the community's assets.
+    ASSET_ORGANISATION_SAVED = "assets.organisation_saved", _("added or changed an organisation in the directory")
+    ASSET_SAVED = "assets.service_saved", _("added or changed a directory entry")
+    ASSET_CHECKED = "assets.service_checked", _("checked a directory entry")
+    ASSET_SUGGESTED = "assets.suggested", _("suggested a directory entry or a correction")
+    ASSET_SUGGESTION_ACCEPTED = "assets.suggestion_accepted", _("accepted a suggestion for the directory")
+    ASSET_SUGGESTION_DECLINED = "assets.suggestion_declined", _("declined a suggestion for the directory")
+    ASSETS_IMPORTED = "assets.imported", _("imported another directory's Open Referral UK feed")
 
 
 class AuditEntryQuerySet(models.QuerySet):

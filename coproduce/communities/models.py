@@ -85,6 +85,9 @@ class Community(models.Model):
     brokerage_after_days = models.PositiveSmallIntegerField(
         _("days before an unmatched request needs a broker"), default=7,
         validators=[MinValueValidator(1), MaxValueValidator(90)])
+    asset_check_months = models.PositiveSmallIntegerField(
+        _("months before a directory entry needs checking"), default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(60)])
 
     # Controls a finance officer signs off: what the pot and organisations may issue, how far
     # back sessions and opportunities may be dated, and when a coordinator must approve.

@@ -24,6 +24,7 @@ from django.utils import timezone
 from coproduce.communities.models import Area, Category, Community
 from coproduce.communities.services import add_area, create_community
 from coproduce.demo import names
+from coproduce.demo.assets import seed_assets
 from coproduce.demo.ledger import seed_exchanges
 from coproduce.demo.logins import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG, DEMO_TOTP_SECRET
 from coproduce.demo.market import seed_market
@@ -94,6 +95,8 @@ def seed_demo(*, members: int = 300, months: int = 24, seed: int = 1, exchanges:
     seed_market(community, rng, posts=max(20, min(members // 2, 2000)))
     if Membership.objects.active().filter(community=community).count() >= 40:  # what it needs
         seed_partners(community, rng, stdout=stdout)
+    # The lunch club, the job club, the tenants' association: the directory and its map.
+    seed_assets(community, rng, count=max(12, min(members // 5, 400)))
     _analyse()
     return SeedResult(community, True, Membership.objects.filter(community=community).count())
 

@@ -1,12 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.assets.models import Service
 from coproduce.groups.models import Group
 from coproduce.ledger.forms import date_widget
 from coproduce.members.fields import MemberLookupField, configure_member_fields
 from coproduce.members.models import Membership
 from coproduce.partners.models import Organisation
-from coproduce.referrals.models import ClosedReason, Reason, Step
+from coproduce.referrals.models import ClosedReason, Reason, SignpostHow, Step
 
 
 def _members(community):
@@ -21,6 +22,9 @@ class ReferralForm(forms.Form):
     contact = forms.CharField(label=_("Their phone or e-mail"), max_length=200, required=False)
     group = forms.ModelChoiceField(label=_("Refer to"), queryset=Group.objects.none(), required=False,
                                    empty_label=_("The time bank"))
+    service = forms.ModelChoiceField(label=_("Or a service in the directory"), queryset=Service.objects.none(),
+                                     required=False, empty_label=_("None"),
+                                     help_text=_("The lunch club, the job club: anything the directory lists."))
     reason = forms.ChoiceField(label=_("Reason"), choices=Reason.choices)
     note = forms.CharField(label=_("Short note"), max_length=500, required=False,
                            widget=forms.Textarea(attrs={"rows": 3}),
@@ -32,6 +36,7 @@ class ReferralForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
         self.fields["group"].queryset = Group.objects.filter(community=community)
+        self.fields["service"].queryset = Service.objects.listed().filter(community=community).order_by("name")
         configure_member_fields(self, community, _members(community), ("member",))
 
 
@@ -46,3 +51,22 @@ class AdvanceForm(forms.Form):
     def __init__(self, *args, community, **kwargs):
         super().__init__(*args, **kwargs)
         configure_member_fields(self, community, _members(community), ("member",))
+
+
+class SignpostForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Your organisation"), queryset=Organisation.objects.none(),
+                                          empty_label=None)
+    how = forms.ChoiceField(label=_("How you gave the details"), choices=SignpostHow.choices,
+                            widget=forms.RadioSelect)
+    email = forms.EmailField(label=_("Their e-mail address, to send the details (not kept)"), required=False)
+    reason = forms.ChoiceField(label=_("Reason"), choices=Reason.choices)
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+    def clean(self):
+        data = super().clean()
+        if data.get("how") == SignpostHow.SENT and not data.get("email"):
+            self.add_error("email", _("Give the e-mail address to send the details to."))
+        return data

@@ -51,6 +51,9 @@ class Referral(models.Model):
                                                help_text=_("When the person agreed to be referred."))
     group = models.ForeignKey("groups.Group", on_delete=models.PROTECT, null=True, blank=True,
                               related_name="referrals", verbose_name=_("peer-support group"))
+    # A direct referral to a service in the community's directory (the lunch club, the job club).
+    service = models.ForeignKey("assets.Service", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="referrals", verbose_name=_("service in the directory"))
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
     step = models.CharField(max_length=20, choices=Step.choices, default=Step.RECEIVED)
@@ -63,6 +66,8 @@ class Referral(models.Model):
             models.CheckConstraint(condition=Q(consent_recorded_at__isnull=False), name="referral_needs_consent"),
             models.CheckConstraint(condition=Q(membership__isnull=False) | ~Q(name=""),
                                    name="referral_names_the_person"),
+            models.CheckConstraint(condition=Q(group__isnull=True) | Q(service__isnull=True),
+                                   name="referral_to_a_group_or_a_service"),
             models.CheckConstraint(condition=Q(step="closed") | Q(closed_reason=""),
                                    name="referral_closed_reason_only_when_closed"),
         ]
@@ -91,3 +96,27 @@ class ReferralStep(models.Model):
 
     def __str__(self):
         return f"{self.referral} {self.step} on {self.on}"
+
+
+class SignpostHow(models.TextChoices):
+    PRINTED = "printed", _("printed or handed over")
+    SENT = "sent", _("sent by e-mail")
+
+
+class Signpost(models.Model):
+    """A link worker gave someone a directory service's details (signposting) without referring
+    them: counted beside referrals, holding nothing about the person."""
+
+    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="signposts")
+    organisation = models.ForeignKey("partners.Organisation", on_delete=models.PROTECT, related_name="signposts")
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey("assets.Service", on_delete=models.PROTECT, related_name="signposts")
+    how = models.CharField(_("how"), max_length=10, choices=SignpostHow.choices)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["community", "reason"], name="signpost_counts")]
+
+    def __str__(self):
+        return f"{self.service_id} ({self.get_how_display()})"

@@ -21,6 +21,8 @@ from coproduce.referrals.models import (
     Reason,
     Referral,
     ReferralStep,
+    Signpost,
+    SignpostHow,
     Step,
 )
 
@@ -28,7 +30,7 @@ from coproduce.referrals.models import (
 @transaction.atomic
 def make_referral(organisation: Organisation, *, actor, reason: str, consent: bool, note: str = "",
                   membership: Membership | None = None, name: str = "", contact: str = "",
-                  group=None, received_on: datetime.date | None = None) -> Referral:
+                  group=None, service=None, received_on: datetime.date | None = None) -> Referral:
     """Active staff of the organisation refer a member, or someone new, with their consent.
 
     ``received_on`` (default today) dates the first step, for referrals entered after the event.
@@ -48,6 +50,10 @@ def make_referral(organisation: Organisation, *, actor, reason: str, consent: bo
         errors["member"] = _("Choose an active member of this community.")
     if group is not None and group.community_id != community.pk:
         errors["group"] = _("Choose one of this community's groups.")
+    if service is not None and (service.community_id != community.pk or not service.active):
+        errors["service"] = _("Choose a service listed in this community's directory.")
+    if group is not None and service is not None:
+        errors["service"] = _("Refer to a group or to a service, not both.")
     received_on = received_on or community_today(community)
     if received_on > community_today(community):
         errors["received_on"] = _("The date cannot be in the future.")
@@ -56,7 +62,7 @@ def make_referral(organisation: Organisation, *, actor, reason: str, consent: bo
     referral = Referral.objects.create(
         community=community, organisation=organisation, referred_by=actor, membership=membership,
         name="" if membership else name.strip(), contact="" if membership else contact.strip(),
-        consent_recorded_at=timezone.now(), group=group, reason=reason, note=note.strip())
+        consent_recorded_at=timezone.now(), group=group, service=service, reason=reason, note=note.strip())
     ReferralStep.objects.create(referral=referral, step=Step.RECEIVED, on=received_on, recorded_by=actor)
     # The reason and note stay out of the audit log: coordinators' log views are wider than the referral.
     record_audit(actor=actor, action=AuditAction.REFERRAL_MADE, community=community,
@@ -107,3 +113,24 @@ def advance_referral(referral: Referral, *, actor, step: str, on: datetime.date 
                  on_behalf_of=referral.membership.user if referral.membership_id else None,
                  subject=str(referral), step=step)
     return referral
+
+
+@transaction.atomic
+def signpost(organisation: Organisation, *, actor, service, how: str, reason: str) -> Signpost:
+    """Staff gave someone a directory service's details (printed or sent), without a referral:
+    counted in the referral figures, holding nothing about the person."""
+    community = organisation.community
+    if not is_active_staff(actor, organisation):
+        raise ValidationError(_("Only %(organisation)s's own staff can signpost on its behalf.")
+                              % {"organisation": organisation.name})
+    errors = {}
+    if service.community_id != community.pk or not service.active:
+        errors["service"] = _("Choose a service listed in this community's directory.")
+    if how not in SignpostHow.values:
+        errors["how"] = _("Say whether you printed the details or sent them.")
+    if reason not in Reason.values:
+        errors["reason"] = _("Choose a reason from the list.")
+    if errors:
+        raise ValidationError(errors)
+    return Signpost.objects.create(community=community, organisation=organisation, made_by=actor, service=service,
+                                   how=how, reason=reason)

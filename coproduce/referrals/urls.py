@@ -9,4 +9,5 @@ urlpatterns = [
     path("c/<slug:slug>/referrals/new/", views.referral_new, name="new"),
     path("c/<slug:slug>/referrals/<int:pk>/", views.referral_detail, name="detail"),
     path("c/<slug:slug>/referrals/<int:pk>/advance/", views.referral_advance, name="advance"),
+    path("c/<slug:slug>/directory/<uuid:pk>/signpost/", views.signpost, name="signpost"),
 ]

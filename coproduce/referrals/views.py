@@ -13,7 +13,7 @@ from coproduce.members.views import add_form_errors
 from coproduce.partners.models import Organisation
 from coproduce.partners.permissions import require_partner_viewer
 from coproduce.referrals import queries, services
-from coproduce.referrals.forms import AdvanceForm, ReferralForm
+from coproduce.referrals.forms import AdvanceForm, ReferralForm, SignpostForm
 
 
 @login_required
@@ -42,7 +42,8 @@ def referral_new(request, slug):
         raise PermissionDenied(_("Only partner staff can make referrals."))
     organisations = Organisation.objects.filter(pk__in=partner.staff_of)
     form = ReferralForm(
-        request.POST or None, community=partner.community, organisations=organisations
+        request.POST or None, community=partner.community, organisations=organisations,
+        initial={"service": request.GET.get("service")},  # "Refer someone here" on a directory entry
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -57,6 +58,7 @@ def referral_new(request, slug):
                 name=data["name"],
                 contact=data["contact"],
                 group=data["group"],
+                service=data["service"],
             )
         except ValidationError as error:
             add_form_errors(form, error)
@@ -126,3 +128,40 @@ def referral_advance(request, slug, pk):
         ),
         status=400,
     )
+
+
+@login_required
+def signpost(request, slug, pk):
+    """Partner staff give someone a directory service's details, printed or sent by e-mail
+    (signposting); the page is the printable card, and recording it counts it in the figures.
+    The person's e-mail address is used to send the details and not kept."""
+    from coproduce.assets.models import Service
+
+    partner = require_partner_viewer(request, slug)
+    if not partner.staff_of:
+        raise PermissionDenied(_("Only partner staff can signpost people."))
+    service = get_object_or_404(Service.objects.listed().select_related("organisation")
+                                .prefetch_related("locations", "schedules"), pk=pk, community=partner.community)
+    form = SignpostForm(request.POST or None, organisations=Organisation.objects.filter(pk__in=partner.staff_of))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.signpost(data["organisation"], actor=request.user, service=service, how=data["how"],
+                              reason=data["reason"])
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            if data["email"]:
+                send_service_details(service, to=data["email"], sender=data["organisation"])
+            messages.success(request, _("Recorded: you gave the details of %(service)s.") % {"service": service.name})
+            return redirect("referrals:signpost", slug=slug, pk=pk)
+    return render(request, "referrals/signpost.html", partner.context(form=form, service=service))
+
+
+def send_service_details(service, *, to: str, sender) -> None:
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    body = render_to_string("referrals/email/service_details.txt", {"service": service, "sender": sender})
+    send_mail(_("Details of %(service)s, from %(sender)s") % {"service": service.name, "sender": sender.name},
+              body, None, [to])

@@ -4,7 +4,7 @@ issue that touches a hot path is resolved.
     python manage.py bench [--exchanges 3000] [--posts 100000] [--members 2000] [--history 20000]
 
 Each benchmark prints one JSON line of its own (bench_ledger, bench_matching, bench_insights,
-bench_home); this runs them in turn on the configured database (PostgreSQL, DEBUG off: see
+bench_home, bench_assets); this runs them in turn on the configured database (PostgreSQL, DEBUG off: see
 ``make bench``), seeding the demo for bench_insights and bench_home when the database has none, then prints a table and exits
 non-zero when a figure misses its target. Ratios are measured against a baseline in the same
 run, so they hold on a busy machine; milliseconds do not, which is why the load is printed too.
@@ -34,6 +34,9 @@ TARGETS = [
     ("insights", "report_s", "<=", 30, "the PDF report"),
     ("insights", "duckdb_ratio", "<=", 3, "our monthly roll-up read against DuckDB's GROUP BY"),
     ("home", "home_p95_ms", "<=", 100, "the slowest role's home page, p95 at the server"),
+    ("assets", "map_p95_ms", "<=", 100, "the directory map's data for a viewport, 10,000 assets, p95"),
+    ("assets", "list_p95_ms", "<=", 100, "the directory's list page, 10,000 assets, p95"),
+    ("assets", "oruk_p95_ms", "<=", 100, "/oruk/services, a page of 50, 10,000 assets, p95"),
 ]
 
 
@@ -59,26 +62,28 @@ class Command(BaseCommand):
         parser.add_argument("--posts", type=int, default=100_000, help="bench_matching --posts")
         parser.add_argument("--members", type=int, default=2000, help="demo members for bench_insights")
         parser.add_argument("--history", type=int, default=20_000, help="demo exchanges for bench_insights")
-        parser.add_argument("--only", action="append", choices=("ledger", "matching", "insights", "home"),
+        parser.add_argument("--only", action="append", choices=("ledger", "matching", "insights", "home", "assets"),
                             default=[])
 
     def handle(self, *args, exchanges, posts, members, history, only, **options):
         if connection.vendor != "postgresql":
             self.stderr.write("The targets are for PostgreSQL; this database is "
                               f"{connection.vendor}, so read the figures with care.")
-        wanted = only or ["ledger", "matching", "insights", "home"]
+        wanted = only or ["ledger", "matching", "insights", "home", "assets"]
         results = {}
         if "ledger" in wanted:
             results["ledger"] = _run("bench_ledger", "--exchanges", str(exchanges))
         if "matching" in wanted:
             results["matching"] = _run("bench_matching", "--posts", str(posts))
-        if "insights" in wanted or "home" in wanted:
+        if "insights" in wanted or "home" in wanted or "assets" in wanted:
             # Reuses the demo if it is there; the command sends the demo's e-mails nowhere.
             call_command("seed_demo", "--members", str(members), "--exchanges", str(history), stdout=io.StringIO())
         if "insights" in wanted:
             results["insights"] = _run("bench_insights", "--community", DEMO_SLUG)
         if "home" in wanted:
             results["home"] = _run("bench_home")
+        if "assets" in wanted:
+            results["assets"] = _run("bench_assets")
         load = os.getloadavg()[0]
         for name, result in results.items():
             self.stdout.write(json.dumps({"bench": name, **result}))

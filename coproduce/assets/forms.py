@@ -1,0 +1,371 @@
+"""Forms of the directory: the filters, an entry with one place and one schedule, suggestions."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from coproduce.assets import queries
+from coproduce.assets.models import Cost, Frequency, TaxonomyTerm
+from coproduce.assets.services import DAY_CODES, PlaceData, ScheduleData, normalise_postcode
+from coproduce.communities.models import Area
+
+DAYS = [
+    ("MO", _("Monday")),
+    ("TU", _("Tuesday")),
+    ("WE", _("Wednesday")),
+    ("TH", _("Thursday")),
+    ("FR", _("Friday")),
+    ("SA", _("Saturday")),
+    ("SU", _("Sunday")),
+]
+DAY_NAMES = dict(DAYS)
+
+
+def _terms(community):
+    """The community's terms, without those of retired categories."""
+    return (
+        TaxonomyTerm.objects.filter(taxonomy__community=community)
+        .exclude(category__retired=True)
+        .select_related("parent")
+        .order_by("name")
+    )
+
+
+def _postcode(value) -> str:
+    try:
+        return normalise_postcode(value or "")
+    except ValidationError as error:
+        raise ValidationError(error.messages) from None
+
+
+class TermField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.parent.name}: {obj.name}" if obj.parent_id else obj.name
+
+
+class TermsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.parent.name}: {obj.name}" if obj.parent_id else obj.name
+
+
+class FilterCheckbox(forms.CheckboxInput):
+    """A checkbox that is absent, not False, when unticked: the filter disclosure then counts only
+    ticked ones as filters in use."""
+
+    def value_from_datadict(self, data, files, name):
+        return super().value_from_datadict(data, files, name) if name in data else None
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+    term = TermField(
+        queryset=TaxonomyTerm.objects.none(),
+        required=False,
+        label=_("Category"),
+        empty_label=_("Any category"),
+    )
+    near = forms.CharField(label=_("Near"), max_length=10, required=False, widget=forms.Select)
+    postcode = forms.CharField(
+        label=_("Or near a postcode"),
+        max_length=10,
+        required=False,
+        help_text=_("A postcode of a place in the directory, like SW1A 1AA."),
+    )
+    within = forms.TypedChoiceField(
+        label=_("Within"),
+        required=False,
+        coerce=int,
+        empty_value=2,
+        choices=[("2", _("2 km")), ("1", _("1 km")), ("5", _("5 km")), ("10", _("10 km"))],
+    )
+    day = forms.ChoiceField(label=_("Open on"), required=False, choices=[("", _("Any day")), *DAYS])
+    at = forms.TimeField(
+        label=_("Open at"),
+        required=False,
+        help_text=_("A time such as 14:30."),
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+    free = forms.BooleanField(label=_("Free only"), required=False, widget=FilterCheckbox)
+    accessible = forms.BooleanField(
+        label=_("Step-free or with an accessible toilet"), required=False, widget=FilterCheckbox
+    )
+    age = forms.IntegerField(
+        label=_("For someone aged"),
+        required=False,
+        min_value=0,
+        max_value=120,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
+    )
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community = community
+        self.fields["term"].queryset = _terms(community)
+        self.areas = {
+            str(a.pk): a for a in Area.objects.filter(community=community, latitude__isnull=False)
+        }
+        self.fields["near"].widget.choices = [("", _("Anywhere"))] + [
+            (pk, a.name) for pk, a in self.areas.items()
+        ]
+
+    def clean_near(self):
+        near = self.cleaned_data.get("near") or ""
+        if near and near not in self.areas:
+            raise ValidationError(_("Choose one of the areas."))
+        return near
+
+    def clean_postcode(self):
+        return _postcode(self.cleaned_data.get("postcode"))
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("postcode")
+            and queries.point_of_postcode(self.community, data["postcode"]) is None
+        ):
+            self.add_error(
+                "postcode", _("No place in the directory has this postcode; try an area instead.")
+            )
+        return data
+
+    def search_arguments(self) -> dict:
+        data = self.cleaned_data
+        near = None
+        km = float(data.get("within") or 2)
+        if data.get("postcode"):
+            latitude, longitude = queries.point_of_postcode(self.community, data["postcode"])
+            near = queries.Near(latitude, longitude, km)
+        elif data.get("near"):
+            area = self.areas[data["near"]]
+            near = queries.Near(area.latitude, area.longitude, km)
+        return {
+            "text": data.get("q") or "",
+            "term": data.get("term"),
+            "near": near,
+            "day": data.get("day") or "",
+            "at": data.get("at"),
+            "free": bool(data.get("free")),
+            "accessible": bool(data.get("accessible")),
+            "age": data.get("age"),
+        }
+
+
+class ServiceForm(forms.Form):
+    """An entry with one place and one schedule (most have one of each; more come by import)."""
+
+    organisation = forms.ModelChoiceField(queryset=None, label=_("Run by"), empty_label=None)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(
+        label=_("What it is"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    terms = TermsField(
+        queryset=TaxonomyTerm.objects.none(),
+        required=False,
+        label=_("Categories"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    cost = forms.ChoiceField(
+        label=_("Cost"), choices=Cost.choices, widget=forms.RadioSelect, initial=Cost.FREE
+    )
+    cost_detail = forms.CharField(label=_("About the cost"), max_length=200, required=False)
+    credits_minutes = forms.IntegerField(
+        label=_("Time credits (minutes)"), required=False, min_value=1
+    )
+    minimum_age = forms.IntegerField(
+        label=_("Youngest age"), required=False, min_value=0, max_value=120
+    )
+    maximum_age = forms.IntegerField(
+        label=_("Oldest age"), required=False, min_value=0, max_value=120
+    )
+    eligibility = forms.CharField(label=_("Who it is for"), max_length=300, required=False)
+    languages = forms.CharField(
+        label=_("Languages"),
+        max_length=100,
+        required=False,
+        help_text=_("Language codes separated by commas, like en, cy, pl."),
+    )
+    url = forms.URLField(label=_("Web page"), required=False, assume_scheme="https")
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    # The place.
+    place_name = forms.CharField(label=_("Name of the place"), max_length=200, required=False)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    city = forms.CharField(label=_("Town or city"), max_length=100, required=False)
+    postcode = forms.CharField(label=_("Postcode"), max_length=10, required=False)
+    latitude = forms.DecimalField(
+        label=_("Latitude"), required=False, max_digits=9, decimal_places=6
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"), required=False, max_digits=9, decimal_places=6
+    )
+    step_free = forms.BooleanField(label=_("Step-free access"), required=False)
+    accessible_toilet = forms.BooleanField(label=_("Accessible toilet"), required=False)
+    accessibility = forms.CharField(
+        label=_("Accessibility notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    # The schedule.
+    freq = forms.ChoiceField(
+        label=_("Repeats"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[("", _("On one date")), *Frequency.choices],
+    )
+    byday = forms.MultipleChoiceField(
+        label=_("Days"), required=False, choices=DAYS, widget=forms.CheckboxSelectMultiple
+    )
+    opens_at = forms.TimeField(
+        label=_("Opens"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    closes_at = forms.TimeField(
+        label=_("Closes"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    valid_from = forms.DateField(
+        label=_("From (or the date)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    valid_to = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    schedule_description = forms.CharField(
+        label=_("When, in words"), max_length=300, required=False
+    )
+
+    SERVICE_KEYS = (
+        "name",
+        "description",
+        "url",
+        "email",
+        "phone",
+        "cost",
+        "cost_detail",
+        "credits_minutes",
+        "minimum_age",
+        "maximum_age",
+        "eligibility",
+    )
+    # Errors the service raises, by its key, shown on this form's field.
+    FIELD_OF_ERROR = {
+        "name": "name",
+        "latitude": "latitude",
+        "longitude": "longitude",
+        "postcode": "postcode",
+        "freq": "freq",
+        "byday": "byday",
+        "closes_at": "closes_at",
+        "valid_to": "valid_to",
+        "valid_from": "valid_from",
+        "languages": "languages",
+        "maximum_age": "maximum_age",
+        "minimum_age": "minimum_age",
+        "credits_minutes": "credits_minutes",
+        "terms": "terms",
+        "cost": "cost",
+        "organisation": "organisation",
+    }
+
+    def __init__(self, *args, community, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["terms"].queryset = _terms(community)
+
+    @classmethod
+    def initial_for(cls, service) -> dict:
+        place = next(iter(service.locations.all()), None)
+        schedule = next(iter(service.schedules.all()), None)
+        initial = {key: getattr(service, key) for key in cls.SERVICE_KEYS}
+        initial.update(
+            organisation=service.organisation_id,
+            terms=list(service.terms.all()),
+            languages=", ".join(service.languages),
+        )
+        if place is not None:
+            initial.update(
+                place_name=place.name,
+                address=place.address,
+                city=place.city,
+                postcode=place.postcode,
+                latitude=place.latitude,
+                longitude=place.longitude,
+                step_free=place.step_free,
+                accessible_toilet=place.accessible_toilet,
+                accessibility=place.accessibility,
+            )
+        if schedule is not None:
+            initial.update(
+                freq=schedule.freq,
+                byday=[d for d in schedule.byday.split(",") if d],
+                opens_at=schedule.opens_at,
+                closes_at=schedule.closes_at,
+                valid_from=schedule.valid_from,
+                valid_to=schedule.valid_to,
+                schedule_description=schedule.description,
+            )
+        return initial
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        place = PlaceData(
+            name=data["place_name"],
+            address=data["address"],
+            city=data["city"],
+            postcode=data["postcode"],
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+            step_free=data["step_free"],
+            accessible_toilet=data["accessible_toilet"],
+            accessibility=data["accessibility"],
+        )
+        schedule = ScheduleData(
+            freq=data["freq"],
+            byday=[d for d in data["byday"] if d in DAY_CODES],
+            opens_at=data["opens_at"],
+            closes_at=data["closes_at"],
+            valid_from=data["valid_from"],
+            valid_to=data["valid_to"],
+            description=data["schedule_description"],
+        )
+        return {
+            "organisation": data["organisation"],
+            "places": [place],
+            "schedules": [schedule],
+            "terms": list(data["terms"]),
+            "languages": [c for c in data["languages"].split(",") if c.strip()],
+            **{key: data[key] for key in self.SERVICE_KEYS},
+        }
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show a service's refusal on the field it is about (or above the form)."""
+        if hasattr(error, "error_dict"):
+            for key, messages in error.message_dict.items():
+                self.add_error(self.FIELD_OF_ERROR.get(key), messages)
+        else:
+            self.add_error(None, error.messages)
+
+
+class SuggestionForm(forms.Form):
+    name = forms.CharField(label=_("What is it called?"), max_length=200)
+    details = forms.CharField(
+        label=_("What should the directory say?"),
+        help_text=_("What it is, who runs it, when it is on, and how to get in touch."),
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    place = forms.CharField(label=_("Where is it?"), max_length=300, required=False)
+    postcode = forms.CharField(label=_("Postcode"), max_length=10, required=False)
+
+    def clean_postcode(self):
+        return _postcode(self.cleaned_data.get("postcode"))
+
+
+class CorrectionForm(forms.Form):
+    details = forms.CharField(
+        label=_("What needs correcting?"), widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why are you declining it?"),
+        max_length=300,
+        help_text=_("The member who suggested it sees this."),
+    )
