@@ -222,15 +222,14 @@ X_FRAME_OPTIONS = "DENY"
 # server whose terms allow your traffic (OpenStreetMap's own is for light use only).
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
-_TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/", 3)[:3]) if MAP_TILE_URL.startswith("https://") else ""
+# (When the map goes on the directory page, img-src must allow the tile server's origin.)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        # data: for the TOTP QR code; the map's tile server when there is one.
-        "img-src": [SELF, "data:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+        "img-src": [SELF, "data:"],  # data: for the TOTP QR code
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],

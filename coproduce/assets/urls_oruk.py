@@ -5,7 +5,7 @@ JSON 404 instead of the site's HTML one; anything else under ``/oruk/`` is a JSO
 Trailing slashes are optional, as readers of the standard use both.
 """
 
-from django.urls import re_path
+from django.urls import path, re_path
 
 from coproduce.assets import views_oruk
 
@@ -15,20 +15,21 @@ urlpatterns = [
     re_path(r"^$", views_oruk.index, name="index"),
     re_path(r"^openapi\.json$", views_oruk.openapi, name="openapi"),
     re_path(r"^services/?$", views_oruk.services, name="services"),
-    re_path(r"^services/(?P<id>[^/]+)/?$", views_oruk.service, name="service"),
+    path("services/<str:id>", views_oruk.service, name="service"),
+    path("services/<str:id>/", views_oruk.service),
     re_path(r"^taxonomies/?$", views_oruk.taxonomies, name="taxonomies"),
-    re_path(r"^taxonomies/(?P<id>[^/]+)/?$", views_oruk.taxonomy, name="taxonomy"),
+    path("taxonomies/<str:id>", views_oruk.taxonomy, name="taxonomy"),
+    path("taxonomies/<str:id>/", views_oruk.taxonomy),
     re_path(r"^taxonomy_terms/?$", views_oruk.taxonomy_terms, name="taxonomy_terms"),
-    re_path(r"^taxonomy_terms/(?P<id>[^/]+)/?$", views_oruk.taxonomy_term, name="taxonomy_term"),
+    path("taxonomy_terms/<str:id>", views_oruk.taxonomy_term, name="taxonomy_term"),
+    path("taxonomy_terms/<str:id>/", views_oruk.taxonomy_term),
     re_path(
         r"^service_at_locations/?$", views_oruk.service_at_locations, name="service_at_locations"
     ),
-    re_path(
-        r"^service_at_locations/(?P<id>[^/]+)/?$",
-        views_oruk.service_at_location,
-        name="service_at_location",
-    ),
+    path("service_at_locations/<str:id>", views_oruk.service_at_location, name="service_at_location"),
+    path("service_at_locations/<str:id>/", views_oruk.service_at_location),
     re_path(r"^organizations/?$", views_oruk.organizations, name="organizations"),
-    re_path(r"^organizations/(?P<id>[^/]+)/?$", views_oruk.organization, name="organization"),
+    path("organizations/<str:id>", views_oruk.organization, name="organization"),
+    path("organizations/<str:id>/", views_oruk.organization),
     re_path(r"^(?P<rest>.*)$", views_oruk.not_found),
 ]

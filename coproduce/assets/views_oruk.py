@@ -41,6 +41,7 @@ from coproduce.assets.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from coproduce.lib.inputs import search_text
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas" / "hsds_uk"
 DEFAULT_PER_PAGE = 50
@@ -197,7 +198,7 @@ def full_services():
 
 def filter_services(request, services):
     """The standard's service filters (openapi.json's parameters, read as it words them)."""
-    search = request.GET.get("search", "").strip()
+    search = search_text(request.GET.get("search", ""), 200)
     if search:
         services = services.filter(Q(name__icontains=search) | Q(description__icontains=search))
     term_id = _uuid_param(request, "taxonomy_term_id")

@@ -16,6 +16,7 @@ import pytest
 from django.db import transaction
 from django.http import QueryDict
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.converters import UUIDConverter
 from django.utils import timezone
 
 from coproduce import testing
@@ -363,8 +364,10 @@ def _project_urls(ids):
         if name.startswith("admin:"):
             continue
         kwargs = {}
-        for key in pattern.pattern.converters:
-            if key == "pk":
+        for key, converter in pattern.pattern.converters.items():
+            if isinstance(converter, UUIDConverter):  # directory entries: an id nobody has (a 404, never a 500)
+                kwargs[key] = "00000000-0000-4000-8000-000000000001"
+            elif key == "pk":
                 kwargs[key] = ids.get(name, ids.get(name.split(":")[0], 1))
             elif key == "member_pk":
                 kwargs[key] = ids[by_member.get(name, "member_pk")]
