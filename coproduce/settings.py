@@ -6,6 +6,7 @@ sets the variables documented in README.md ("Configuration").
 
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "coproduce.communities",
     "coproduce.members",
     "coproduce.partners",
+    "coproduce.rewards",
     "coproduce.groups",
     "coproduce.referrals",
     "coproduce.ledger",
@@ -126,6 +128,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+FORM_RENDERER = "coproduce.web.form_renderer.Renderer"  # <select> without a template per option
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _redis_url = env_str("REDIS_URL", "")
@@ -222,14 +225,26 @@ X_FRAME_OPTIONS = "DENY"
 # server whose terms allow your traffic (OpenStreetMap's own is for light use only).
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
-# (When the map goes on the directory page, img-src must allow the tile server's origin.)
+
+
+def tile_origin(template: str) -> list[str]:
+    """The CSP source for a tile URL template: its origin, with Leaflet's "{s}" subdomains as a
+    wildcard ("https://{s}.tile.example.org/{z}/{x}/{y}.png" -> "https://*.tile.example.org")."""
+    if not template:
+        return []
+    parts = urlsplit(template.replace("{s}.", "*."))
+    if parts.scheme not in ("https", "http") or not parts.netloc or "{" in parts.netloc:
+        raise ImproperlyConfigured(f"MAP_TILE_URL must be an http(s) URL template, not {template!r}.")
+    return [f"{parts.scheme}://{parts.netloc}"]
+
+
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],  # data: for the TOTP QR code
+        "img-src": [SELF, "data:", *tile_origin(MAP_TILE_URL)],  # data: the TOTP QR code; the map's tiles
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],

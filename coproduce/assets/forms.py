@@ -38,11 +38,6 @@ def _postcode(value) -> str:
         raise ValidationError(error.messages) from None
 
 
-class TermField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.parent.name}: {obj.name}" if obj.parent_id else obj.name
-
-
 class TermsField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.parent.name}: {obj.name}" if obj.parent_id else obj.name
@@ -58,12 +53,9 @@ class FilterCheckbox(forms.CheckboxInput):
 
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
-    term = TermField(
-        queryset=TaxonomyTerm.objects.none(),
-        required=False,
-        label=_("Category"),
-        empty_label=_("Any category"),
-    )
+    # Choices as plain rows (one light query): every directory page shows this list, and building
+    # a model instance per term cost more than the page's search.
+    term = forms.ChoiceField(label=_("Category"), required=False)
     near = forms.CharField(label=_("Near"), max_length=10, required=False, widget=forms.Select)
     postcode = forms.CharField(
         label=_("Or near a postcode"),
@@ -100,7 +92,10 @@ class DirectoryFilterForm(forms.Form):
     def __init__(self, *args, community, **kwargs):
         super().__init__(*args, **kwargs)
         self.community = community
-        self.fields["term"].queryset = _terms(community)
+        self.fields["term"].choices = [("", _("Any category"))] + [
+            (str(pk), f"{parent}: {name}" if parent else name)
+            for pk, name, parent in _terms(community).values_list("pk", "name", "parent__name")
+        ]
         self.areas = {
             str(a.pk): a for a in Area.objects.filter(community=community, latitude__isnull=False)
         }
@@ -113,6 +108,10 @@ class DirectoryFilterForm(forms.Form):
         if near and near not in self.areas:
             raise ValidationError(_("Choose one of the areas."))
         return near
+
+    def clean_term(self):
+        chosen = self.cleaned_data.get("term")
+        return _terms(self.community).get(pk=chosen) if chosen else None
 
     def clean_postcode(self):
         return _postcode(self.cleaned_data.get("postcode"))

@@ -17,7 +17,8 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -168,6 +169,14 @@ class Service(Provenance):
     origin = models.CharField(max_length=12, choices=Origin.choices, default=Origin.LOCAL)
     origin_id = models.PositiveBigIntegerField(null=True, blank=True)  # the group, opportunity or listing
     active = models.BooleanField(default=True)
+    # What the directory's text search reads: lower-cased by the database whenever a row is
+    # written (bulk writes included), with a trigram index on PostgreSQL (migration 0002).
+    search_text = models.GeneratedField(
+        expression=Lower(Concat("name", Value(" "), "description", Value(" "), "eligibility",
+                          output_field=models.TextField())),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
 
     objects = ServiceQuerySet.as_manager()
 

@@ -6,8 +6,10 @@ appears once and the page needs no ``DISTINCT``.
 
 import datetime
 import math
+import operator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -15,6 +17,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from coproduce.assets.models import (
+    AssetOrganisation,
     Cost,
     Location,
     Origin,
@@ -74,14 +77,19 @@ def directory(
 ) -> QuerySet:
     """The community's listed services matching every filter given, by name."""
     services = Service.objects.listed().filter(community=community)
-    if text:
-        for word in text.split()[:8]:
-            services = services.filter(
-                Q(name__icontains=word)
-                | Q(description__icontains=word)
-                | Q(organisation__name__icontains=word)
-                | Q(eligibility__icontains=word)
-            )
+    words = [word.lower() for word in text.split()[:8]]
+    if words:
+        # Each word is in the entry's own words (its generated, lower-cased column: an index
+        # look-up on PostgreSQL) or in its organisation's name. Organisations are looked up once
+        # for all the words and matched by id, so the OR needs no join on every row.
+        organisations = list(
+            AssetOrganisation.objects.filter(community=community)
+            .filter(reduce(operator.or_, (Q(name__icontains=word) for word in words)))
+            .values_list("pk", "name")
+        )
+        for word in words:
+            named = [pk for pk, name in organisations if word in name.lower()]
+            services = services.filter(Q(search_text__contains=word) | Q(organisation_id__in=named))
     if term is not None:
         services = services.filter(
             Exists(

@@ -7,6 +7,7 @@ app_name = "assets"
 urlpatterns = [
     path("c/<slug:slug>/directory/", views.directory, name="directory"),
     path("c/<slug:slug>/directory/new/", views.service_new, name="new"),
+    path("c/<slug:slug>/directory/gifts/", views.gifts, name="gifts"),
     path("c/<slug:slug>/directory/needs-checking/", views.needs_checking, name="needs_checking"),
     path("c/<slug:slug>/directory/suggest/", views.suggest, name="suggest"),
     path("c/<slug:slug>/directory/suggestions/", views.suggestions, name="suggestions"),

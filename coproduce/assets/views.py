@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -48,9 +49,18 @@ def directory(request, slug):
         request,
         "assets/directory.html",
         viewer.context(form=form, page=page, query_string=query_string.urlencode(),
-                       map_tiles=settings.MAP_TILE_URL, map_attribution=settings.MAP_TILE_ATTRIBUTION,
-                       gifts=gifts_by_area(viewer.community)),
+                       map_tiles=settings.MAP_TILE_URL, map_attribution=settings.MAP_TILE_ATTRIBUTION),
     )
+
+
+def gifts(request, slug):
+    """The members' gifts layer: an aggregate over every membership, so it follows the directory
+    page (htmx) instead of holding it up; without JavaScript it is a page of its own."""
+    viewer = permissions.require_viewer(request, slug)
+    template = "assets/_gifts.html" if request.headers.get("HX-Request") == "true" else "assets/gifts.html"
+    response = render(request, template, viewer.context(gifts=gifts_by_area(viewer.community)))
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def service_detail(request, slug, pk):

@@ -5,7 +5,8 @@ JavaScript); this only draws the same places."""
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Max, Min
+from django.db.models import Avg, Count, FloatField, Max, Min
+from django.db.models.functions import Cast, Floor
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,9 +16,11 @@ from coproduce.assets import permissions, queries
 from coproduce.assets.forms import DirectoryFilterForm
 from coproduce.assets.models import Location, ServiceAtLocation
 
-# Enough for a town's assets in one view; marker clustering draws thousands without effort. A
-# wider view asks the person to zoom in rather than sending the whole country.
-MAX_POINTS = 5000
+# Up to this many places in view are sent one by one (the browser clusters them); a more crowded
+# view is sent as counts on a grid of GRID x GRID cells, which the person zooms into.
+MAX_POINTS = 1000
+GRID = 16
+ID_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 
 
 def _bbox(raw: str) -> tuple[Decimal, Decimal, Decimal, Decimal]:
@@ -51,16 +54,34 @@ def map_points(request, slug):
         west, south, east, north = _bbox(request.GET["bbox"])
     except ValueError as error:
         return JsonResponse({"errors": {"bbox": [str(error)]}}, status=400)
-    rows = list(ServiceAtLocation.objects
-                .filter(service__in=services, location__latitude__range=(south, north),
-                        location__longitude__range=(west, east))
-                .order_by("service__name", "id")
-                .values_list("service_id", "service__name", "location__latitude", "location__longitude")
-                [:MAX_POINTS + 1])
-    capped = len(rows) > MAX_POINTS
-    rows = rows[:MAX_POINTS]
-    points = [{"id": str(pk), "name": name, "lat": float(lat), "lng": float(lng),
-               "url": reverse("assets:service", args=[community.slug, pk])} for pk, name, lat, lng in rows]
-    summary = (_("More than %(n)s places here: zoom in to see them all.") % {"n": MAX_POINTS} if capped
-               else ngettext("%(n)s place on the map.", "%(n)s places on the map.", len(points)) % {"n": len(points)})
-    return JsonResponse({"points": points, "capped": capped, "summary": summary})
+    in_view = ServiceAtLocation.objects.filter(
+        service__in=services, location__latitude__range=(south, north), location__longitude__range=(west, east))
+    # Unordered with a limit: the database stops at the first MAX_POINTS + 1 rows.
+    rows = list(in_view.order_by().values_list(
+        "service_id", "service__name", "location__latitude", "location__longitude")[:MAX_POINTS + 1])
+    url = reverse("assets:service", args=[community.slug, ID_PLACEHOLDER]).replace(ID_PLACEHOLDER, "{id}")
+    if len(rows) > MAX_POINTS:
+        clusters = _clusters(in_view, west, south, east, north)
+        total = sum(n for _lat, _lng, n in clusters)
+        summary = ngettext("%(n)s place here: zoom in to see each one.",
+                           "%(n)s places here: zoom in to see each one.", total) % {"n": total}
+        return JsonResponse({"points": [], "clusters": clusters, "url": url, "capped": True, "summary": summary})
+    # Compact rows, [id, name, lat, lng], and one address pattern for every entry's page: at
+    # thousands of points the JSON and the address look-ups were most of the response's time.
+    points = [[str(pk), name, float(lat), float(lng)] for pk, name, lat, lng in rows]
+    summary = ngettext("%(n)s place on the map.", "%(n)s places on the map.", len(points)) % {"n": len(points)}
+    return JsonResponse({"points": points, "clusters": [], "url": url, "capped": False, "summary": summary})
+
+
+def _clusters(in_view, west, south, east, north) -> list[list]:
+    """A crowded view as a GRID x GRID grid counted by the database: [lat, lng, count] per
+    occupied cell, at the mean position of its places, so the response stays small however many
+    places there are."""
+    width, height = float(east - west) / GRID, float(north - south) / GRID
+    # In floating point: the same cells, without the cost of decimal arithmetic on every row.
+    lng, lat = Cast("location__longitude", FloatField()), Cast("location__latitude", FloatField())
+    cells = (in_view.annotate(gx=Floor((lng - float(west)) / width), gy=Floor((lat - float(south)) / height))
+             .values("gx", "gy")
+             .annotate(n=Count("id"), lat=Avg("location__latitude"), lng=Avg("location__longitude"))
+             .order_by("gy", "gx"))
+    return [[round(float(cell["lat"]), 6), round(float(cell["lng"]), 6), cell["n"]] for cell in cells]

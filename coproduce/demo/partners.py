@@ -43,6 +43,16 @@ ORGANISATIONS = [
      [("Sam Patel", "Library manager")],
      [("Digital buddy", "Help people get online on the library computers.", 4)],
      [("IT course (four sessions)", 240)]),
+    # Local businesses where members spend credits at the counter (a code on a phone, or a card).
+    ("Riverside Leisure Centre", "leisure", "Pool, gym and classes, run by the council's leisure trust.",
+     [("Dan Price", "Duty manager")],
+     [("Family swim helper", "Help in the changing rooms at the Saturday family swim.", 3)],
+     [("A swim", 60, {"per_member_per_month": 4}),
+      ("A gym session", 60, {"days": ["MO", "TU", "WE", "TH", "FR"], "minimum_age": 16})]),
+    ("Corner Café", "cafe", "Tea, toast and a warm welcome on the high street.",
+     [("Rosa Lima", "Owner")],
+     [],
+     [("Tea and a slice of cake", 30, {"daily_cap": 10})]),
 ]
 
 GROUPS = [
@@ -131,9 +141,9 @@ def seed_partners(community: Community, rng: random.Random, *, stdout=None) -> d
                         except ValidationError:
                             continue
                         counts["credited"] += len(attended)
-        for title, minutes in listings:
+        for title, minutes, *limits in listings:
             listing = services.save_listing(organisation, actor=people[0], title=title,
-                                            description="", minutes=minutes)
+                                            description="", minutes=minutes, **(limits[0] if limits else {}))
             for buyer in rng.sample(members, 2):
                 with contextlib.suppress(ValidationError):  # the buyer may be at their lowest balance
                     services.buy_listing(listing, membership=buyer, actor=buyer.user, idempotency_key=new_key())

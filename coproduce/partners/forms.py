@@ -7,7 +7,7 @@ from coproduce.ledger.forms import date_widget, time_field
 from coproduce.ledger.services import community_today, new_key
 from coproduce.members.fields import MemberLookupField, configure_member_fields
 from coproduce.members.models import Membership
-from coproduce.partners.models import CheckRequired, Organisation, OrganisationType
+from coproduce.partners.models import WEEKDAY_NAMES, CheckRequired, Organisation, OrganisationType
 
 ATTENDANCE_HELP = format_lazy("{} {}", _("How long they took part; leave empty if they did not come."),
                               time_field().help_text)
@@ -129,6 +129,19 @@ class ListingForm(forms.Form):
     title = forms.CharField(label=_("What members can have"), max_length=150)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     minutes = time_field(_("Price"))
+    # The limits, all optional (blank: no limit).
+    stock = forms.IntegerField(label=_("How many are there?"), min_value=0, required=False,
+                               help_text=_("Leave blank if there is no limit."))
+    daily_cap = forms.IntegerField(label=_("How many a day at most?"), min_value=1, required=False)
+    per_member_per_month = forms.IntegerField(label=_("How many per member each month?"), min_value=1,
+                                              max_value=100, required=False)
+    days = forms.MultipleChoiceField(label=_("On which days?"), required=False, widget=forms.CheckboxSelectMultiple,
+                                     choices=list(WEEKDAY_NAMES.items()), help_text=_("None ticked: every day."))
+    opens_at = forms.TimeField(label=_("From"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    closes_at = forms.TimeField(label=_("Until"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    available_until = forms.DateField(label=_("Offered until"), required=False, widget=date_widget())
+    minimum_age = forms.IntegerField(label=_("Only for people aged at least"), min_value=1, max_value=120,
+                                     required=False, help_text=_("Your staff check it at the counter."))
 
 
 class AgencyExchangeForm(KeyedForm):

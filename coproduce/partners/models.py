@@ -12,6 +12,11 @@ class OrganisationType(models.TextChoices):
     COUNCIL = "council", _("council")
     CHARITY = "charity", _("charity or community group")
     BUSINESS = "business", _("local business")
+    SHOP = "shop", _("shop")
+    CAFE = "cafe", _("café or restaurant")
+    LEISURE = "leisure", _("leisure centre or sports")
+    CULTURE = "culture", _("cinema, theatre or arts venue")
+    TRADES = "trades", _("tradesperson")
     OTHER = "other", _("other")
 
 
@@ -146,19 +151,69 @@ class Signup(models.Model):
         return f"{self.membership} for {self.opportunity}"
 
 
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+WEEKDAY_NAMES = dict(zip(WEEKDAYS, (_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"),
+                                    _("Saturday"), _("Sunday")), strict=True))
+
+
 class Listing(models.Model):
-    """Something members can spend credits on at an organisation (agency-to-person)."""
+    """Something members can spend credits on at an organisation (agency-to-person): a reward.
+
+    The limits a venue sets are all optional: how many are left (stock), how many a day, how many
+    per member per month, on which days and between which times, until when, and an age limit
+    that the venue's staff check at the counter (the site keeps no one's age for it)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="listings")
     title = models.CharField(_("title"), max_length=150)
     description = models.TextField(_("description"), blank=True)
     minutes = models.PositiveIntegerField(_("price in minutes"))
+    stock = models.PositiveIntegerField(_("how many are left"), null=True, blank=True)
+    daily_cap = models.PositiveIntegerField(_("how many a day at most"), null=True, blank=True)
+    per_member_per_month = models.PositiveSmallIntegerField(_("how many per member per month"),
+                                                            null=True, blank=True)
+    days = models.JSONField(_("days"), default=list, blank=True)  # WEEKDAYS codes; empty: every day
+    opens_at = models.TimeField(_("from"), null=True, blank=True)
+    closes_at = models.TimeField(_("until"), null=True, blank=True)
+    available_until = models.DateField(_("offered until"), null=True, blank=True)
+    minimum_age = models.PositiveSmallIntegerField(_("only for people aged at least"), null=True, blank=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["title", "pk"]
-        constraints = [models.CheckConstraint(condition=models.Q(minutes__gt=0), name="listing_costs_something")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(minutes__gt=0), name="listing_costs_something"),
+            models.CheckConstraint(condition=models.Q(opens_at__isnull=True) | models.Q(closes_at__isnull=True)
+                                   | models.Q(closes_at__gt=models.F("opens_at")), name="listing_times_in_order"),
+        ]
 
     def __str__(self):
         return self.title
+
+
+class RedemptionVia(models.TextChoices):
+    ONLINE = "online", _("online")
+    CODE = "code", _("one-time code")
+    CARD = "card", _("card and PIN")
+
+
+class Redemption(models.Model):
+    """One time a member spent credits on a listing: the ledger transfer it posted, and how.
+    The limits (stock, a day, per member per month) count these rows."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="redemptions")
+    membership = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="redemptions")
+    transfer = models.OneToOneField("ledger.Transfer", on_delete=models.PROTECT, related_name="redemption")
+    via = models.CharField(max_length=10, choices=RedemptionVia.choices)
+    redeemed_on = models.DateField()  # the community's date
+    redeemed_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["listing", "redeemed_on"], name="redemptions_by_day"),
+            models.Index(fields=["listing", "membership", "redeemed_on"], name="redemptions_by_member"),
+        ]
+
+    def __str__(self):
+        return f"{self.listing} for {self.membership}"

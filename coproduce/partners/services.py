@@ -27,11 +27,14 @@ from coproduce.ledger import services as ledger
 from coproduce.ledger.models import Transfer, TransferStatus
 from coproduce.lib.duration import format_duration
 from coproduce.members.models import Membership
+from coproduce.partners import rewards
 from coproduce.partners.models import (
+    WEEKDAY_NAMES,
     Listing,
     Opportunity,
     OpportunityStatus,
     Organisation,
+    RedemptionVia,
     Signup,
     Staff,
 )
@@ -54,6 +57,12 @@ def _require_manager(user, organisation: Organisation) -> str:
         return ""
     raise ValidationError(_("Only %(organisation)s's own staff and coordinators can do this.")
                           % {"organisation": organisation.name})
+
+
+def manager_authority(user, organisation: Organisation) -> str:
+    """What ``user`` acts as for the organisation ("staff of ..."; "" for a coordinator), for the
+    ledger's audit; refuses anyone else."""
+    return _require_manager(user, organisation)
 
 
 # ---------------------------------------------------------------------------- organisations
@@ -369,28 +378,40 @@ def confirm_everyone_came(opportunity: Opportunity, *, actor, performed_on: date
 # ---------------------------------------------------------------------------- spending and agencies
 
 
+LISTING_LIMITS = ("stock", "daily_cap", "per_member_per_month", "days", "opens_at", "closes_at",
+                  "available_until", "minimum_age")
+
+
 @transaction.atomic
-def save_listing(organisation: Organisation, *, actor, title: str, description: str, minutes: int) -> Listing:
-    """Staff list something members can spend credits on at the organisation."""
+def save_listing(organisation: Organisation, *, actor, title: str, description: str, minutes: int,
+                 **limits) -> Listing:
+    """Staff list something members can spend credits on at the organisation, with any of the
+    limits in ``LISTING_LIMITS`` (checked by ``rewards.refusal`` at every spend)."""
     _require_manager(actor, organisation)
     ledger.check_minutes(minutes, cap=None)
     if not title.strip():
         raise ValidationError({"title": _("Give it a title.")})
+    unknown = set(limits) - set(LISTING_LIMITS)
+    if unknown:
+        raise TypeError(f"unknown listing limits: {sorted(unknown)}")
+    opens_at, closes_at = limits.get("opens_at"), limits.get("closes_at")
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise ValidationError({"closes_at": _("The end must be after the start.")})
+    days = limits.get("days") or []
+    if any(day not in WEEKDAY_NAMES for day in days):
+        raise ValidationError({"days": _("Choose days of the week.")})
+    limits["days"] = [day for day in WEEKDAY_NAMES if day in days]
     return Listing.objects.create(organisation=organisation, title=title.strip(), description=description,
-                                  minutes=minutes)
+                                  minutes=minutes, **limits)
 
 
 def buy_listing(listing: Listing, *, membership: Membership, actor, idempotency_key: str) -> Transfer:
-    """A member spends credits on a listing: the organisation gives, the member receives and pays."""
+    """A member spends credits on a listing online: the organisation gives, the member receives and
+    pays, within the listing's limits (``rewards.redeem_listing``)."""
     if actor.pk != membership.user_id:
         raise ValidationError(_("Members spend their own credits."))
-    if not listing.active:
-        raise ValidationError(_("This is no longer offered."))
-    organisation = listing.organisation
-    return ledger.record_exchange(
-        community=organisation.community, giver=organisation, receiver=membership, minutes=listing.minutes,
-        performed_on=ledger.community_today(organisation.community), keyed_by=actor,
-        idempotency_key=idempotency_key, description=listing.title)
+    return rewards.redeem_listing(listing, membership=membership, actor=actor, via=RedemptionVia.ONLINE,
+                                  idempotency_key=idempotency_key).transfer
 
 
 def record_agency_exchange(*, giver: Organisation, receiver: Organisation, minutes: int,

@@ -27,8 +27,9 @@ _COORDINATE = {
 _WHOLE_NAMESPACE_COORDINATE = {"insights", "safeguarding"}
 _SECTION_OF_NAMESPACE = {
     "market": "market", "conversations": "messages", "ledger": "credits", "partners": "partners",
-    "groups": "groups", "referrals": "referrals", "members": "members",
+    "groups": "groups", "referrals": "referrals", "members": "members", "rewards": "credits",
 }
+_PARTNER_PAGES_ELSEWHERE = {"rewards": {"counter", "counter_card"}}  # a venue's till is its partner page's
 _MY_COMMUNITIES = {"my_communities", "edit_own", "leave", "demographics", "withdraw_demographics", "apply"}
 
 
@@ -50,6 +51,8 @@ def section_of(match) -> str:
         return "coordinate"
     if namespace == "communities":
         return "community"
+    if name in _PARTNER_PAGES_ELSEWHERE.get(namespace, ()):
+        return "partners"
     if namespace == "members" and name in _MY_COMMUNITIES:
         return "my_communities"
     return _SECTION_OF_NAMESPACE.get(namespace, "")

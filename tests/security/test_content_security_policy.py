@@ -16,12 +16,14 @@ import pytest
 from coproduce import testing
 from coproduce.lib import charts
 from coproduce.members.models import Membership
+from coproduce.settings import MAP_TILE_URL, tile_origin
 
 POLICY = {
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",
+    # Images: our own, data: (QR codes), and the map's tile server, the one origin of its URL.
+    " ".join(["img-src 'self' data:", *tile_origin(MAP_TILE_URL)]),
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",

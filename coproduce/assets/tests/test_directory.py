@@ -559,7 +559,10 @@ def listed(riverside, home, coordinator, surgery, staff):
     [
         ({}, ["Carers' advice", "Fun day", "Lunch club", "Youth club"]),
         ({"q": "respite"}, ["Carers' advice"]),
-        ({"q": "surgery"}, ["Carers' advice"]),
+        ({"q": "surgery"}, ["Carers' advice"]),  # the organisation's name
+        ({"q": "RESPITE Surgery"}, ["Carers' advice"]),  # every word, in any case, anywhere
+        ({"q": "surgery lunch"}, []),  # every word must match, not any
+        ({"q": "CLUB"}, ["Lunch club", "Youth club"]),
         ({"free": "on"}, ["Carers' advice", "Fun day", "Lunch club"]),
         ({"accessible": "on"}, ["Fun day", "Lunch club"]),
         ({"age": "15"}, ["Carers' advice", "Fun day", "Youth club"]),
@@ -585,6 +588,8 @@ def test_filter_by_category_and_by_area(client, member, listed, riverside):
     assert names(client.get(url, {"term": listed.parent_id})) == [
         "Lunch club"
     ]  # the parent includes its children
+    refused = client.get(url, {"term": "999999"})
+    assert "Select a valid choice" in refused.content.decode() and names(refused) == names(client.get(url))
     centre = riverside.areas.get(name="Riverside Centre")
     assert names(client.get(url, {"near": centre.pk})) == ["Fun day", "Lunch club"]
 

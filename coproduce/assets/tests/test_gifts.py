@@ -69,3 +69,22 @@ def test_rounding_rule_rounds_every_cell(riverside, offers):
     for gifts in gifts_by_area(riverside):
         for _name, cell in gifts.cells:
             assert cell.value % 5 == 0
+
+
+def test_the_layer_follows_the_directory_page_for_members_only(client, riverside, offers, member, other_member):
+    url = "/c/riverside/directory/gifts/"
+    for persona in (None, other_member):  # anonymous, and a member of another community
+        if persona:
+            client.force_login(persona)
+        refused = client.get(url)
+        assert refused.status_code in (302, 403) and "members offer" not in refused.content.decode()
+    client.force_login(member)
+    directory = client.get("/c/riverside/directory/").content.decode()
+    assert f'hx-get="{url}"' in directory and f'href="{url}"' in directory  # a link without JavaScript
+    fragment = client.get(url, headers={"HX-Request": "true"})
+    assert "<html" not in fragment.content.decode() and "What members offer" in fragment.content.decode()
+    assert "HX-Request" in fragment["Vary"]
+    page = client.get(url).content.decode()
+    assert "<html" in page and page.count("What members offer, area by area") >= 1
+    for gifts in gifts_by_area(riverside):
+        assert gifts.area.name in page

@@ -30,8 +30,11 @@ def test_the_extent_then_the_points_in_view(client, member, places):
     extent = client.get(URL).json()["extent"]
     assert extent == [51.5, -3.0, 55.0, -0.1]  # south, west, north, east of the listed places
     data = client.get(URL, {"bbox": "-0.2,51.4,0.0,51.6"}).json()
-    assert sorted((p["name"], p["lat"], p["lng"]) for p in data["points"]) == [
+    assert sorted((name, lat, lng) for _id, name, lat, lng in data["points"]) == [
         ("Lunch club", 51.5, -0.12), ("Park walk", 51.51, -0.1)]  # not the withdrawn one, not far away
+    club = next(p for p in data["points"] if p[1] == "Lunch club")
+    page = client.get(data["url"].replace("{id}", club[0]))
+    assert page.status_code == 200 and "Lunch club" in page.content.decode()
     assert data["capped"] is False and data["summary"] == "2 places on the map."
 
 
@@ -51,19 +54,33 @@ def test_only_members_of_the_community_see_the_map(client, member, other_member,
     assert client.get(URL).status_code == 200
 
 
-def test_a_crowded_view_is_capped_and_says_so(client, member, places, monkeypatch):
+def test_a_crowded_view_comes_as_counts_on_a_grid(client, member, places, monkeypatch):
     monkeypatch.setattr(views_map, "MAX_POINTS", 1)
     client.force_login(member)
-    data = client.get(URL, {"bbox": "-0.2,51.4,0.0,51.6"}).json()
-    assert len(data["points"]) == 1 and data["capped"] is True and "zoom in" in data["summary"]
+    bbox = (-0.2, 51.4, 0.0, 51.6)
+    data = client.get(URL, {"bbox": ",".join(map(str, bbox))}).json()
+    assert data["points"] == [] and data["capped"] is True
+    # Counted independently: the listed places inside the view, by grid cell of 1/GRID of it.
+    expected = {}
+    for lat, lng in [(51.5, -0.12), (51.51, -0.1)]:
+        cell = (int((lng - bbox[0]) / ((bbox[2] - bbox[0]) / views_map.GRID)),
+                int((lat - bbox[1]) / ((bbox[3] - bbox[1]) / views_map.GRID)))
+        expected.setdefault(cell, []).append((lat, lng))
+    assert sorted(n for _lat, _lng, n in data["clusters"]) == sorted(len(v) for v in expected.values())
+    for lat, lng, _n in data["clusters"]:
+        assert bbox[1] <= lat <= bbox[3] and bbox[0] <= lng <= bbox[2]
+    assert data["summary"] == "2 places here: zoom in to see each one."
 
 
-def test_one_query_for_the_points_however_many(client, member, riverside, places):
+@pytest.mark.parametrize("crowded", [False, True])
+def test_the_same_queries_however_many_places(client, member, riverside, places, monkeypatch, crowded):
+    if crowded:  # the grid of counts, as for a view of thousands
+        monkeypatch.setattr(views_map, "MAX_POINTS", 1)
     client.force_login(member)
 
     def cost():
         with CaptureQueriesContext(connection) as queries:
-            client.get(URL, {"bbox": "-0.2,51.4,0.0,51.6"})
+            assert client.get(URL, {"bbox": "-0.2,51.4,0.0,51.6"}).status_code == 200
         return len(queries)
 
     before = cost()

@@ -86,6 +86,16 @@ def test_deploy_check_passes_with_the_production_variables(tmp_path):
     assert "no issues" in result.stdout
 
 
+def test_static_files_collect_for_production(tmp_path):
+    """Whitenoise's manifest storage refuses a stylesheet or script that names a missing file
+    (a vendored script's source map, an image in a stylesheet): the deploy would stop there."""
+    result = manage("collectstatic", "--noinput", "-v0",
+                    env=production_environment(tmp_path, COPRODUCE_VAR_DIR=str(tmp_path)))
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = (tmp_path / "static" / "staticfiles.json").read_text()
+    assert "vendor/leaflet/leaflet.js" in manifest and "assets/directory_map.js" in manifest
+
+
 def test_missing_secret_key_in_production_fails_loudly(tmp_path):
     result = manage("check", env=production_environment(tmp_path, SECRET_KEY=None))
     assert result.returncode != 0
@@ -115,3 +125,30 @@ def test_behind_a_proxy_https_and_client_addresses_come_from_the_proxy(tmp_path)
     result = manage("shell", "-c", code, env=production_environment(tmp_path, BEHIND_PROXY="true"))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("('HTTP_X_FORWARDED_PROTO', 'https') 1")
+
+
+@pytest.mark.parametrize(("template", "sources"), [
+    ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", ["https://tile.openstreetmap.org"]),
+    ("https://{s}.tiles.example.org/{z}/{x}/{y}.png", ["https://*.tiles.example.org"]),
+    ("http://localhost:8080/tiles/{z}/{x}/{y}.png", ["http://localhost:8080"]),
+    ("", []),  # no tile server: the policy allows no other origin
+])
+def test_the_policy_allows_the_map_tile_server_and_nothing_else(template, sources):
+    from coproduce.settings import tile_origin
+
+    assert tile_origin(template) == sources
+
+
+@pytest.mark.parametrize("template", ["tile.example.org/{z}/{x}/{y}.png", "ftp://x.org/{z}", "https://{a}.x.org/{z}"])
+def test_a_tile_server_that_is_not_a_web_address_is_refused(template):
+    from coproduce.settings import tile_origin
+
+    with pytest.raises(ImproperlyConfigured, match="MAP_TILE_URL"):
+        tile_origin(template)
+
+
+def test_the_policy_sent_names_the_configured_tile_server(client, settings):
+    from coproduce.settings import MAP_TILE_URL, tile_origin
+
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+    assert f"img-src 'self' data: {' '.join(tile_origin(MAP_TILE_URL))}".strip() + ";" in policy + ";"

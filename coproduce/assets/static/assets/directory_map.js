@@ -6,21 +6,43 @@
   var box = document.getElementById("directory-map");
   if (!box || typeof L === "undefined") { return; }
   box.hidden = false;
-  var map = L.map(box, { scrollWheelZoom: false });
+  // maxZoom on the map itself: without a tile layer (tests, or no tile server) the cluster
+  // group needs one to build its levels.
+  var map = L.map(box, { scrollWheelZoom: false, maxZoom: 19 });
   var tiles = box.dataset.tiles;
   if (tiles) {
     L.tileLayer(tiles, { maxZoom: 19, attribution: box.dataset.attribution || "" }).addTo(map);
   }
   var cluster = L.markerClusterGroup({ chunkedLoading: true });
   map.addLayer(cluster);
+  // A crowded view arrives as counts on a grid (the server counts; see views_map.py).
+  var cells = L.layerGroup().addTo(map);
   var status = document.getElementById("directory-map-status");
   var pending = null;
 
-  function popup(point) {
+  // A point is [id, name, lat, lng]; data.url is the entry pages' address with "{id}" in it.
+  function popup(point, url) {
     var link = document.createElement("a");
-    link.href = point.url;
-    link.textContent = point.name;
+    link.href = url.replace("{id}", point[0]);
+    link.textContent = point[1];
     return link;
+  }
+
+  // One grid cell: a count the person selects (click or Enter) to zoom in on it.
+  function cell(row) {
+    var count = document.createElement("div");
+    var number = document.createElement("span");
+    number.textContent = row[2];
+    count.appendChild(number);
+    var size = row[2] < 10 ? "small" : row[2] < 100 ? "medium" : "large";
+    var title = box.dataset.cellTitle.replace("{n}", row[2]);
+    return L.marker([row[0], row[1]], {
+      title: title, alt: title,
+      icon: L.divIcon({ html: count, className: "marker-cluster marker-cluster-" + size, iconSize: [40, 40] })
+    }).on("click", zoomIn).on("keypress", function (event) {
+      if (event.originalEvent.key === "Enter" || event.originalEvent.key === " ") { zoomIn(); }
+    });
+    function zoomIn() { map.setView([row[0], row[1]], Math.min(map.getZoom() + 2, 19)); }
   }
 
   function load() {
@@ -34,9 +56,11 @@
       .then(function (response) { return response.json(); })
       .then(function (data) {
         cluster.clearLayers();
+        cells.clearLayers();
+        (data.clusters || []).forEach(function (row) { cells.addLayer(cell(row)); });
         cluster.addLayers(data.points.map(function (point) {
-          return L.marker([point.lat, point.lng], { alt: point.name, title: point.name })
-            .bindPopup(popup(point));
+          return L.marker([point[2], point[3]], { alt: point[1], title: point[1] })
+            .bindPopup(popup(point, data.url));
         }));
         if (status) { status.textContent = data.summary; }
       })

@@ -4,7 +4,7 @@ issue that touches a hot path is resolved.
     python manage.py bench [--exchanges 3000] [--posts 100000] [--members 2000] [--history 20000]
 
 Each benchmark prints one JSON line of its own (bench_ledger, bench_matching, bench_insights,
-bench_home, bench_assets); this runs them in turn on the configured database (PostgreSQL, DEBUG off: see
+bench_home, bench_assets, bench_rewards); this runs them in turn on the configured database (PostgreSQL, DEBUG off: see
 ``make bench``), seeding the demo for bench_insights and bench_home when the database has none, then prints a table and exits
 non-zero when a figure misses its target. Ratios are measured against a baseline in the same
 run, so they hold on a busy machine; milliseconds do not, which is why the load is printed too.
@@ -37,6 +37,8 @@ TARGETS = [
     ("assets", "map_p95_ms", "<=", 100, "the directory map's data for a viewport, 10,000 assets, p95"),
     ("assets", "list_p95_ms", "<=", 100, "the directory's list page, 10,000 assets, p95"),
     ("assets", "oruk_p95_ms", "<=", 100, "/oruk/services, a page of 50, 10,000 assets, p95"),
+    ("rewards", "redemptions_per_s", ">=", 200, "codes confirmed at one venue through the service, a till per core"),
+    ("rewards", "confirm_p95_ms", "<=", 100, "the counter's confirm page, p95 at the server"),
 ]
 
 
@@ -62,20 +64,20 @@ class Command(BaseCommand):
         parser.add_argument("--posts", type=int, default=100_000, help="bench_matching --posts")
         parser.add_argument("--members", type=int, default=2000, help="demo members for bench_insights")
         parser.add_argument("--history", type=int, default=20_000, help="demo exchanges for bench_insights")
-        parser.add_argument("--only", action="append", choices=("ledger", "matching", "insights", "home", "assets"),
+        parser.add_argument("--only", action="append", choices=("ledger", "matching", "insights", "home", "assets", "rewards"),
                             default=[])
 
     def handle(self, *args, exchanges, posts, members, history, only, **options):
         if connection.vendor != "postgresql":
             self.stderr.write("The targets are for PostgreSQL; this database is "
                               f"{connection.vendor}, so read the figures with care.")
-        wanted = only or ["ledger", "matching", "insights", "home", "assets"]
+        wanted = only or ["ledger", "matching", "insights", "home", "assets", "rewards"]
         results = {}
         if "ledger" in wanted:
             results["ledger"] = _run("bench_ledger", "--exchanges", str(exchanges))
         if "matching" in wanted:
             results["matching"] = _run("bench_matching", "--posts", str(posts))
-        if "insights" in wanted or "home" in wanted or "assets" in wanted:
+        if {"insights", "home", "assets", "rewards"} & set(wanted):
             # Reuses the demo if it is there; the command sends the demo's e-mails nowhere.
             call_command("seed_demo", "--members", str(members), "--exchanges", str(history), stdout=io.StringIO())
         if "insights" in wanted:
@@ -84,6 +86,8 @@ class Command(BaseCommand):
             results["home"] = _run("bench_home")
         if "assets" in wanted:
             results["assets"] = _run("bench_assets")
+        if "rewards" in wanted:
+            results["rewards"] = _run("bench_rewards")
         load = os.getloadavg()[0]
         for name, result in results.items():
             self.stdout.write(json.dumps({"bench": name, **result}))

@@ -7,6 +7,7 @@ event in the page and as a console error. The test listens to both and fails on 
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from coproduce.members.models import Membership
 from coproduce.web.tests.browser.conftest import force_login
@@ -126,3 +127,25 @@ def test_pages_break_no_rule(
         "/admin/communities/community/add/",
     ]:
         admin_watch.open(path)
+
+
+def test_the_directory_map_breaks_no_rule(new_browser, member, riverside, coordinator):
+    """Leaflet and its cluster plugin style the map through the DOM, never with inline markup."""
+    from decimal import Decimal
+
+    from coproduce.assets import services
+    from coproduce.assets.services import PlaceData
+    from coproduce.assets.sync import organisation_for_community
+
+    for n in range(3):
+        services.save_service(
+            organisation=organisation_for_community(riverside), actor=coordinator, name=f"Place {n}",
+            places=[PlaceData(name=f"Hall {n}", latitude=Decimal("51.5"), longitude=Decimal("-0.12") + n)],
+        )
+    b = new_browser()
+    watch = PolicyWatch(b)
+    force_login(b, member)
+    page = watch.open("/c/riverside/directory/")
+    expect(page.locator("#directory-map-status")).not_to_be_empty()
+    page.locator("#directory-map .marker-cluster, #directory-map .leaflet-marker-icon").first.click()
+    watch.assert_clean("the directory map")

@@ -1,0 +1,143 @@
+"""Spending credits on a listing (a reward): the venue's limits, and the one function that
+redeems it, whichever way the member shows up (online, a one-time code, a card and PIN).
+
+``redeem_listing`` locks the listing's row, so redemptions of one listing queue behind each other
+and its stock, daily cap and per-member limit hold however many tills confirm at once; the ledger
+posts member -> organisation in the same transaction, and a ``Redemption`` row records it. Every
+refusal says why.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, F
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+
+from coproduce.ledger import services as ledger
+from coproduce.ledger.models import TransferStatus
+from coproduce.members.models import Membership, MembershipStatus
+from coproduce.partners.models import WEEKDAY_NAMES, WEEKDAYS, Listing, Redemption, RedemptionVia
+
+
+def _local_now(listing: Listing, now: datetime.datetime | None) -> datetime.datetime:
+    zone = zoneinfo.ZoneInfo(listing.organisation.community.time_zone)
+    return timezone.localtime(now or timezone.now(), zone)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Redemptions so far, by listing id: today's, and this member's this month."""
+
+    today: dict[int, int]
+    member_month: dict[int, int]
+
+
+def counts_for(listings, membership: Membership, *, now: datetime.datetime | None = None) -> Counts:
+    """The counts ``refusal`` needs for many listings at once: two queries, however many there are."""
+    listings = list(listings)
+    if not listings:
+        return Counts({}, {})
+    today = _local_now(listings[0], now).date()
+    ids = [listing.pk for listing in listings]
+    by_day = dict(Redemption.objects.filter(listing_id__in=ids, redeemed_on=today)
+                  .values_list("listing_id").annotate(n=Count("id")).values_list("listing_id", "n"))
+    by_member = dict(Redemption.objects.filter(listing_id__in=ids, membership=membership,
+                                               redeemed_on__gte=today.replace(day=1))
+                     .values_list("listing_id").annotate(n=Count("id")).values_list("listing_id", "n"))
+    return Counts(by_day, by_member)
+
+
+def refusal(listing: Listing, membership: Membership, *, now: datetime.datetime | None = None,
+            counts: Counts | None = None) -> str:
+    """Why this member cannot have this listing now ("" when they can), in words for the member
+    and the till. Counts are read as they are (or taken from ``counts``, for a page of many);
+    ``redeem_listing`` reads them again under the listing's lock."""
+    local = _local_now(listing, now)
+    if not listing.active:
+        return _("%(title)s is no longer offered.") % {"title": listing.title}
+    if membership.status != MembershipStatus.ACTIVE or membership.community_id != listing.organisation.community_id:
+        return _("Only active members of %(community)s can spend credits here.") % {
+            "community": listing.organisation.community.name}
+    if listing.available_until and local.date() > listing.available_until:
+        return _("This offer ended on %(date)s.") % {"date": listing.available_until.strftime("%d/%m/%Y")}
+    if listing.days and WEEKDAYS[local.weekday()] not in listing.days:
+        return _("This is offered only on %(days)s.") % {"days": days_words(listing.days)}
+    if (listing.opens_at and local.time() < listing.opens_at) or (listing.closes_at and local.time() >= listing.closes_at):
+        return _("This is offered only from %(from)s to %(until)s.") % {
+            "from": time_format(listing.opens_at or datetime.time(0), "H:i"),
+            "until": time_format(listing.closes_at, "H:i") if listing.closes_at else "24:00"}
+    if listing.stock is not None and listing.stock <= 0:
+        return _("Out of stock: none are left.")
+    if listing.daily_cap is None and listing.per_member_per_month is None:
+        return ""
+    counts = counts or counts_for([listing], membership, now=now)
+    if listing.daily_cap is not None and counts.today.get(listing.pk, 0) >= listing.daily_cap:
+        return _("Today's limit is reached: try again tomorrow.")
+    if (listing.per_member_per_month is not None
+            and counts.member_month.get(listing.pk, 0) >= listing.per_member_per_month):
+        return _("Limit reached: %(n)s per member per month.") % {"n": listing.per_member_per_month}
+    return ""
+
+
+def days_words(days: list[str]) -> str:
+    return ", ".join(str(WEEKDAY_NAMES[day]) for day in WEEKDAYS if day in days)
+
+
+def _counted(listing: Listing) -> bool:
+    return (listing.stock is not None or listing.daily_cap is not None
+            or listing.per_member_per_month is not None)
+
+
+# No savepoint of its own: any refusal undoes the caller's whole transaction anyway, and at a
+# busy till every round trip to the database counts.
+@transaction.atomic(savepoint=False)
+def redeem_listing(listing: Listing, *, membership: Membership, actor, via: str, idempotency_key: str,
+                   authority: str = "", now: datetime.datetime | None = None, replayed: bool = True
+                   ) -> Redemption:
+    """Spend the member's credits on ``listing``: check every limit under the listing's row lock,
+    post member -> organisation through the ledger, record the redemption and take one from the
+    stock. The same ``idempotency_key`` again returns the first redemption and posts nothing (a
+    caller holding a lock that proves this is the first time passes ``replayed=False``).
+
+    ``actor`` is the member themselves (online), or the venue's staff confirming a code or a
+    card, who give their ``authority`` (audited by the ledger)."""
+    if via not in RedemptionVia.values:
+        raise ValueError(via)
+    organisation = listing.organisation  # with its community: loaded once by the caller
+    if replayed:
+        existing = Redemption.objects.filter(transfer__idempotency_key=idempotency_key,
+                                             transfer__community_id=organisation.community_id).first()
+        if existing is not None:
+            return existing
+    # A listing with a stock or a cap is read again under a lock on its row alone, so redemptions
+    # of it queue and the limit holds; one without any is read as it is, so every till in town
+    # works at once (the ledger guards the balances itself).
+    listings = Listing.objects.all()
+    if _counted(listing):
+        listings = listings.select_for_update()
+    locked = listings.get(pk=listing.pk)
+    if _counted(locked) and not _counted(listing):  # a limit was set since the caller read it
+        locked = Listing.objects.select_for_update().get(pk=listing.pk)
+    locked.organisation = organisation
+    reason = refusal(locked, membership, now=now)
+    if reason:
+        raise ValidationError(reason)
+    community = locked.organisation.community
+    transfer = ledger.record_exchange(
+        community=community, giver=locked.organisation, receiver=membership, minutes=locked.minutes,
+        performed_on=_local_now(locked, now).date(), keyed_by=actor, idempotency_key=idempotency_key,
+        description=locked.title, authority=authority)
+    if transfer.status != TransferStatus.POSTED:
+        # A spend is never left waiting: the member showed their code or card, or spent it online.
+        raise ValidationError(_("This could not be paid for at once; ask a coordinator."))
+    if locked.stock is not None:
+        Listing.objects.filter(pk=locked.pk).update(stock=F("stock") - 1)
+    return Redemption.objects.create(listing=locked, membership=membership, transfer=transfer, via=via,
+                                     redeemed_on=_local_now(locked, now).date(), confirmed_by=actor)

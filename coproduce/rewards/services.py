@@ -1,0 +1,195 @@
+"""Codes and cards at the counter. Every spend goes through ``partners.rewards.redeem_listing``
+(the limits, the ledger posting); this module only says who is standing at the till and proves it.
+
+- ``issue_code``: the member asks for a one-time code for a listing (refused at once, with the
+  reason, if the listing's limits already say no).
+- ``redeem_code``: the venue's staff confirm a code. Single use: the code's row is locked, and a
+  second till confirming the same code gets the first redemption back, with nothing posted twice.
+- ``set_pin`` / ``redeem_card``: a printed card with the member number and a PIN. Five wrong PINs
+  lock the card (not the member's account) for ``LOCK_MINUTES``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from coproduce.audit.models import AuditAction
+from coproduce.audit.services import record_audit
+from coproduce.ledger import services as ledger
+from coproduce.members.models import Membership, MembershipStatus
+from coproduce.partners import rewards
+from coproduce.partners.models import Listing, Organisation, Redemption, RedemptionVia
+from coproduce.partners.services import manager_authority
+from coproduce.rewards.models import MemberCard, RedemptionCode
+
+CODE_MINUTES = 10
+CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread at a till
+CODE_LENGTH = 6
+PIN_ATTEMPTS = 5
+LOCK_MINUTES = 30
+
+
+def normalise_code(raw: str) -> str:
+    return "".join((raw or "").split()).upper()
+
+
+def _local_time(community, moment: datetime.datetime) -> str:
+    return time_format(timezone.localtime(moment, ledger.community_zone(community)), "H:i")
+
+
+def issue_code(listing: Listing, *, membership: Membership, actor, now: datetime.datetime | None = None
+               ) -> RedemptionCode:
+    """A one-time code for the member to show at the counter, valid ``CODE_MINUTES``."""
+    if actor.pk != membership.user_id:
+        raise ValidationError(_("Members ask for their own codes."))
+    reason = rewards.refusal(listing, membership, now=now)
+    if reason:
+        raise ValidationError(reason)
+    now = now or timezone.now()
+    for _attempt in range(10):
+        code = "".join(secrets.choice(CODE_LETTERS) for _i in range(CODE_LENGTH))
+        try:
+            with transaction.atomic():
+                return RedemptionCode.objects.create(
+                    code=code, listing=listing, membership=membership, created_at=now,
+                    expires_at=now + datetime.timedelta(minutes=CODE_MINUTES))
+        except IntegrityError:
+            continue  # that code was taken: draw another
+    raise ValidationError(_("No code could be made just now; please try again."))
+
+
+def code_at(organisation: Organisation, raw: str, *, for_update: bool = False) -> RedemptionCode:
+    """The code as typed at this venue's till, with what the confirm page shows; ``for_update``
+    locks the code's row (only that row) until the transaction ends."""
+    code = normalise_code(raw)
+    if len(code) != CODE_LENGTH or any(letter not in CODE_LETTERS for letter in code):
+        raise ValidationError({"code": _("A code is six letters and numbers, like K7MP3X.")})
+    codes = RedemptionCode.objects.filter(code=code, listing__organisation=organisation)
+    if for_update:  # just what the redemption needs, and a lock on the code's row only
+        found = codes.select_related("listing", "membership").select_for_update(of=("self",)).first()
+    else:
+        found = codes.select_related("listing", "membership__user", "redemption").first()
+    if found is None:
+        raise ValidationError({"code": _("No code %(code)s for %(venue)s: check the letters with the member.")
+                               % {"code": code, "venue": organisation.name}})
+    return found
+
+
+def redeem_code(organisation: Organisation, raw: str, *, actor, age_checked: bool = False,
+                now: datetime.datetime | None = None) -> tuple[Redemption, bool]:
+    """Confirm a member's code at the venue: (the redemption, True if it had already been used).
+    Staff of the venue and coordinators only."""
+    authority = manager_authority(actor, organisation)
+    now = now or timezone.now()
+    with transaction.atomic():
+        code = code_at(organisation, raw, for_update=True)
+        if code.redemption_id is not None:
+            return Redemption.objects.select_related("listing", "membership__user").get(pk=code.redemption_id), True
+        code.listing.organisation = organisation
+        if code.expires_at <= now:
+            raise ValidationError({"code": _("This code ran out at %(time)s: ask the member to open a new one.")
+                                   % {"time": _local_time(organisation.community, code.expires_at)}})
+        listing = code.listing
+        if listing.minimum_age and not age_checked:
+            raise ValidationError({"age_checked": _("Check that the member is at least %(age)s, then tick the box.")
+                                   % {"age": listing.minimum_age}})
+        redemption = rewards.redeem_listing(
+            listing, membership=code.membership, actor=actor, via=RedemptionVia.CODE,
+            idempotency_key=f"reward-code-{code.pk}", now=now, replayed=False,  # the code's lock says so
+            authority=_("%(who)s confirmed code %(code)s") % {"who": authority or _("a coordinator"),
+                                                                "code": code.code})
+        code.redemption = redemption
+        code.save(update_fields=["redemption"])
+    return redemption, False
+
+
+def _check_pin(pin: str) -> str:
+    pin = (pin or "").strip()
+    if not (pin.isdigit() and 4 <= len(pin) <= 6):
+        raise ValidationError({"pin": _("A PIN is 4 to 6 digits.")})
+    return pin
+
+
+@transaction.atomic
+def set_pin(membership: Membership, *, pin: str, actor) -> MemberCard:
+    """The member chooses their card's PIN, or a coordinator sets it with an assisted member
+    (audited). Setting it unlocks the card."""
+    is_self = actor.pk == membership.user_id
+    if not is_self and not ledger.is_coordinator(actor, membership.community):
+        raise ValidationError(_("Only the member or a coordinator can set the card's PIN."))
+    card, _made = MemberCard.objects.update_or_create(
+        membership=membership,
+        defaults={"pin_hash": make_password(_check_pin(pin)), "failed_attempts": 0, "locked_until": None,
+                  "issued_by": actor})
+    if not is_self:
+        record_audit(actor=actor, action=AuditAction.MEMBER_CARD_PIN_SET, community=membership.community,
+                     on_behalf_of=membership.user, subject=str(membership.user))
+    return card
+
+
+def _card_at(organisation: Organisation, number) -> MemberCard:
+    try:
+        number = int(str(number).strip().lstrip("#"))
+    except ValueError:
+        number = 0
+    card = (MemberCard.objects.select_for_update()
+            .filter(membership_id=number, membership__community_id=organisation.community_id,
+                    membership__status=MembershipStatus.ACTIVE).first())
+    if card is None:
+        raise ValidationError({"number": _("No card with member number %(number)s in %(community)s.")
+                               % {"number": number, "community": organisation.community.name}})
+    return card
+
+
+def _prove_pin(organisation: Organisation, number, pin: str, now: datetime.datetime) -> Membership:
+    """The card's member if the PIN is right. A wrong PIN is counted (and kept, in its own
+    transaction); the fifth locks the card."""
+    wrong = ""
+    with transaction.atomic():
+        card = _card_at(organisation, number)
+        if card.locked_until and card.locked_until > now:
+            raise ValidationError({"pin": _(
+                "This card is locked until %(time)s after %(n)s wrong PINs. The member can still log in, "
+                "and a coordinator can set a new PIN.") % {
+                    "time": _local_time(organisation.community, card.locked_until), "n": PIN_ATTEMPTS}})
+        if check_password(_check_pin(pin), card.pin_hash):
+            if card.failed_attempts or card.locked_until:
+                card.failed_attempts, card.locked_until = 0, None
+                card.save(update_fields=["failed_attempts", "locked_until"])
+            return card.membership
+        card.failed_attempts += 1
+        left = PIN_ATTEMPTS - card.failed_attempts
+        if left <= 0:
+            card.failed_attempts, card.locked_until = 0, now + datetime.timedelta(minutes=LOCK_MINUTES)
+            wrong = _("Wrong PIN. The card is now locked for %(n)s minutes.") % {"n": LOCK_MINUTES}
+        else:
+            wrong = ngettext("Wrong PIN: %(n)s try left.", "Wrong PIN: %(n)s tries left.", left) % {"n": left}
+        card.save(update_fields=["failed_attempts", "locked_until"])
+    raise ValidationError({"pin": wrong})
+
+
+def redeem_card(organisation: Organisation, listing: Listing, *, number, pin: str, actor, idempotency_key: str,
+                age_checked: bool = False, now: datetime.datetime | None = None) -> Redemption:
+    """Confirm a spend with the member's card and PIN, typed on the till's page."""
+    authority = manager_authority(actor, organisation)
+    now = now or timezone.now()
+    if listing.organisation_id != organisation.pk:
+        raise ValidationError({"listing": _("Choose one of %(venue)s's own rewards.") % {"venue": organisation.name}})
+    listing.organisation = organisation  # the same row, with its community loaded
+    membership = _prove_pin(organisation, number, pin, now)
+    if listing.minimum_age and not age_checked:
+        raise ValidationError({"age_checked": _("Check that the member is at least %(age)s, then tick the box.")
+                               % {"age": listing.minimum_age}})
+    return rewards.redeem_listing(
+        listing, membership=membership, actor=actor, via=RedemptionVia.CARD, idempotency_key=idempotency_key,
+        now=now, authority=_("%(who)s confirmed member card %(number)s") % {
+            "who": authority or _("a coordinator"), "number": membership.pk})

@@ -1,0 +1,63 @@
+"""The whole loop at a venue's counter, on phone-sized screens: a member gets a code, the venue's
+staff look it up and confirm it, and both see the line on their statements. Every page axe-clean."""
+
+import re
+
+import pytest
+
+from coproduce.partners import services as partners
+from coproduce.partners.tests.fixtures import _staff
+from coproduce.web.tests.browser.conftest import force_login
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def pool(riverside, coordinator):
+    return partners.save_organisation(community=riverside, actor=coordinator, name="Riverside Pool", type="leisure")
+
+
+def test_a_member_spends_credits_at_the_counter(new_browser, riverside, coordinator, member, pool):
+    partners.save_listing(pool, actor=coordinator, title="A swim", description="Any session.", minutes=60,
+                          per_member_per_month=2)
+    pat = _staff("pat@example.org", "Pat Pool", riverside, coordinator, pool)
+
+    alice = new_browser(viewport=PHONE)
+    force_login(alice, member)
+    page = alice.visit("/c/riverside/ledger/")
+    page.get_by_role("link", name="Where to spend your credits").click()
+    alice.check()
+    assert "2 per member a month" in page.locator("#rewards").inner_text()
+    page.get_by_role("button", name="Get a code for A swim").click()
+    alice.check()
+    code = page.locator("#code").inner_text().strip()
+    assert re.fullmatch(r"[A-Z2-9]{6}", code)
+    assert page.get_by_role("img", name=f"QR code for code {code}").is_visible()
+
+    till = new_browser(viewport=PHONE)
+    force_login(till, pat)
+    page = till.visit(f"/c/riverside/partners/{pool.pk}/")
+    page.get_by_role("link", name="Open the counter").click()
+    till.check()
+    page.get_by_label("The member's code").fill(code.lower())
+    page.get_by_role("button", name="Look it up").click()
+    till.check()
+    assert "Alice Ashby" in page.locator("dl").first.inner_text()
+    page.get_by_role("button", name="Confirm").click()
+    till.check()
+    assert "A swim for Alice Ashby: 1 hour from their credits." in page.locator("#done").inner_text()
+    page = till.visit(f"/c/riverside/partners/{pool.pk}/")
+    assert "A swim" in page.get_by_role("region", name=re.compile("Latest movements")).inner_text()
+
+    page = alice.visit(f"/c/riverside/spend/codes/{code}/")
+    assert "Used at" in page.locator("#code-used").inner_text()
+    page.get_by_role("link", name="See it on your statement").click()
+    alice.check()
+    assert "A swim" in page.locator("#statement").inner_text()
+    page = alice.visit("/c/riverside/spend/card/")
+    page.get_by_label("Choose a PIN").fill("2468")
+    page.get_by_role("button", name="Set the PIN").click()
+    alice.check()
+    assert "Your PIN is set" in page.content()
