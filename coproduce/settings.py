@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "coproduce.members",
     "coproduce.partners",
     "coproduce.rewards",
+    "coproduce.localmoney",
     "coproduce.groups",
     "coproduce.referrals",
     "coproduce.ledger",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("coproduce.ledger.urls")),
     path("", include("coproduce.partners.urls")),
     path("", include("coproduce.rewards.urls")),
+    path("", include("coproduce.localmoney.urls")),
     path("", include("coproduce.groups.urls")),
     path("", include("coproduce.assets.urls_map")),
     path("", include("coproduce.assets.urls")),

@@ -144,6 +144,11 @@ class ListingForm(forms.Form):
                                      required=False, help_text=_("Your staff check it at the counter."))
 
 
+class GiveToPotForm(KeyedForm):
+    minutes = time_field(_("How much to pass on"))
+    description = forms.CharField(label=_("What for (optional)"), max_length=200, required=False)
+
+
 class AgencyExchangeForm(KeyedForm):
     giver = forms.ModelChoiceField(label=_("Organisation that gave the help"), queryset=Organisation.objects.none())
     minutes = time_field()

@@ -205,11 +205,15 @@ class Redemption(models.Model):
     membership = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="redemptions")
     transfer = models.OneToOneField("ledger.Transfer", on_delete=models.PROTECT, related_name="redemption")
     via = models.CharField(max_length=10, choices=RedemptionVia.choices)
+    minutes = models.PositiveIntegerField()  # the price paid (the listing's price may change later)
     redeemed_on = models.DateField()  # the community's date
     redeemed_at = models.DateTimeField(auto_now_add=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The venue's own return, when it records it: this member has since come back as a paying customer.
+    came_back_paying_on = models.DateField(null=True, blank=True)
 
     class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(minutes__gt=0), name="redemption_costs_something")]
         indexes = [
             models.Index(fields=["listing", "redeemed_on"], name="redemptions_by_day"),
             models.Index(fields=["listing", "membership", "redeemed_on"], name="redemptions_by_member"),

@@ -7,10 +7,11 @@ community's coordinators and site admins manage it. Staff who have left lose all
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from coproduce.ledger import services as ledger
 from coproduce.members.permissions import Access, access_for
 from coproduce.partners.models import Organisation, Staff
 
@@ -55,6 +56,17 @@ def is_active_staff(user, organisation: Organisation) -> bool:
         user.is_authenticated
         and Staff.objects.active().filter(user=user, organisation=organisation).exists()
     )
+
+
+def manager_authority(user, organisation: Organisation) -> str:
+    """What ``user`` acts as for the organisation ("staff of ..."; "" for a coordinator), for the
+    ledger's audit; a ValidationError for anyone else (services call this)."""
+    if is_active_staff(user, organisation):
+        return _("staff of %(organisation)s") % {"organisation": organisation.name}
+    if ledger.is_coordinator(user, organisation.community):
+        return ""
+    raise ValidationError(_("Only %(organisation)s's own staff and coordinators can do this.")
+                          % {"organisation": organisation.name})
 
 
 def require_partner_viewer(request, slug: str) -> PartnerAccess:

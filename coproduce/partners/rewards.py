@@ -24,6 +24,7 @@ from coproduce.ledger import services as ledger
 from coproduce.ledger.models import TransferStatus
 from coproduce.members.models import Membership, MembershipStatus
 from coproduce.partners.models import WEEKDAY_NAMES, WEEKDAYS, Listing, Redemption, RedemptionVia
+from coproduce.partners.permissions import manager_authority
 
 
 def _local_now(listing: Listing, now: datetime.datetime | None) -> datetime.datetime:
@@ -95,9 +96,8 @@ def _counted(listing: Listing) -> bool:
             or listing.per_member_per_month is not None)
 
 
-# No savepoint of its own: any refusal undoes the caller's whole transaction anyway, and at a
-# busy till every round trip to the database counts.
-@transaction.atomic(savepoint=False)
+# A savepoint of its own: a caller may catch a refusal and carry on (the demo seeder does).
+@transaction.atomic
 def redeem_listing(listing: Listing, *, membership: Membership, actor, via: str, idempotency_key: str,
                    authority: str = "", now: datetime.datetime | None = None, replayed: bool = True
                    ) -> Redemption:
@@ -140,4 +140,17 @@ def redeem_listing(listing: Listing, *, membership: Membership, actor, via: str,
     if locked.stock is not None:
         Listing.objects.filter(pk=locked.pk).update(stock=F("stock") - 1)
     return Redemption.objects.create(listing=locked, membership=membership, transfer=transfer, via=via,
-                                     redeemed_on=_local_now(locked, now).date(), confirmed_by=actor)
+                                     minutes=locked.minutes, redeemed_on=_local_now(locked, now).date(),
+                                     confirmed_by=actor)
+
+
+def record_came_back_paying(redemption: Redemption, *, actor, on: datetime.date) -> Redemption:
+    """The venue records that this member has since come back as a paying customer (its own
+    return on the credits it honours). Its staff and coordinators only; once is enough."""
+    manager_authority(actor, redemption.listing.organisation)
+    if on < redemption.redeemed_on:
+        raise ValidationError(_("They came back after spending their credits, not before."))
+    if redemption.came_back_paying_on is None:
+        redemption.came_back_paying_on = on
+        redemption.save(update_fields=["came_back_paying_on"])
+    return redemption

@@ -38,7 +38,7 @@ from coproduce.partners.models import (
     Signup,
     Staff,
 )
-from coproduce.partners.permissions import is_active_staff
+from coproduce.partners.permissions import manager_authority
 
 ORGANISATION_FIELDS = ("name", "type", "area", "description", "contact_name", "contact_email", "contact_phone")
 OPPORTUNITY_FIELDS = ("title", "description", "place", "starts_on", "ends_on", "times", "places_needed",
@@ -51,18 +51,7 @@ def _is_coordinator(user, community: Community) -> bool:
 
 def _require_manager(user, organisation: Organisation) -> str:
     """The authority under which ``user`` acts for the organisation; refuse anyone else."""
-    if is_active_staff(user, organisation):
-        return _("staff of %(organisation)s") % {"organisation": organisation.name}
-    if _is_coordinator(user, organisation.community):
-        return ""
-    raise ValidationError(_("Only %(organisation)s's own staff and coordinators can do this.")
-                          % {"organisation": organisation.name})
-
-
-def manager_authority(user, organisation: Organisation) -> str:
-    """What ``user`` acts as for the organisation ("staff of ..."; "" for a coordinator), for the
-    ledger's audit; refuses anyone else."""
-    return _require_manager(user, organisation)
+    return manager_authority(user, organisation)
 
 
 # ---------------------------------------------------------------------------- organisations
@@ -412,6 +401,17 @@ def buy_listing(listing: Listing, *, membership: Membership, actor, idempotency_
         raise ValidationError(_("Members spend their own credits."))
     return rewards.redeem_listing(listing, membership=membership, actor=actor, via=RedemptionVia.ONLINE,
                                   idempotency_key=idempotency_key).transfer
+
+
+def give_to_pot(organisation: Organisation, *, actor, minutes: int, idempotency_key: str,
+                description: str = "") -> Transfer:
+    """The organisation passes credits it earned on to the community's pot (a community cause),
+    by its own staff or a coordinator."""
+    authority = _require_manager(actor, organisation) or _("a coordinator")
+    return ledger.give_credits(community=organisation.community, giver=organisation, to=None, minutes=minutes,
+                               keyed_by=actor, idempotency_key=idempotency_key,
+                               description=description or _("Passed on by %(name)s") % {"name": organisation.name},
+                               authority=authority)
 
 
 def record_agency_exchange(*, giver: Organisation, receiver: Organisation, minutes: int,

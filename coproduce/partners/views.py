@@ -22,6 +22,7 @@ from coproduce.partners.forms import (
     AgencyExchangeForm,
     AttendanceForm,
     EveryoneCameForm,
+    GiveToPotForm,
     KeyedForm,
     ListingForm,
     OpportunityForm,
@@ -555,5 +556,30 @@ def agency_exchange(request, slug, pk):
         form,
         _("Help %(name)s received from another organisation") % {"name": organisation.name},
         _("Record exchange"),
+        ("partners:detail", slug, pk),
+    )
+
+
+@login_required
+def give_to_pot(request, slug, pk):
+    """A business passes credits it earned on to the community pot (a community cause)."""
+    partner, organisation = require_manager(request, slug, pk)
+    form = GiveToPotForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.give_to_pot(organisation, actor=request.user, minutes=form.cleaned_data["minutes"],
+                                 idempotency_key=form.cleaned_data["token"],
+                                 description=form.cleaned_data["description"])
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, _("Thank you: the credits are in the community pot."))
+            return redirect("partners:detail", slug=slug, pk=pk)
+    return _form_page(
+        request,
+        partner,
+        form,
+        _("Pass %(name)s's credits on to the community pot") % {"name": organisation.name},
+        _("Pass them on"),
         ("partners:detail", slug, pk),
     )

@@ -28,7 +28,7 @@ from coproduce.ledger import services as ledger
 from coproduce.members.models import Membership, MembershipStatus
 from coproduce.partners import rewards
 from coproduce.partners.models import Listing, Organisation, Redemption, RedemptionVia
-from coproduce.partners.services import manager_authority
+from coproduce.partners.permissions import manager_authority
 from coproduce.rewards.models import MemberCard, RedemptionCode
 
 CODE_MINUTES = 10

@@ -11,4 +11,6 @@ urlpatterns = [
     path("c/<slug:slug>/spend/card/", views.my_card, name="card"),
     path("c/<slug:slug>/partners/<int:pk>/counter/", views.counter, name="counter"),
     path("c/<slug:slug>/partners/<int:pk>/counter/card/", views.counter_card, name="counter_card"),
+    path("c/<slug:slug>/partners/<int:pk>/counter/recent/", views.recent, name="recent"),
+    path("c/<slug:slug>/spend/figures/", views.marketplace_figures, name="figures"),
 ]

@@ -16,11 +16,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coproduce.ledger import services as ledger
 from coproduce.members.views import add_form_errors
-from coproduce.partners.models import Listing
+from coproduce.partners.models import Listing, Redemption
 from coproduce.partners.permissions import require_manager, require_partner_viewer
-from coproduce.partners.rewards import counts_for, refusal
-from coproduce.rewards import services
+from coproduce.partners.rewards import counts_for, record_came_back_paying, refusal
+from coproduce.rewards import figures, services
 from coproduce.rewards.forms import CardForm, CodeForm, ConfirmCodeForm, PinForm
 from coproduce.rewards.models import MemberCard, RedemptionCode
 
@@ -170,3 +171,34 @@ def counter_card(request, slug, pk):
             return _counter_page(request, partner, organisation, code_form=CodeForm(),
                                  done={"redemption": redemption, "already": False})
     return _counter_page(request, partner, organisation, code_form=CodeForm(), card_form=form, status=400)
+
+
+@login_required
+def recent(request, slug, pk):
+    """The venue's recent redemptions, where its staff record who came back as a paying customer."""
+    partner, organisation = require_manager(request, slug, pk)
+    if request.method == "POST":
+        redemption = get_object_or_404(Redemption.objects.select_related("listing__organisation__community"),
+                                       pk=request.POST.get("redemption"), listing__organisation=organisation)
+        try:
+            record_came_back_paying(redemption, actor=request.user,
+                                    on=ledger.community_today(organisation.community))
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Thank you: that counts in the marketplace's figures."))
+        return redirect("rewards:recent", slug, pk)
+    redemptions = (Redemption.objects.filter(listing__organisation=organisation)
+                   .select_related("listing", "membership__user").order_by("-redeemed_at")[:50])
+    return render(request, "rewards/recent.html", partner.context(organisation=organisation,
+                                                                  redemptions=redemptions))
+
+
+@login_required
+def marketplace_figures(request, slug):
+    partner = require_partner_viewer(request, slug)
+    if not partner.is_coordinator:
+        raise PermissionDenied(_("Only coordinators see the marketplace's figures."))
+    return render(request, "rewards/figures.html", partner.context(
+        figures=figures.marketplace(partner.community), k=partner.community.small_count_k))

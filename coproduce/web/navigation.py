@@ -23,13 +23,16 @@ _COORDINATE = {
                "account_limits", "reverse"},
     "communities": {"settings", "areas", "categories", "rename_category", "retire_category", "restore_category"},
     "outcomes": {"report", "report_csv", "enter", "paper_form"},
+    "localmoney": {"community"},
+    "rewards": {"figures"},
 }
 _WHOLE_NAMESPACE_COORDINATE = {"insights", "safeguarding"}
 _SECTION_OF_NAMESPACE = {
     "market": "market", "conversations": "messages", "ledger": "credits", "partners": "partners",
     "groups": "groups", "referrals": "referrals", "members": "members", "rewards": "credits",
+    "localmoney": "partners",
 }
-_PARTNER_PAGES_ELSEWHERE = {"rewards": {"counter", "counter_card"}}  # a venue's till is its partner page's
+_PARTNER_PAGES_ELSEWHERE = {"rewards": {"counter", "counter_card", "recent"}}  # a venue's till is its partner page's
 _MY_COMMUNITIES = {"my_communities", "edit_own", "leave", "demographics", "withdraw_demographics", "apply"}
 
 

@@ -46,7 +46,6 @@ from coproduce.ledger.services.validation import (
     check_minutes,
     community_today,
 )
-from coproduce.members.models import Membership
 
 
 def record_exchange(*, community: Community, giver: Party, receiver: Party, minutes: int,
@@ -195,9 +194,13 @@ def settle_pending(*, community: Community | None = None, now: datetime.datetime
     return counts
 
 
-def give_credits(*, community: Community, giver: Membership, to: Party | None, minutes: int,
-                 keyed_by, idempotency_key: str, description: str = "") -> Transfer:
-    """A member gives credits to another member, or to the pot when ``to`` is None."""
+@transaction.atomic
+def give_credits(*, community: Community, giver: Party, to: Party | None, minutes: int,
+                 keyed_by, idempotency_key: str, description: str = "", authority: str = "") -> Transfer:
+    """A member gives credits to another member, or to the pot when ``to`` is None. An
+    organisation gives its credits only through its staff, who state their ``authority``
+    (checked by the organisation's app, audited here): a local business passing credits on to a
+    community cause."""
     existing = _existing(community, idempotency_key)
     if existing is not None:
         return existing
@@ -206,12 +209,20 @@ def give_credits(*, community: Community, giver: Membership, to: Party | None, m
     target = pot_for(community) if to is None else account_of(to, community)
     if giver_account.pk == target.pk:
         raise ValidationError(_("The giver and the receiver must be different."))
-    if keyed_by.pk != giver.user_id:
+    owner = _owner_id(giver_account)
+    authority = authority.strip()
+    if owner is not None and keyed_by.pk != owner:
         raise ValidationError(_("Only members can give their own credits."))
-    return _post(_Draft(community=community, kind=TransferKind.GIFT,
-                        lines={giver_account.pk: -minutes, target.pk: minutes}, keyed_by=keyed_by,
-                        idempotency_key=idempotency_key, performed_on=community_today(community),
-                        description=description))
+    if owner is None and (giver_account.kind != AccountKind.ORGANISATION or not authority):
+        raise ValidationError(_("Only an organisation's own staff can give its credits."))
+    transfer = _post(_Draft(community=community, kind=TransferKind.GIFT,
+                            lines={giver_account.pk: -minutes, target.pk: minutes}, keyed_by=keyed_by,
+                            idempotency_key=idempotency_key, performed_on=community_today(community),
+                            description=description))
+    if owner is None:
+        record_audit(actor=keyed_by, action=AuditAction.EXCHANGE_RECORDED_FOR, community=community,
+                     subject=str(transfer), transfer=transfer.pk, minutes=minutes, authority=authority)
+    return transfer
 
 
 @transaction.atomic

@@ -20,9 +20,14 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('via', models.CharField(choices=[('online', 'online'), ('code', 'one-time code'), ('card', 'card and PIN')], max_length=10)),
+                ('minutes', models.PositiveIntegerField()),
                 ('redeemed_on', models.DateField()),
                 ('redeemed_at', models.DateTimeField(auto_now_add=True)),
+                ('came_back_paying_on', models.DateField(blank=True, null=True)),
             ],
+            options={
+                'constraints': [models.CheckConstraint(condition=models.Q(('minutes__gt', 0)), name='redemption_costs_something')],
+            },
         ),
         migrations.AddField(
             model_name='listing',
