@@ -78,6 +78,7 @@ class DirectoryFilterForm(forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}),
     )
     free = forms.BooleanField(label=_("Free only"), required=False, widget=FilterCheckbox)
+    credits = forms.BooleanField(label=_("Where I can spend time credits"), required=False, widget=FilterCheckbox)
     accessible = forms.BooleanField(
         label=_("Step-free or with an accessible toilet"), required=False, widget=FilterCheckbox
     )
@@ -144,6 +145,7 @@ class DirectoryFilterForm(forms.Form):
             "day": data.get("day") or "",
             "at": data.get("at"),
             "free": bool(data.get("free")),
+            "credits": bool(data.get("credits")),
             "accessible": bool(data.get("accessible")),
             "age": data.get("age"),
         }

@@ -72,6 +72,7 @@ def directory(
     day: str = "",
     at: datetime.time | None = None,
     free: bool = False,
+    credits: bool = False,
     accessible: bool = False,
     age: int | None = None,
 ) -> QuerySet:
@@ -113,6 +114,8 @@ def directory(
         )
     if free:
         services = services.filter(cost=Cost.FREE)
+    if credits:
+        services = services.filter(cost=Cost.TIME_CREDITS)
     if age is not None:
         services = services.filter(
             Q(minimum_age__isnull=True) | Q(minimum_age__lte=age),

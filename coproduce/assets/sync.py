@@ -16,6 +16,7 @@ from coproduce.assets.models import (
     AssetOrganisation,
     Cost,
     Frequency,
+    Location,
     Origin,
     Schedule,
     Service,
@@ -218,16 +219,43 @@ def sync_opportunity(opportunity: Opportunity) -> Service:
 
 
 def sync_listing(listing: Listing) -> Service:
-    return _mirror(
+    """A venue's reward in the directory: at the venue's own places (so it is on the map where
+    the venue is), open on the listing's days and times."""
+    organisation = organisation_for_partner(listing.organisation)
+    service = _mirror(
         Origin.LISTING,
         listing.pk,
-        organisation=organisation_for_partner(listing.organisation),
+        organisation=organisation,
         active=listing.active,
         name=listing.title,
         description=listing.description,
         cost=Cost.TIME_CREDITS,
         credits_minutes=listing.minutes,
     )
+    service.locations.set(Location.objects.filter(organisation=organisation))
+    service.schedules.all().delete()
+    if listing.days or listing.opens_at or listing.closes_at or listing.available_until:
+        Schedule.objects.create(
+            service=service,
+            freq=Frequency.WEEKLY if listing.days else "",
+            byday=",".join(listing.days),
+            opens_at=listing.opens_at,
+            closes_at=listing.closes_at,
+            valid_to=listing.available_until,
+        )
+    return service
+
+
+def sync_venue_places(location: Location) -> None:
+    """A partner's place added or moved in the directory: its rewards follow it onto the map."""
+    if location.organisation_id is None:
+        return
+    partner_id = (AssetOrganisation.objects.filter(pk=location.organisation_id)
+                  .values_list("partner_id", flat=True).first())
+    if partner_id is None:
+        return
+    for listing in Listing.objects.filter(organisation_id=partner_id).select_related("organisation"):
+        sync_listing(listing)
 
 
 def sync_community(community: Community) -> None:
@@ -273,6 +301,7 @@ _on_group = _after_save(sync_group)
 _on_series = _after_save(lambda series: sync_group(series.group))
 _on_opportunity = _after_save(sync_opportunity)
 _on_listing = _after_save(sync_listing)
+_on_location = _after_save(sync_venue_places)
 _on_group_deleted = _after_delete(Origin.GROUP)
 _on_opportunity_deleted = _after_delete(Origin.OPPORTUNITY)
 _on_listing_deleted = _after_delete(Origin.LISTING)
@@ -299,6 +328,7 @@ def connect() -> None:
     post_save.connect(_on_series, sender=SessionSeries, dispatch_uid="assets.series")
     post_save.connect(_on_opportunity, sender=Opportunity, dispatch_uid="assets.opportunity")
     post_save.connect(_on_listing, sender=Listing, dispatch_uid="assets.listing")
+    post_save.connect(_on_location, sender=Location, dispatch_uid="assets.location")
     post_delete.connect(_on_group_deleted, sender=Group, dispatch_uid="assets.group_deleted")
     post_delete.connect(
         _on_series_deleted, sender=SessionSeries, dispatch_uid="assets.series_deleted"

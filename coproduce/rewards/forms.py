@@ -38,3 +38,23 @@ class PinForm(forms.Form):
                           help_text=_("4 to 6 digits. You type it at the counter with your member number."),
                           widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "new-password",
                                                             "class": "govuk-input--width-5"}))
+
+
+def _venue_types():
+    from coproduce.partners.models import OrganisationType
+    from coproduce.rewards.models import VENUE_TYPES
+
+    labels = dict(OrganisationType.choices)
+    return [(value, str(labels[value]).capitalize()) for value in VENUE_TYPES]
+
+
+class VenueApplicationForm(forms.Form):
+    name = forms.CharField(label=_("The business's name"), max_length=150)
+    type = forms.ChoiceField(label=_("Kind of business"), choices=_venue_types, widget=forms.RadioSelect)
+    description = forms.CharField(label=_("What it is, and what a time credit could buy there"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    contact_phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("Why (the member sees this)"), max_length=500)

@@ -45,3 +45,43 @@ class MemberCard(models.Model):
 
     def __str__(self):
         return f"card {self.membership_id}"
+
+
+class JoinStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for a coordinator")
+    APPROVED = "approved", _("approved")
+    DECLINED = "declined", _("declined")
+
+
+VENUE_TYPES = ("shop", "cafe", "leisure", "culture", "trades", "business")
+
+
+class VenueApplication(models.Model):
+    """A member asks for their local business to join as a venue. A coordinator approves it (the
+    business becomes a partner organisation, the member its staff) or declines it with a reason."""
+
+    membership = models.ForeignKey("members.Membership", on_delete=models.CASCADE, related_name="venue_applications")
+    name = models.CharField(_("the business's name"), max_length=150)
+    type = models.CharField(_("kind of business"), max_length=20)
+    description = models.TextField(_("what it is"), blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    status = models.CharField(max_length=10, choices=JoinStatus.choices, default=JoinStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(max_length=500, blank=True)
+    organisation = models.ForeignKey("partners.Organisation", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(status="declined") | ~models.Q(decision_reason=""),
+                                   name="declined_venue_has_reason"),
+            models.UniqueConstraint(fields=["membership"], condition=models.Q(status="pending"),
+                                    name="one_pending_venue_application"),
+        ]
+
+    def __str__(self):
+        return self.name

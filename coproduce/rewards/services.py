@@ -27,9 +27,16 @@ from coproduce.audit.services import record_audit
 from coproduce.ledger import services as ledger
 from coproduce.members.models import Membership, MembershipStatus
 from coproduce.partners import rewards
+from coproduce.partners import services as partner_services
 from coproduce.partners.models import Listing, Organisation, Redemption, RedemptionVia
 from coproduce.partners.permissions import manager_authority
-from coproduce.rewards.models import MemberCard, RedemptionCode
+from coproduce.rewards.models import (
+    VENUE_TYPES,
+    JoinStatus,
+    MemberCard,
+    RedemptionCode,
+    VenueApplication,
+)
 
 CODE_MINUTES = 10
 CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread at a till
@@ -193,3 +200,63 @@ def redeem_card(organisation: Organisation, listing: Listing, *, number, pin: st
         listing, membership=membership, actor=actor, via=RedemptionVia.CARD, idempotency_key=idempotency_key,
         now=now, authority=_("%(who)s confirmed member card %(number)s") % {
             "who": authority or _("a coordinator"), "number": membership.pk})
+
+
+# ------------------------------------------------------------------------------ venues joining
+
+
+def apply_as_venue(membership: Membership, *, actor, name: str, type: str, description: str = "",
+                   contact_phone: str = "") -> VenueApplication:
+    """A member asks for their business to join as a venue; a coordinator decides."""
+    if actor.pk != membership.user_id:
+        raise ValidationError(_("Members apply for their own business."))
+    if membership.status != MembershipStatus.ACTIVE:
+        raise ValidationError(_("Only active members can bring a business in."))
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the business's name.")})
+    if type not in VENUE_TYPES:
+        raise ValidationError({"type": _("Choose the kind of business.")})
+    if Organisation.objects.filter(community_id=membership.community_id, name__iexact=name).exists():
+        raise ValidationError({"name": _("%(name)s already takes part here.") % {"name": name}})
+    if VenueApplication.objects.filter(membership=membership, status=JoinStatus.PENDING).exists():
+        raise ValidationError(_("You have already asked: a coordinator will answer soon."))
+    return VenueApplication.objects.create(membership=membership, name=name, type=type,
+                                           description=description.strip(), contact_phone=contact_phone.strip())
+
+
+def _pending_for_update(application: VenueApplication, actor) -> VenueApplication:
+    application = (VenueApplication.objects.select_for_update(of=("self",))
+                   .select_related("membership__community", "membership__user").get(pk=application.pk))
+    if not ledger.is_coordinator(actor, application.membership.community):
+        raise ValidationError(_("Only a coordinator can decide."))
+    if application.status != JoinStatus.PENDING:
+        raise ValidationError(_("This has already been decided."))
+    return application
+
+
+@transaction.atomic
+def approve_venue(application: VenueApplication, *, actor) -> Organisation:
+    """The business joins as a partner organisation, with the member who asked as its staff."""
+    application = _pending_for_update(application, actor)
+    membership = application.membership
+    organisation = partner_services.save_organisation(
+        community=membership.community, actor=actor, name=application.name, type=application.type,
+        description=application.description, contact_name=membership.user.name,
+        contact_email=membership.user.email, contact_phone=application.contact_phone)
+    partner_services.add_staff(organisation, actor=actor, membership=membership, job_title=_("Owner or manager"))
+    application.status, application.organisation = JoinStatus.APPROVED, organisation
+    application.decided_by, application.decided_at = actor, timezone.now()
+    application.save(update_fields=["status", "organisation", "decided_by", "decided_at"])
+    return organisation
+
+
+@transaction.atomic
+def decline_venue(application: VenueApplication, *, actor, reason: str) -> VenueApplication:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why, for the member who asked.")})
+    application = _pending_for_update(application, actor)
+    application.status, application.decision_reason = JoinStatus.DECLINED, reason.strip()
+    application.decided_by, application.decided_at = actor, timezone.now()
+    application.save(update_fields=["status", "decision_reason", "decided_by", "decided_at"])
+    return application

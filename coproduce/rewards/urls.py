@@ -13,4 +13,6 @@ urlpatterns = [
     path("c/<slug:slug>/partners/<int:pk>/counter/card/", views.counter_card, name="counter_card"),
     path("c/<slug:slug>/partners/<int:pk>/counter/recent/", views.recent, name="recent"),
     path("c/<slug:slug>/spend/figures/", views.marketplace_figures, name="figures"),
+    path("c/<slug:slug>/spend/join/", views.join, name="join"),
+    path("c/<slug:slug>/spend/join/requests/", views.join_requests, name="join_requests"),
 ]

@@ -22,8 +22,15 @@ from coproduce.partners.models import Listing, Redemption
 from coproduce.partners.permissions import require_manager, require_partner_viewer
 from coproduce.partners.rewards import counts_for, record_came_back_paying, refusal
 from coproduce.rewards import figures, services
-from coproduce.rewards.forms import CardForm, CodeForm, ConfirmCodeForm, PinForm
-from coproduce.rewards.models import MemberCard, RedemptionCode
+from coproduce.rewards.forms import (
+    CardForm,
+    CodeForm,
+    ConfirmCodeForm,
+    DeclineForm,
+    PinForm,
+    VenueApplicationForm,
+)
+from coproduce.rewards.models import JoinStatus, MemberCard, RedemptionCode, VenueApplication
 
 
 def _member(partner):
@@ -202,3 +209,50 @@ def marketplace_figures(request, slug):
         raise PermissionDenied(_("Only coordinators see the marketplace's figures."))
     return render(request, "rewards/figures.html", partner.context(
         figures=figures.marketplace(partner.community), k=partner.community.small_count_k))
+
+
+@login_required
+def join(request, slug):
+    """A member brings their business in as a venue; they see what became of earlier requests."""
+    partner = require_partner_viewer(request, slug)
+    membership = _member(partner)
+    form = VenueApplicationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.apply_as_venue(membership, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, _("Thank you: a coordinator will look at it and let you know."))
+            return redirect("rewards:join", slug)
+    mine = VenueApplication.objects.filter(membership=membership).order_by("-created_at")
+    return render(request, "rewards/join.html", partner.context(form=form, mine=mine))
+
+
+@login_required
+def join_requests(request, slug):
+    """Coordinators: businesses asking to join as venues, to approve or decline."""
+    partner = require_partner_viewer(request, slug)
+    if not partner.is_coordinator:
+        raise PermissionDenied(_("Only coordinators decide who joins as a venue."))
+    pending = (VenueApplication.objects.filter(membership__community=partner.community, status=JoinStatus.PENDING)
+               .select_related("membership__user"))
+    if request.method == "POST":
+        application = get_object_or_404(pending, pk=request.POST.get("application"))
+        decline = DeclineForm(request.POST) if request.POST.get("decision") == "decline" else None
+        try:
+            if decline is None:
+                organisation = services.approve_venue(application, actor=request.user)
+                messages.success(request, _("%(name)s has joined; %(person)s is its staff.") % {
+                    "name": organisation.name, "person": application.membership.user.name})
+            elif decline.is_valid():
+                services.decline_venue(application, actor=request.user, reason=decline.cleaned_data["reason"])
+                messages.success(request, _("Declined; the member sees why."))
+            else:
+                messages.error(request, _("Say why you decline, for the member who asked."))
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        return redirect("rewards:join_requests", slug)
+    return render(request, "rewards/join_requests.html", partner.context(
+        pending=[(application, DeclineForm(auto_id=f"id_%s_{application.pk}")) for application in pending]))

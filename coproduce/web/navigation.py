@@ -24,7 +24,7 @@ _COORDINATE = {
     "communities": {"settings", "areas", "categories", "rename_category", "retire_category", "restore_category"},
     "outcomes": {"report", "report_csv", "enter", "paper_form"},
     "localmoney": {"community"},
-    "rewards": {"figures"},
+    "rewards": {"figures", "join_requests"},
 }
 _WHOLE_NAMESPACE_COORDINATE = {"insights", "safeguarding"}
 _SECTION_OF_NAMESPACE = {

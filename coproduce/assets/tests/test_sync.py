@@ -188,3 +188,24 @@ def test_sync_community_catches_up_and_is_idempotent(riverside, staff, surgery):
     sync.sync_community(riverside)
     sync.sync_community(riverside)
     assert Service.objects.filter(origin=Origin.LISTING, origin_id=listing.pk).count() == 1
+
+
+def test_a_venues_rewards_are_on_the_map_where_the_venue_is(client, riverside, staff, surgery, member):
+    from coproduce.assets.tests.factories import make_location
+
+    place = make_location(riverside, organisation=sync.organisation_for_partner(surgery), name="The surgery")
+    listing = partners.save_listing(surgery, actor=staff, title="Flu jab", description="", minutes=30,
+                                    days=["SA"], opens_at=datetime.time(9), closes_at=datetime.time(12))
+    service = Service.objects.get(origin=Origin.LISTING, origin_id=listing.pk)
+    assert list(service.locations.all()) == [place]
+    (schedule,) = service.schedules.all()
+    assert (schedule.freq, schedule.byday, schedule.opens_at) == ("WEEKLY", "SA", datetime.time(9))
+    # A second place added later: the rewards follow the venue there too.
+    later = make_location(riverside, organisation=sync.organisation_for_partner(surgery), name="Annexe",
+                          latitude="51.520000")
+    assert set(service.locations.all()) == {place, later}
+    client.force_login(member)
+    listed = client.get("/c/riverside/directory/", {"credits": "on"}).content.decode()
+    assert "Flu jab" in listed
+    points = client.get("/c/riverside/directory/map.json", {"credits": "on", "bbox": "-0.2,51.4,0.0,51.6"}).json()
+    assert {name for _id, name, _lat, _lng in points["points"]} == {"Flu jab"}
