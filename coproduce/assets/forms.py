@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from coproduce.assets import queries
 from coproduce.assets.models import Cost, Frequency, TaxonomyTerm
 from coproduce.assets.services import DAY_CODES, PlaceData, ScheduleData, normalise_postcode
+from coproduce.assets.venues import Hours
 from coproduce.communities.models import Area
 
 DAYS = [
@@ -370,3 +371,65 @@ class DeclineForm(forms.Form):
         max_length=300,
         help_text=_("The member who suggested it sees this."),
     )
+
+
+class VenuePlaceForm(forms.Form):
+    """A venue's place and its opening times, a pair of times for each day (both empty: closed)."""
+
+    place_name = ServiceForm.base_fields["place_name"]
+    address = ServiceForm.base_fields["address"]
+    city = ServiceForm.base_fields["city"]
+    postcode = ServiceForm.base_fields["postcode"]
+    latitude = ServiceForm.base_fields["latitude"]
+    longitude = ServiceForm.base_fields["longitude"]
+    step_free = ServiceForm.base_fields["step_free"]
+    accessible_toilet = ServiceForm.base_fields["accessible_toilet"]
+    accessibility = ServiceForm.base_fields["accessibility"]
+
+    PLACE_KEYS = ("place_name", "address", "city", "postcode", "latitude", "longitude", "step_free",
+                  "accessible_toilet", "accessibility")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, day in DAYS:
+            for edge, label in (("opens", _("%(day)s: opens")), ("closes", _("%(day)s: closes"))):
+                self.fields[f"{edge}_{code}"] = forms.TimeField(
+                    label=label % {"day": day}, required=False,
+                    widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+
+    @classmethod
+    def initial_for(cls, place, hours) -> dict:
+        initial = {}
+        if place is not None:
+            initial = {key: getattr(place, "name" if key == "place_name" else key) for key in cls.PLACE_KEYS}
+        for opening in hours:
+            initial[f"opens_{opening.day}"] = opening.opens_at
+            initial[f"closes_{opening.day}"] = opening.closes_at
+        return initial
+
+    def clean(self):
+        data = super().clean()
+        for code, _day in DAYS:
+            opens, closes = data.get(f"opens_{code}"), data.get(f"closes_{code}")
+            if (opens is None) != (closes is None) and not self.has_error(f"opens_{code}") \
+                    and not self.has_error(f"closes_{code}"):
+                self.add_error(f"closes_{code}" if closes is None else f"opens_{code}",
+                               _("Give both times, or leave both empty when it is closed that day."))
+        return data
+
+    def place(self) -> PlaceData:
+        data = self.cleaned_data
+        return PlaceData(name=data["place_name"], address=data["address"], city=data["city"],
+                         postcode=data["postcode"], latitude=data["latitude"], longitude=data["longitude"],
+                         step_free=data["step_free"], accessible_toilet=data["accessible_toilet"],
+                         accessibility=data["accessibility"])
+
+    def hours(self) -> list:
+        data = self.cleaned_data
+        return [Hours(code, data[f"opens_{code}"], data[f"closes_{code}"]) for code, _day in DAYS
+                if data.get(f"opens_{code}") and data.get(f"closes_{code}")]
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        for key, messages in error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]:
+            field = f"closes_{key}" if key in DAY_CODES else key if key in self.fields else None
+            self.add_error(field, messages)

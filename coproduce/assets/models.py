@@ -103,7 +103,12 @@ class Origin(models.TextChoices):
     GROUP = "group", _("peer-support group")
     OPPORTUNITY = "opportunity", _("partner opportunity")
     LISTING = "listing", _("spend your time credits")
+    VENUE = "venue", _("a venue's place and opening times")
     IMPORTED = "imported", _("another directory")
+
+
+# Kept by another app and mirrored here (``sync``): changed where they live, not in the directory.
+MIRRORED = (Origin.GROUP, Origin.OPPORTUNITY, Origin.LISTING, Origin.VENUE)
 
 
 class Taxonomy(models.Model):
@@ -195,7 +200,7 @@ class Service(Provenance):
     @property
     def kept_elsewhere(self) -> bool:
         """Mirrored from a group, opportunity or listing: edited there, not here."""
-        return self.origin in (Origin.GROUP, Origin.OPPORTUNITY, Origin.LISTING)
+        return self.origin in MIRRORED
 
 
 class ServiceAtLocation(models.Model):

@@ -17,10 +17,10 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from coproduce.assets.models import (
+    MIRRORED,
     AssetOrganisation,
     Cost,
     Location,
-    Origin,
     Schedule,
     Service,
     ServiceAtLocation,
@@ -168,7 +168,7 @@ def needs_checking(community: Community, *, today: datetime.date | None = None) 
     return (
         Service.objects.listed()
         .filter(community=community)
-        .exclude(origin__in=[Origin.GROUP, Origin.OPPORTUNITY, Origin.LISTING])
+        .exclude(origin__in=MIRRORED)
         .annotate(checked=Coalesce("last_checked_on", TruncDate("created_at")))
         .filter(checked__lt=cutoff)
         .select_related("organisation", "maintained_by")

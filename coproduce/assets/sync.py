@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from coproduce.assets.models import (
     AssetOrganisation,
@@ -246,6 +247,20 @@ def sync_listing(listing: Listing) -> Service:
     return service
 
 
+def sync_venue(partner: Organisation) -> Service:
+    """A venue's own entry (its opening times are set in ``venues``), brought up to date from the
+    partner's name and description."""
+    return _mirror(Origin.VENUE, partner.pk, organisation=organisation_for_partner(partner), active=True,
+                   name=partner.name, description=partner.description, cost=Cost.PAID,
+                   cost_detail=gettext("Takes time credits for its rewards"))
+
+
+def _partner_saved(partner: Organisation) -> None:
+    organisation_for_partner(partner)
+    if Service.objects.filter(origin=Origin.VENUE, origin_id=partner.pk).exists():
+        sync_venue(partner)
+
+
 def sync_venue_places(location: Location) -> None:
     """A partner's place added or moved in the directory: its rewards follow it onto the map."""
     if location.organisation_id is None:
@@ -295,7 +310,7 @@ def _after_delete(origin):
     return handler
 
 
-_on_organisation = _after_save(organisation_for_partner)
+_on_organisation = _after_save(_partner_saved)
 _on_category = _after_save(term_for_category)
 _on_group = _after_save(sync_group)
 _on_series = _after_save(lambda series: sync_group(series.group))

@@ -21,6 +21,7 @@ urlpatterns = [
         views.suggestion_decline,
         name="suggestion_decline",
     ),
+    path("c/<slug:slug>/directory/venues/<int:partner_pk>/", views.venue, name="venue"),
     path("c/<slug:slug>/directory/<uuid:pk>/", views.service_detail, name="service"),
     path("c/<slug:slug>/directory/<uuid:pk>/edit/", views.service_edit, name="edit"),
     path("c/<slug:slug>/directory/<uuid:pk>/checked/", views.service_checked, name="checked"),

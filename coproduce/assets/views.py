@@ -4,7 +4,7 @@ calls a service."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,9 +19,12 @@ from coproduce.assets.forms import (
     DirectoryFilterForm,
     ServiceForm,
     SuggestionForm,
+    VenuePlaceForm,
 )
 from coproduce.assets.gifts import gifts_by_area
-from coproduce.assets.models import Origin, Suggestion, SuggestionStatus
+from coproduce.assets.models import Origin, Service, Suggestion, SuggestionStatus
+from coproduce.assets.venues import save_venue_place, venue_place
+from coproduce.partners.models import Organisation
 
 PAGE_SIZE = 20
 
@@ -32,6 +35,8 @@ def origin_url(service, slug: str) -> str:
         return reverse("groups:detail", args=[slug, service.origin_id])
     if service.origin == Origin.OPPORTUNITY:
         return reverse("partners:opportunity", args=[slug, service.origin_id])
+    if service.origin == Origin.VENUE:
+        return reverse("assets:venue", args=[slug, service.origin_id])
     if service.origin == Origin.LISTING and service.organisation.partner_id:
         return reverse("partners:detail", args=[slug, service.organisation.partner_id])
     return ""
@@ -250,3 +255,25 @@ def suggestion_decline(request, slug, pk):
         viewer.context(pending=_queue(viewer, failed=(suggestion.pk, form))),
         status=400,
     )
+
+
+def venue(request, slug, partner_pk):
+    """A venue's place and opening times, changed by its staff and the coordinators."""
+    viewer = permissions.require_viewer(request, slug)
+    partner = get_object_or_404(Organisation, pk=partner_pk, community=viewer.community)
+    if not viewer.is_coordinator and partner.pk not in viewer.staff_of:
+        raise PermissionDenied(_("Only %(venue)s's own staff and coordinators can change this.")
+                               % {"venue": partner.name})
+    place, hours = venue_place(partner)
+    form = VenuePlaceForm(request.POST or None, initial=VenuePlaceForm.initial_for(place, hours))
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_venue_place(partner, actor=request.user, place=form.place(), hours=form.hours())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Saved: the directory and the map show where and when you are open."))
+            return redirect("assets:venue", slug, partner.pk)
+    entry = Service.objects.filter(origin=Origin.VENUE, origin_id=partner.pk).values_list("pk", flat=True).first()
+    return render(request, "assets/venue.html",
+                  viewer.context(form=form, partner=partner, entry=entry), status=400 if form.errors else 200)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import random
+from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
@@ -14,7 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from coproduce.communities.models import Community
+from coproduce.assets.services import PlaceData
+from coproduce.assets.venues import Hours, save_venue_place
+from coproduce.communities.models import Area, Community
 from coproduce.demo.logins import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG
 from coproduce.groups import services as groups
 from coproduce.ledger.services import approve_transfer, community_today, new_key
@@ -55,6 +58,16 @@ ORGANISATIONS = [
      [("Tea and a slice of cake", 30, {"daily_cap": 10})]),
 ]
 
+# Where the venues are and when they are open (``assets.venues``): on the directory's map with
+# their rewards. Each stands a short walk from one of the demo's areas.
+VENUE_PLACES = {
+    "Riverside Leisure Centre": ("Riverside Road", "RS1 4LC", 0, (0.004, -0.003), True, True,
+                                 [(day, "06:30", "21:30") for day in ("MO", "TU", "WE", "TH", "FR")]
+                                 + [(day, "08:00", "18:00") for day in ("SA", "SU")]),
+    "Corner Café": ("2 High Street", "RS1 2CC", 1, (-0.002, 0.002), True, False,
+                    [(day, "08:00", "16:00") for day in ("MO", "TU", "WE", "TH", "FR", "SA")]),
+}
+
 GROUPS = [
     ("Carers' circle", None, "open", "facilitators",
      "For anyone looking after a family member or friend. Tea, talk and practical tips."),
@@ -74,6 +87,17 @@ def _person(email: str, name: str):
 def _say(stdout, message: str) -> None:
     if stdout is not None:
         stdout.write(message)
+
+
+def _place_venue(community, organisation, actor, address, postcode, area_index, offset, step_free, toilet, hours):
+    areas = list(Area.objects.filter(community=community, latitude__isnull=False).order_by("pk"))
+    area = areas[area_index % len(areas)] if areas else None
+    point = ((area.latitude + Decimal(str(offset[0]))), (area.longitude + Decimal(str(offset[1])))) if area else (None, None)
+    save_venue_place(organisation, actor=actor, hours=[
+        Hours(day, datetime.time.fromisoformat(opens), datetime.time.fromisoformat(closes))
+        for day, opens, closes in hours],
+        place=PlaceData(address=address, city=community.name, postcode=postcode, latitude=point[0],
+                        longitude=point[1], step_free=step_free, accessible_toilet=toilet))
 
 
 def seed_partners(community: Community, rng: random.Random, *, stdout=None) -> dict[str, int]:
@@ -147,6 +171,8 @@ def seed_partners(community: Community, rng: random.Random, *, stdout=None) -> d
             for buyer in rng.sample(members, 2):
                 with contextlib.suppress(ValidationError):  # the buyer may be at their lowest balance
                     services.buy_listing(listing, membership=buyer, actor=buyer.user, idempotency_key=new_key())
+        if name in VENUE_PLACES:
+            _place_venue(community, organisation, people[0], *VENUE_PLACES[name])
     library, school = organisations[3], organisations[1]
     services.record_agency_exchange(giver=library, receiver=school, minutes=120,
                                     performed_on=today - datetime.timedelta(days=12),

@@ -99,40 +99,52 @@ def _counted(listing: Listing) -> bool:
 # A savepoint of its own: a caller may catch a refusal and carry on (the demo seeder does).
 @transaction.atomic
 def redeem_listing(listing: Listing, *, membership: Membership, actor, via: str, idempotency_key: str,
-                   authority: str = "", now: datetime.datetime | None = None, replayed: bool = True
-                   ) -> Redemption:
+                   authority: str = "", now: datetime.datetime | None = None) -> Redemption:
     """Spend the member's credits on ``listing``: check every limit under the listing's row lock,
     post member -> organisation through the ledger, record the redemption and take one from the
-    stock. The same ``idempotency_key`` again returns the first redemption and posts nothing (a
-    caller holding a lock that proves this is the first time passes ``replayed=False``).
+    stock. The same ``idempotency_key`` again returns the first redemption and posts nothing.
 
     ``actor`` is the member themselves (online), or the venue's staff confirming a code or a
     card, who give their ``authority`` (audited by the ledger)."""
+    existing = Redemption.objects.filter(transfer__idempotency_key=idempotency_key,
+                                         transfer__community_id=listing.organisation.community_id).first()
+    if existing is not None:
+        return existing
+    return post_redemption(listing, membership=membership, actor=actor, via=via, idempotency_key=idempotency_key,
+                           authority=authority, now=now, fresh=False)
+
+
+def post_redemption(listing: Listing, *, membership: Membership, actor, via: str, idempotency_key: str,
+                    authority: str, now: datetime.datetime | None, fresh: bool) -> Redemption:
+    """``redeem_listing``'s work, inside the caller's transaction and without a savepoint, for a
+    caller that holds a lock proving this is the first time (a code's row) and lets a refusal end
+    its transaction. ``fresh``: the caller read ``listing`` in this same transaction, so a listing
+    without limits is not read again (the counter's path at full speed)."""
     if via not in RedemptionVia.values:
         raise ValueError(via)
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("post_redemption runs inside a transaction")
     organisation = listing.organisation  # with its community: loaded once by the caller
-    if replayed:
-        existing = Redemption.objects.filter(transfer__idempotency_key=idempotency_key,
-                                             transfer__community_id=organisation.community_id).first()
-        if existing is not None:
-            return existing
     # A listing with a stock or a cap is read again under a lock on its row alone, so redemptions
-    # of it queue and the limit holds; one without any is read as it is, so every till in town
+    # of it queue and the limit holds; one without any is used as read, so every till in town
     # works at once (the ledger guards the balances itself).
-    listings = Listing.objects.all()
     if _counted(listing):
-        listings = listings.select_for_update()
-    locked = listings.get(pk=listing.pk)
-    if _counted(locked) and not _counted(listing):  # a limit was set since the caller read it
         locked = Listing.objects.select_for_update().get(pk=listing.pk)
+    elif fresh:
+        locked = listing
+    else:
+        locked = Listing.objects.get(pk=listing.pk)
+        if _counted(locked):  # a limit was set since the caller read it
+            locked = Listing.objects.select_for_update().get(pk=listing.pk)
     locked.organisation = organisation
     reason = refusal(locked, membership, now=now)
     if reason:
         raise ValidationError(reason)
     community = locked.organisation.community
+    on = _local_now(locked, now).date()
     transfer = ledger.record_exchange(
         community=community, giver=locked.organisation, receiver=membership, minutes=locked.minutes,
-        performed_on=_local_now(locked, now).date(), keyed_by=actor, idempotency_key=idempotency_key,
+        performed_on=on, keyed_by=actor, idempotency_key=idempotency_key,
         description=locked.title, authority=authority)
     if transfer.status != TransferStatus.POSTED:
         # A spend is never left waiting: the member showed their code or card, or spent it online.
@@ -140,8 +152,7 @@ def redeem_listing(listing: Listing, *, membership: Membership, actor, via: str,
     if locked.stock is not None:
         Listing.objects.filter(pk=locked.pk).update(stock=F("stock") - 1)
     return Redemption.objects.create(listing=locked, membership=membership, transfer=transfer, via=via,
-                                     minutes=locked.minutes, redeemed_on=_local_now(locked, now).date(),
-                                     confirmed_by=actor)
+                                     minutes=locked.minutes, redeemed_on=on, confirmed_by=actor)
 
 
 def record_came_back_paying(redemption: Redemption, *, actor, on: datetime.date) -> Redemption:

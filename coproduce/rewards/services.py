@@ -82,7 +82,7 @@ def code_at(organisation: Organisation, raw: str, *, for_update: bool = False) -
         raise ValidationError({"code": _("A code is six letters and numbers, like K7MP3X.")})
     codes = RedemptionCode.objects.filter(code=code, listing__organisation=organisation)
     if for_update:  # just what the redemption needs, and a lock on the code's row only
-        found = codes.select_related("listing", "membership").select_for_update(of=("self",)).first()
+        found = codes.select_related("listing", "membership__user").select_for_update(of=("self",)).first()
     else:
         found = codes.select_related("listing", "membership__user", "redemption").first()
     if found is None:
@@ -109,9 +109,10 @@ def redeem_code(organisation: Organisation, raw: str, *, actor, age_checked: boo
         if listing.minimum_age and not age_checked:
             raise ValidationError({"age_checked": _("Check that the member is at least %(age)s, then tick the box.")
                                    % {"age": listing.minimum_age}})
-        redemption = rewards.redeem_listing(
+        # The code's lock proves this is the first time, and the listing was read with it.
+        redemption = rewards.post_redemption(
             listing, membership=code.membership, actor=actor, via=RedemptionVia.CODE,
-            idempotency_key=f"reward-code-{code.pk}", now=now, replayed=False,  # the code's lock says so
+            idempotency_key=f"reward-code-{code.pk}", now=now, fresh=True,
             authority=_("%(who)s confirmed code %(code)s") % {"who": authority or _("a coordinator"),
                                                                 "code": code.code})
         code.redemption = redemption

@@ -79,22 +79,43 @@ def account_of(party: Party, community: Community) -> Account:
 
 
 def _prefetch(community: Community, key: str, parties: Sequence[Party]) -> tuple[int | None, dict]:
-    """In one round trip: the transfer already posted with this key, and members' account ids."""
+    """In one round trip: the transfer already posted with this key, and the account ids of the
+    members and registered parties (organisations) among ``parties`` that have one. The found ids
+    are keyed by membership id, or by (account field, party id) for other parties."""
+    conditions, params = [], []
     members = [p.pk for p in parties if isinstance(p, Membership) and p.community_id == community.pk]
-    in_list = ", ".join(["%s"] * len(members)) if members else "NULL"
+    if members:
+        conditions.append("a.membership_id IN (" + ", ".join(["%s"] * len(members)) + ")")
+        params.extend(members)
+    fields = []
+    for party in parties:
+        registered = hooks.party_of(party)
+        if registered is not None and party.community_id == community.pk:
+            field = Account._meta.get_field(registered[0])  # a real column, never text from outside
+            conditions.append(f"a.{connection.ops.quote_name(field.column)} = %s")
+            params.append(party.pk)
+            fields.append(field)
+    columns = "".join(f", a.{connection.ops.quote_name(f.column)}" for f in fields)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT k.id, a.membership_id, a.id FROM (SELECT 1 AS one) x"
+            f"SELECT k.id, a.id, a.membership_id{columns} FROM (SELECT 1 AS one) x"
             " LEFT JOIN ledger_transfer k ON k.community_id = %s AND k.idempotency_key = %s"
-            f" LEFT JOIN ledger_account a ON a.membership_id IN ({in_list})",
-            [community.pk, key, *members])
+            f" LEFT JOIN ledger_account a ON a.community_id = %s AND ({' OR '.join(conditions) or 'FALSE'})",
+            [community.pk, key, community.pk, *params])
         rows = cursor.fetchall()
-    return rows[0][0], {membership: account for _k, membership, account in rows if membership}
+    found = {}
+    for _k, account, membership, *owners in rows:
+        if membership:
+            found[membership] = account
+        for field, owner in zip(fields, owners, strict=True):
+            if owner:
+                found[(field.name, owner)] = account
+    return rows[0][0], found
 
 
 def _accounts_of(community: Community, parties: Sequence[Party], *, found: dict | None = None) -> list[Account]:
-    """``account_of`` for several parties, for internal use: members' accounts are unsaved
-    stand-ins carrying only pk, kind and owner (never save them)."""
+    """``account_of`` for several parties, for internal use: accounts found by ``_prefetch`` are
+    unsaved stand-ins carrying only pk, community, kind and owner (never save them)."""
     members = [p for p in parties if isinstance(p, Membership) and p.community_id == community.pk]
     if found is None:
         found = {}
@@ -105,9 +126,13 @@ def _accounts_of(community: Community, parties: Sequence[Party], *, found: dict 
                 found = dict(cursor.fetchall())
     result = []
     for party in parties:
+        registered = None if isinstance(party, (Membership, Account)) else hooks.party_of(party)
         if isinstance(party, Membership) and party.pk in found:
             result.append(Account(pk=found[party.pk], community_id=community.pk,
                                   kind=AccountKind.MEMBER, membership=party))
+        elif registered is not None and (registered[0], party.pk) in found:
+            result.append(Account(pk=found[(registered[0], party.pk)], community_id=community.pk,
+                                  kind=registered[1], **{registered[0]: party}))
         else:
             result.append(account_of(party, community))
     return result

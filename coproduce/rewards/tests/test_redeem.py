@@ -221,3 +221,27 @@ def test_unknown_cards_and_other_venues_rewards(riverside, alice, member, pat, p
     with pytest.raises(ValidationError, match="No card with member number 999999"):
         services.redeem_card(pool, Listing.objects.create(organisation=pool, title="Gym", minutes=30),
                              number="999999", pin="4821", actor=pat, idempotency_key="b")
+
+
+def test_confirming_a_code_is_one_short_transaction_whatever_the_history(riverside, alice, bob, member,
+                                                                         second_member, pat, pool, swim):
+    """The counter's hot path (bench_rewards): the venue's account is found with the member's in
+    one round trip, the listing is read once with the code, and the count stays the same as
+    redemptions pile up."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.redeem_code(pool, services.issue_code(swim, membership=bob, actor=second_member).code, actor=pat)
+    services.redeem_code(pool, services.issue_code(swim, membership=alice, actor=member).code, actor=pat)
+    counts = []
+    for _round in range(3):
+        code = services.issue_code(swim, membership=alice, actor=member)
+        with CaptureQueriesContext(connection) as queries:
+            services.redeem_code(pool, code.code, actor=pat)
+        counts.append(len(queries))
+        sql = [q["sql"] for q in queries.captured_queries]
+        assert len([s for s in sql if s.startswith("SELECT") and '"partners_listing"' in s.split(" FROM ")[1]
+                    .split(" WHERE ")[0] and "rewards_redemptioncode" not in s]) == 0
+        assert not [s for s in sql if s.startswith('SELECT "ledger_account"')]  # found in the prefetch
+    assert counts[0] == counts[1] == counts[2] <= 17, counts
+    assert check_ledger(riverside)[1] == []

@@ -24,6 +24,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from coproduce import testing
@@ -31,6 +33,7 @@ from coproduce.communities.models import Community
 from coproduce.demo.logins import DEMO_SLUG
 from coproduce.demo.management.commands.bench_home import _host, _measure, _percentile
 from coproduce.ledger import services as ledger
+from coproduce.ledger.models import Account, AccountKind
 from coproduce.members.models import Membership, MembershipStatus, Role
 from coproduce.partners import services as partners
 from coproduce.partners.models import Listing, Organisation
@@ -103,11 +106,20 @@ class Command(BaseCommand):
         if community is None:
             raise CommandError("Seed the demo first (python manage.py seed_demo).")
         venue, listing, till = _venue(community)
-        members = list(Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE,
-                                                 role=Role.MEMBER).select_related("user")
+        # Members who can pay for the listing twice (the redemption and the baseline's posting), so
+        # the bench runs again and again on the same demo; as many as there are, up to the number asked.
+        headroom = 2 * listing.minutes
+        able = (Account.objects.filter(community=community, kind=AccountKind.MEMBER,
+                                       membership__status=MembershipStatus.ACTIVE, membership__role=Role.MEMBER)
+                .annotate(floor=Coalesce("min_override", Value(community.min_balance_minutes)))
+                .filter(balance__gte=F("floor") + headroom).values_list("membership_id", flat=True))
+        members = list(Membership.objects.filter(pk__in=able).select_related("user")
                        .order_by("?")[:redemptions + runs])
-        if len(members) < redemptions + runs:
-            raise CommandError(f"The demo has {len(members)} members; this needs {redemptions + runs}.")
+        if len(members) < 2 * max(tills, 10):
+            raise CommandError(f"Only {len(members)} members of the demo can pay {headroom} minutes; "
+                               "seed a bigger demo (seed_demo --members).")
+        runs = min(runs, len(members) // 4)
+        redemptions = len(members) - runs
         codes = [services.issue_code(listing, membership=m, actor=m.user) for m in members]
         timed, for_page = codes[:redemptions], codes[redemptions:]
 
