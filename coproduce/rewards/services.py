@@ -112,12 +112,17 @@ def redeem_code(organisation: Organisation, raw: str, *, actor, age_checked: boo
         # The code's lock proves this is the first time, and the listing was read with it.
         redemption = rewards.post_redemption(
             listing, membership=code.membership, actor=actor, via=RedemptionVia.CODE,
-            idempotency_key=f"reward-code-{code.pk}", now=now, fresh=True,
+            idempotency_key=f"reward-code-{code.pk}", now=now, fresh=True, then=_mark_used(code),
             authority=_("%(who)s confirmed code %(code)s") % {"who": authority or _("a coordinator"),
                                                                 "code": code.code})
+    return redemption, False
+
+
+def _mark_used(code: RedemptionCode):
+    def mark(redemption: Redemption) -> None:
         code.redemption = redemption
         code.save(update_fields=["redemption"])
-    return redemption, False
+    return mark
 
 
 def _check_pin(pin: str) -> str:

@@ -15,8 +15,6 @@ from coproduce.assets.tests.test_oruk_feed import get_json
 from coproduce.assets.venues import Hours, save_venue_place, venue_place
 from coproduce.audit.models import AuditAction, AuditEntry
 from coproduce.partners import services as partners
-from coproduce.partners.tests.fixtures import other_staff, school, staff, surgery  # noqa: F401 (fixtures)
-from coproduce.rewards.tests.conftest import pat, pool, swim  # noqa: F401 (fixtures)
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR")
 PLACE = PlaceData(address="1 River Road", postcode="rs1 4lc", latitude=Decimal("51.5"),

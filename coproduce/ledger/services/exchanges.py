@@ -51,13 +51,18 @@ from coproduce.ledger.services.validation import (
 def record_exchange(*, community: Community, giver: Party, receiver: Party, minutes: int,
                     performed_on: datetime.date, keyed_by, idempotency_key: str,
                     category: Category | None = None, description: str = "",
-                    authority: str = "") -> Transfer:
+                    authority: str = "", with_transfer=None) -> Transfer:
     """One person helped another: the giver gains ``minutes``, the receiver pays them.
 
     Keyed by the receiver or a coordinator: posted at once (a coordinator's is audited with
     the member they acted for). Keyed by the giver: pending until the receiver confirms.
     ``authority`` (as in ``record_group_exchange``) posts it at once, audited: for example
     staff of the receiving organisation recording an agency-to-agency exchange.
+
+    ``with_transfer(transfer)``, for an exchange posted at once, runs in the same transaction
+    before the accounts are locked where nothing can be held (a caller's own record of it, such as
+    a redemption at a venue's till, so the venue's account is locked for less time); the caller
+    checks the transfer's status when it returns.
     """
     existing_id, found = _prefetch(community, idempotency_key, [giver, receiver])
     if existing_id is not None:
@@ -75,9 +80,10 @@ def record_exchange(*, community: Community, giver: Party, receiver: Party, minu
     draft = _Draft(community=community, kind=TransferKind.EXCHANGE,
                    lines={giver_account.pk: minutes, receiver_account.pk: -minutes},
                    keyed_by=keyed_by, idempotency_key=idempotency_key, performed_on=performed_on,
-                   category=category, description=description)
+                   category=category, description=description,
+                   kinds={giver_account.pk: giver_account.kind, receiver_account.pk: receiver_account.kind})
     if receiver_uid is not None and keyed_by.pk == receiver_uid:
-        return _post(draft)
+        return _post(draft, then=with_transfer)
     if giver_uid is not None and keyed_by.pk == giver_uid:
         if receiver_uid is None:
             raise ValidationError(_("Ask a coordinator to record help given to an organisation "
@@ -97,10 +103,15 @@ def record_exchange(*, community: Community, giver: Party, receiver: Party, minu
     if not authority and not _is_coordinator(keyed_by, community):
         raise ValidationError(_("You can only record exchanges you took part in."))
     draft.on_behalf_of = _owner_user(receiver_account) or _owner_user(giver_account)
-    return _post(draft, then=lambda transfer: record_audit(
-        actor=keyed_by, action=AuditAction.EXCHANGE_RECORDED_FOR, community=community,
-        on_behalf_of=draft.on_behalf_of, subject=str(transfer), transfer=transfer.pk, minutes=minutes,
-        **({"authority": authority} if authority else {})))
+
+    def audited(transfer):
+        record_audit(actor=keyed_by, action=AuditAction.EXCHANGE_RECORDED_FOR, community=community,
+                     on_behalf_of=draft.on_behalf_of, subject=str(transfer), transfer=transfer.pk, minutes=minutes,
+                     **({"authority": authority} if authority else {}))
+        if with_transfer is not None:
+            with_transfer(transfer)
+
+    return _post(draft, then=audited)
 
 
 def _pending_for_update(transfer: Transfer) -> Transfer:
