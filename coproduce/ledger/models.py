@@ -143,6 +143,7 @@ class HoldReason(models.TextChoices):
     OVER_CEILING = "over_ceiling", _("more than the community's ceiling for one person in one posting")
     APPOINTMENT = "appointment", _("credits a facilitator or peer supporter no coordinator or host appointed")
     UNCONFIRMED = "unconfirmed", _("the receiver could not confirm it themselves")
+    COMMUNITY_TIME = "community_time", _("time an organisation gave the community, paid from the pot")
 
 
 class ImmutableQuerySet(models.QuerySet):

@@ -149,6 +149,18 @@ class GiveToPotForm(KeyedForm):
     description = forms.CharField(label=_("What for (optional)"), max_length=200, required=False)
 
 
+class CommunityTimeForm(KeyedForm):
+    description = forms.CharField(
+        label=_("What your organisation gave"), max_length=500,
+        help_text=_("For example: the community room for the carers' circle, or two staff at the litter pick."))
+    minutes = time_field(_("How long"))
+    performed_on = forms.DateField(label=_("Date"), widget=date_widget())
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("performed_on", community_today(organisation.community))
+
+
 class AgencyExchangeForm(KeyedForm):
     giver = forms.ModelChoiceField(label=_("Organisation that gave the help"), queryset=Organisation.objects.none())
     minutes = time_field()

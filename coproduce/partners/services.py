@@ -414,6 +414,17 @@ def give_to_pot(organisation: Organisation, *, actor, minutes: int, idempotency_
                                authority=authority)
 
 
+def record_time_for_community(organisation: Organisation, *, actor, minutes: int, performed_on: datetime.date,
+                              description: str, idempotency_key: str) -> Transfer:
+    """The organisation gave its time to the community (a free room for a group, its staff at a
+    community event), recorded by its staff or a coordinator: the pot pays it once a coordinator
+    approves, so a business earns credits by giving as well as by honouring them."""
+    authority = _require_manager(actor, organisation) or _("a coordinator")
+    return ledger.claim_from_pot(community=organisation.community, organisation=organisation, minutes=minutes,
+                                 performed_on=performed_on, keyed_by=actor, idempotency_key=idempotency_key,
+                                 description=description, authority=authority)
+
+
 def record_agency_exchange(*, giver: Organisation, receiver: Organisation, minutes: int,
                            performed_on: datetime.date, description: str, actor,
                            idempotency_key: str) -> Transfer:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("c/<slug:slug>/partners/<int:pk>/listings/new/", views.listing_new, name="listing_new"),
     path("c/<slug:slug>/partners/<int:pk>/exchanges/new/", views.agency_exchange, name="agency_exchange"),
     path("c/<slug:slug>/partners/<int:pk>/give/", views.give_to_pot, name="give_to_pot"),
+    path("c/<slug:slug>/partners/<int:pk>/gave-time/", views.community_time, name="community_time"),
     path("c/<slug:slug>/opportunities/<int:pk>/", views.opportunity_detail, name="opportunity"),
     path("c/<slug:slug>/opportunities/<int:pk>/edit/", views.opportunity_edit, name="opportunity_edit"),
     path("c/<slug:slug>/opportunities/<int:pk>/sign-up/", views.opportunity_sign_up, name="sign_up"),

@@ -21,6 +21,7 @@ from coproduce.partners import services
 from coproduce.partners.forms import (
     AgencyExchangeForm,
     AttendanceForm,
+    CommunityTimeForm,
     EveryoneCameForm,
     GiveToPotForm,
     KeyedForm,
@@ -561,6 +562,32 @@ def agency_exchange(request, slug, pk):
 
 
 @login_required
+def community_time(request, slug, pk):
+    """A business records time it gave the community; the pot pays it once a coordinator approves."""
+    partner, organisation = require_manager(request, slug, pk)
+    form = CommunityTimeForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_time_for_community(organisation, actor=request.user, minutes=data["minutes"],
+                                               performed_on=data["performed_on"], description=data["description"],
+                                               idempotency_key=data["token"])
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, _("Thank you: a coordinator will approve it, and the pot then pays %(name)s.")
+                             % {"name": organisation.name})
+            return redirect("partners:detail", slug=slug, pk=pk)
+    return _form_page(
+        request,
+        partner,
+        form,
+        _("Record time %(name)s gave the community") % {"name": organisation.name},
+        _("Send it for approval"),
+        ("partners:detail", slug, pk),
+    )
+
+
 def give_to_pot(request, slug, pk):
     """A business passes credits it earned on to the community pot (a community cause)."""
     partner, organisation = require_manager(request, slug, pk)

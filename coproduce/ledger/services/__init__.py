@@ -10,7 +10,7 @@ What lives where (import from ``coproduce.ledger.services``; every name below is
 - ``posting``: writing one transfer: locks, limits (``set_limit_exception``), idempotency
   keys (``new_key``) and the plain-SQL writes every other module posts through;
 - ``exchanges``: ``record_exchange``, ``confirm_exchange``, ``decline_exchange``,
-  ``settle_pending``, ``give_credits``, ``grant_from_pot``, ``reverse_transfer``;
+  ``settle_pending``, ``give_credits``, ``claim_from_pot``, ``grant_from_pot``, ``reverse_transfer``;
 - ``groups``: ``record_group_exchange`` and its ``split_shares`` rule;
 - ``bulk``: ``bulk_post_exchanges`` with ``BulkRow`` (importers, the demo seeder) and
   ``record_exchanges_all_or_none`` with ``RowErrors`` (paper timesheets);
@@ -73,6 +73,7 @@ from coproduce.ledger.services.bulk import (
 )
 from coproduce.ledger.services.exchanges import (
     can_confirm_online,
+    claim_from_pot,
     confirm_exchange,
     decline_exchange,
     give_credits,
@@ -106,6 +107,7 @@ __all__ = [
     "can_confirm_online",
     "check_date",
     "check_minutes",
+    "claim_from_pot",
     "community_today",
     "community_zone",
     "confirm_exchange",

@@ -206,6 +206,33 @@ def settle_pending(*, community: Community | None = None, now: datetime.datetime
 
 
 @transaction.atomic
+def claim_from_pot(*, community: Community, organisation: Party, minutes: int, performed_on: datetime.date,
+                   keyed_by, idempotency_key: str, description: str, authority: str) -> Transfer:
+    """An organisation gave its time to the community (a free room for a group, its staff at a
+    community event): the pot pays it, once a coordinator approves (another coordinator, when a
+    coordinator keyed it). Its staff state their ``authority``, checked by the organisation's
+    app and audited here."""
+    existing = _existing(community, idempotency_key)
+    if existing is not None:
+        return existing
+    check_minutes(minutes)
+    check_date(community, performed_on)
+    account = account_of(organisation, community)
+    authority = authority.strip()
+    if account.kind != AccountKind.ORGANISATION or not authority:
+        raise ValidationError(_("Only an organisation's own staff or a coordinator can record its time."))
+    description = description.strip()
+    if not description:
+        raise ValidationError({"description": _("Say what your organisation gave, so a coordinator can approve it.")})
+    draft = _Draft(community=community, kind=TransferKind.EXCHANGE,
+                   lines={account.pk: minutes, pot_for(community).pk: -minutes}, keyed_by=keyed_by,
+                   idempotency_key=idempotency_key, performed_on=performed_on, description=description,
+                   hold_reason=HoldReason.COMMUNITY_TIME, hold_detail=description)
+    return _post(draft, then=lambda transfer: record_audit(
+        actor=keyed_by, action=AuditAction.EXCHANGE_RECORDED_FOR, community=community, subject=str(transfer),
+        transfer=transfer.pk, minutes=minutes, authority=authority))
+
+
 def give_credits(*, community: Community, giver: Party, to: Party | None, minutes: int,
                  keyed_by, idempotency_key: str, description: str = "", authority: str = "") -> Transfer:
     """A member gives credits to another member, or to the pot when ``to`` is None. An

@@ -8,6 +8,7 @@ from coproduce.partners.tests.fixtures import (  # noqa: F401 (pytest fixtures)
     school,
     staff,
     surgery,
+    yesterday,
 )
 
 

@@ -58,3 +58,102 @@ def test_the_page(client, riverside, pool, pat, member):
     riverside.save(update_fields=["organisation_floor_minutes"])
     done = client.post(url, {"minutes": "1:00", "description": "For the Christmas lunch", "token": "page-1"})
     assert done.status_code == 302 and balance(pool, riverside) == -60
+
+
+# ---------------------------------------------------------------------------- venues give their time
+
+
+def test_a_venues_time_for_the_community_is_paid_by_the_pot_once_a_coordinator_approves(
+        riverside, pool, pat, coordinator, yesterday):
+    from coproduce.ledger.models import HoldReason, TransferStatus
+    from coproduce.partners.services import record_time_for_community
+
+    pot = ledger.pot_for(riverside)
+    pot_before = pot.balance
+    claim = record_time_for_community(pool, actor=pat, minutes=120, performed_on=yesterday,
+                                      description="The community room for the carers' circle", idempotency_key="room-1")
+    again = record_time_for_community(pool, actor=pat, minutes=120, performed_on=yesterday,
+                                      description="The community room for the carers' circle", idempotency_key="room-1")
+    assert again.pk == claim.pk  # a double submit records it once
+    assert (claim.status, claim.hold_reason) == (TransferStatus.HELD, HoldReason.COMMUNITY_TIME)
+    assert balance(pool, riverside) == 0  # nothing moves before a coordinator approves
+    assert AuditEntry.objects.filter(detail__transfer=claim.pk, detail__authority="staff of Riverside Pool").exists()
+
+    ledger.approve_transfer(claim, approver=coordinator)
+    assert balance(pool, riverside) == 120
+    pot.refresh_from_db()
+    assert pot.balance == pot_before - 120
+    assert check_ledger(riverside)[1] == []
+
+
+def test_a_coordinators_own_claim_needs_another_coordinator(riverside, pool, coordinator, yesterday):
+    from coproduce.partners.services import record_time_for_community
+
+    claim = record_time_for_community(pool, actor=coordinator, minutes=60, performed_on=yesterday,
+                                      description="Two staff at the litter pick", idempotency_key="pick-1")
+    with pytest.raises(ValidationError, match="Another coordinator"):
+        ledger.approve_transfer(claim, approver=coordinator)
+    assert balance(pool, riverside) == 0
+
+
+@pytest.mark.parametrize(
+    ("minutes", "description", "message"),
+    [
+        (60, "  ", "Say what your organisation gave"),
+        (0, "A room", "minute"),
+    ],
+)
+def test_a_claim_says_what_and_how_long_or_changes_nothing(riverside, pool, pat, yesterday, minutes, description,
+                                                           message):
+    from coproduce.ledger.models import Transfer
+    from coproduce.partners.services import record_time_for_community
+
+    with pytest.raises(ValidationError, match=message):
+        record_time_for_community(pool, actor=pat, minutes=minutes, performed_on=yesterday, description=description,
+                                  idempotency_key="bad")
+    assert not Transfer.objects.exists()
+
+
+def test_only_its_staff_or_a_coordinator_records_a_venues_time(riverside, pool, staff, member, yesterday):
+    from coproduce.ledger.models import Transfer
+    from coproduce.partners.services import record_time_for_community
+
+    for outsider in (staff, member):
+        with pytest.raises(ValidationError, match="own staff and coordinators"):
+            record_time_for_community(pool, actor=outsider, minutes=60, performed_on=yesterday,
+                                      description="A room", idempotency_key=f"x-{outsider.pk}")
+    with pytest.raises(ValidationError, match="own staff or a coordinator"):  # the ledger wants an authority
+        ledger.claim_from_pot(community=riverside, organisation=pool, minutes=60, performed_on=yesterday,
+                              keyed_by=member, idempotency_key="none", description="A room", authority="")
+    assert not Transfer.objects.exists()
+
+
+@pytest.mark.parametrize(("persona", "status"), [("anonymous", 302), ("other_coordinator", 403), ("member", 403),
+                                                 ("staff", 403), ("pat", 200), ("coordinator", 200)])
+def test_the_time_page_for_each_role(client, request, riverside, pool, pat, staff, persona, status):
+    from coproduce.ledger.models import Transfer
+
+    url = f"/c/riverside/partners/{pool.pk}/gave-time/"
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    assert client.get(url).status_code == status
+    posted = client.post(url, {"description": "The hall for the lunch club", "minutes": "2:00",
+                               "performed_on": riverside_today(riverside), "token": f"page-{persona}"})
+    assert posted.status_code == (302 if status == 200 else status)
+    assert Transfer.objects.filter(status="held").count() == (1 if status == 200 else 0)
+
+
+def test_the_time_page_shows_what_is_missing(client, riverside, pool, pat):
+    from coproduce.ledger.models import Transfer
+
+    client.force_login(pat)
+    response = client.post(f"/c/riverside/partners/{pool.pk}/gave-time/",
+                           {"description": "", "minutes": "2:00", "performed_on": riverside_today(riverside),
+                            "token": "missing"})
+    assert response.status_code in (200, 400) and response.context["form"].errors["description"]
+    assert not Transfer.objects.exists()
+    assert "Record time you gave the community" in client.get(f"/c/riverside/partners/{pool.pk}/").content.decode()
+
+
+def riverside_today(community) -> str:
+    return ledger.community_today(community).isoformat()

@@ -8,12 +8,15 @@
   box.hidden = false;
   // maxZoom on the map itself: without a tile layer (tests, or no tile server) the cluster
   // group needs one to build its levels.
-  var map = L.map(box, { scrollWheelZoom: false, maxZoom: 19 });
+  // People who ask their device for less motion get a map that jumps instead of gliding.
+  var calm = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  var map = L.map(box, { scrollWheelZoom: false, maxZoom: 19, zoomAnimation: !calm, fadeAnimation: !calm,
+                         markerZoomAnimation: !calm });
   var tiles = box.dataset.tiles;
   if (tiles) {
     L.tileLayer(tiles, { maxZoom: 19, attribution: box.dataset.attribution || "" }).addTo(map);
   }
-  var cluster = L.markerClusterGroup({ chunkedLoading: true });
+  var cluster = L.markerClusterGroup({ chunkedLoading: true, animate: !calm });
   map.addLayer(cluster);
   // A crowded view arrives as counts on a grid (the server counts; see views_map.py).
   var cells = L.layerGroup().addTo(map);
@@ -68,10 +71,16 @@
   }
 
   map.on("moveend", load);
+  // The page may still be settling when the map starts (on a phone the map sits above the list);
+  // Leaflet measures its box once, so it measures again whenever the box changes size.
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () { map.invalidateSize(); }).observe(box);
+  }
   // First the extent of the community's places (one small query), then the points in view.
   fetch(box.dataset.points, { headers: { "Accept": "application/json" } })
     .then(function (response) { return response.json(); })
     .then(function (data) {
+      map.invalidateSize();
       if (data.extent) {
         map.fitBounds([[data.extent[0], data.extent[1]], [data.extent[2], data.extent[3]]], { maxZoom: 15 });
       } else {

@@ -109,17 +109,22 @@ class Command(BaseCommand):
         # Members who can pay for the listing twice (the redemption and the baseline's posting), so
         # the bench runs again and again on the same demo; as many as there are, up to the number asked.
         headroom = 2 * listing.minutes
-        able = (Account.objects.filter(community=community, kind=AccountKind.MEMBER,
-                                       membership__status=MembershipStatus.ACTIVE, membership__role=Role.MEMBER)
-                .annotate(floor=Coalesce("min_override", Value(community.min_balance_minutes)))
-                .filter(balance__gte=F("floor") + headroom).values_list("membership_id", flat=True))
-        members = list(Membership.objects.filter(pk__in=able).select_related("user")
-                       .order_by("?")[:redemptions + runs])
+        accounts = (Account.objects.filter(community=community, kind=AccountKind.MEMBER)
+                    .annotate(floor=Coalesce("min_override", Value(community.min_balance_minutes))))
+        members = Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE, role=Role.MEMBER)
+        if community.min_balance_minutes <= -headroom:  # a member with no account yet has a balance of 0
+            members = members.exclude(pk__in=accounts.filter(balance__lt=F("floor") + headroom)
+                                      .values("membership_id"))
+        else:
+            members = members.filter(pk__in=accounts.filter(balance__gte=F("floor") + headroom)
+                                     .values("membership_id"))
+        members = list(members.select_related("user").order_by("?")[:redemptions + runs])
         if len(members) < 2 * max(tills, 10):
             raise CommandError(f"Only {len(members)} members of the demo can pay {headroom} minutes; "
                                "seed a bigger demo (seed_demo --members).")
         runs = min(runs, len(members) // 4)
         redemptions = len(members) - runs
+        ledger.member_accounts(community, members)  # whoever spends credits has earned some: an account
         codes = [services.issue_code(listing, membership=m, actor=m.user) for m in members]
         timed, for_page = codes[:redemptions], codes[redemptions:]
 
