@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "coproduce.assets",
     "coproduce.demo",
     "coproduce.web",
+    "coproduce.api",  # issue 17: the JSON API and personal access tokens
+    "rest_framework",
+    "drf_spectacular",
     "django_tasks",  # issue 4: the django-tasks backport (Django's task framework)
     "django_tasks_db",  # issue 4: its database backend; run `manage.py db_worker`
 ]
@@ -239,6 +242,30 @@ def tile_origin(template: str) -> list[str]:
     return [f"{parts.scheme}://{parts.netloc}"]
 
 
+
+# The JSON API (coproduce/api): bearer tokens only (no session, so no CSRF), JSON only, limits per
+# token in the shared cache, every error as {"errors": {field: [messages]}}.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["coproduce.api.authentication.BearerToken"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["coproduce.api.throttling.PerToken"],
+    "DEFAULT_THROTTLE_RATES": {"token": env_str("API_RATE", "300/min"),
+                               "anonymous": env_str("API_ANONYMOUS_RATE", "60/min")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "coproduce.api.errors.handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Coproduce API",
+    "DESCRIPTION": "A time bank's members, partners and figures. Authenticate with a personal access token.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "coproduce.api.schema.add_refusals"],
+}
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

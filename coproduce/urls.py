@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/login/", account_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("oruk/", include("coproduce.assets.urls_oruk")),
+    path("", include("coproduce.api.urls")),
     path("", include("coproduce.members.urls_community")),
     path("", include("coproduce.members.urls")),
     path("", include("coproduce.ledger.urls")),

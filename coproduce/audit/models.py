@@ -35,6 +35,9 @@ class AuditAction(models.TextChoices):
     REPORT_VIEWED = "conversations.report_viewed", _("read a reported conversation")
     EXCHANGE_RECORDED_FOR = "ledger.recorded_for", _("recorded an exchange on someone's behalf")
     MEMBER_CARD_PIN_SET = "rewards.card_pin_set", _("set a member card's PIN for a member")
+    # Issue 17: the API.
+    API_TOKEN_CREATED = "api.token_created", _("made an API access token")
+    API_TOKEN_REVOKED = "api.token_revoked", _("revoked an API access token")
     TRANSFER_REVERSED = "ledger.reversed", _("reversed a transfer")
     POT_GRANT = "ledger.pot_grant", _("granted credits from the pot")
     LIMIT_EXCEPTION = "ledger.limit_exception", _("set a balance limit exception")

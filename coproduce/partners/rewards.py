@@ -157,6 +157,10 @@ def post_redemption(listing: Listing, *, membership: Membership, actor, via: str
         community=community, giver=locked.organisation, receiver=membership, minutes=locked.minutes,
         performed_on=on, keyed_by=actor, idempotency_key=idempotency_key,
         description=locked.title, authority=authority, with_transfer=record)
+    if transfer.status == TransferStatus.POSTED and not made:
+        existing = Redemption.objects.filter(transfer=transfer).first()
+        if existing is not None:  # the same key won a race a moment ago (a double submit): this is that spend
+            return existing
     if transfer.status != TransferStatus.POSTED or not made:
         # A spend is never left waiting: the member showed their code or card, or spent it online.
         raise ValidationError(_("This could not be paid for at once; ask a coordinator."))

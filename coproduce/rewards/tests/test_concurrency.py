@@ -82,3 +82,17 @@ def test_stock_and_daily_caps_hold_under_sixteen_at_once(busy, riverside, pat, p
     if limit == "stock":
         assert Listing.objects.get(pk=swim.pk).stock == 0
     assert check_ledger(riverside)[1] == []
+
+
+def test_a_double_submitted_online_spend_posts_once_and_both_get_it(busy, riverside, alice, member, pool, swim):
+    from coproduce.partners.services import buy_listing
+
+    def buy():
+        return buy_listing(swim, membership=Membership.objects.get(pk=alice.pk), actor=member,
+                           idempotency_key="the-same-form")
+
+    outcomes = all_at_once([buy, buy, buy, buy])
+    assert [kind for kind, _ in outcomes] == ["done"] * 4, outcomes
+    assert len({transfer.pk for _, transfer in outcomes}) == 1
+    assert Redemption.objects.count() == 1
+    assert check_ledger(riverside)[1] == []

@@ -2,6 +2,7 @@
 list's filters, links each marker to its entry, and passes axe at 1,280 and 320 px. Tests use no
 tile server (MAP_TILE_URL is empty), so nothing is fetched from outside the machine."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -29,9 +30,11 @@ def places(riverside, coordinator):
 def _drawn(page, expected: int) -> tuple[list[str], int]:
     """(the names of the single markers drawn, how many places the clusters hold), once the
     clusters have settled on ``expected`` places (the cluster group draws in chunks), or as they
-    stand after five seconds."""
-    expect(page.locator("#directory-map-status")).not_to_be_empty()
-    for _attempt in range(50):
+    stand after ten seconds."""
+    # The status line says how many places the map fetched for its view (or that it failed).
+    expect(page.locator("#directory-map-status")).to_have_text(re.compile(rf"^{expected} places? on the map"),
+                                                               timeout=15_000)
+    for _attempt in range(100):
         names = page.locator("#directory-map .leaflet-marker-icon[title]").evaluate_all(
             "icons => icons.map(icon => icon.title)")
         clustered = sum(int(n) for n in page.locator("#directory-map .marker-cluster span").all_inner_texts())
