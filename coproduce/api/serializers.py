@@ -32,3 +32,29 @@ class StatementLine(serializers.Serializer):
     other_side = serializers.CharField(allow_blank=True, help_text="Who it was with, in words.")
     minutes = serializers.IntegerField(source="amount", help_text="Gained (positive) or paid (negative).")
     balance_after = serializers.IntegerField()
+
+
+class NewExchange(serializers.Serializer):
+    """An exchange between you and another member, as the "Record an exchange" page takes it."""
+
+    direction = serializers.ChoiceField(choices=[("received", "They helped me: posted now"),
+                                                 ("gave", "I helped them: they are asked to confirm")])
+    other_member = serializers.IntegerField(help_text="The other member's number (as on their profile).")
+    minutes = serializers.IntegerField(help_text="How long, in whole minutes.")
+    performed_on = serializers.DateField()
+    category = serializers.IntegerField(required=False, allow_null=True, default=None)
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    idempotency_key = serializers.RegexField(
+        r"^[A-Za-z0-9_-]{8,64}$", help_text="Your own key for this request (8-64 letters, digits, - or _): "
+        "sending it again records nothing new and answers with the first exchange.")
+
+
+class Exchange(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField(help_text="posted, pending (waiting for the other member), held, declined...")
+    kind = serializers.CharField()
+    performed_on = serializers.DateField()
+    minutes = serializers.IntegerField()
+    description = serializers.CharField(allow_blank=True)
+    category = serializers.CharField(source="category.name", default="", allow_blank=True)
+    recorded_by = serializers.CharField(source="keyed_by.name")

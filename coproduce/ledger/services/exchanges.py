@@ -233,6 +233,7 @@ def claim_from_pot(*, community: Community, organisation: Party, minutes: int, p
         transfer=transfer.pk, minutes=minutes, authority=authority))
 
 
+@transaction.atomic
 def give_credits(*, community: Community, giver: Party, to: Party | None, minutes: int,
                  keyed_by, idempotency_key: str, description: str = "", authority: str = "") -> Transfer:
     """A member gives credits to another member, or to the pot when ``to`` is None. An

@@ -157,3 +157,20 @@ def test_the_time_page_shows_what_is_missing(client, riverside, pool, pat):
 
 def riverside_today(community) -> str:
     return ledger.community_today(community).isoformat()
+
+
+def test_a_venues_gift_and_its_audit_entry_stand_or_fall_together(riverside, pool, pat, monkeypatch):
+    from coproduce.ledger.models import Transfer
+    from coproduce.ledger.services import exchanges
+
+    riverside.organisation_floor_minutes = -600
+    riverside.save(update_fields=["organisation_floor_minutes"])
+
+    def audit_fails(**kwargs):
+        raise RuntimeError("the audit log is unavailable")
+
+    monkeypatch.setattr(exchanges, "record_audit", audit_fails)
+    with pytest.raises(RuntimeError):
+        give_to_pot(pool, actor=pat, minutes=15, idempotency_key="all-or-nothing")
+    assert not Transfer.objects.filter(idempotency_key="all-or-nothing").exists()
+    assert balance(pool, riverside) == 0

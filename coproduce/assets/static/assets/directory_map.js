@@ -71,21 +71,38 @@
   }
 
   map.on("moveend", load);
-  // The page may still be settling when the map starts (on a phone the map sits above the list);
-  // Leaflet measures its box once, so it measures again whenever the box changes size.
+  // The view first fits the extent of the community's places. The page may still be settling
+  // then (on a phone the map sits above the list, and its box can change size after the first
+  // fit): until the person moves or zooms the map themselves, a change of size fits the extent
+  // again; after that, Leaflet only measures its box again and keeps their view.
+  var extent = null;
+  var fitting = false;
+  var touched = false;
+  var started = false;
+  map.on("dragstart zoomstart", function () { if (!fitting) { touched = true; } });
+  function fit() {
+    started = true;
+    fitting = true;
+    map.invalidateSize({ pan: false });
+    if (extent) {
+      map.fitBounds(extent, { maxZoom: 15, animate: false });
+    } else {
+      map.setView([54.0, -2.5], 6, { animate: false }); // Great Britain
+    }
+    fitting = false;
+  }
   if (window.ResizeObserver) {
-    new ResizeObserver(function () { map.invalidateSize(); }).observe(box);
+    new ResizeObserver(function () {
+      if (!started) { return; }  // the first fit comes with the extent
+      if (touched) { map.invalidateSize(); } else { fit(); }
+    }).observe(box);
   }
   // First the extent of the community's places (one small query), then the points in view.
   fetch(box.dataset.points, { headers: { "Accept": "application/json" } })
     .then(function (response) { return response.json(); })
     .then(function (data) {
-      map.invalidateSize();
-      if (data.extent) {
-        map.fitBounds([[data.extent[0], data.extent[1]], [data.extent[2], data.extent[3]]], { maxZoom: 15 });
-      } else {
-        map.setView([54.0, -2.5], 6); // Great Britain
-      }
+      if (data.extent) { extent = [[data.extent[0], data.extent[1]], [data.extent[2], data.extent[3]]]; }
+      fit();
     })
-    .catch(function () { map.setView([54.0, -2.5], 6); });
+    .catch(function () { fit(); });
 })();

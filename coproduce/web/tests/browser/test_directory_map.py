@@ -56,6 +56,13 @@ def test_the_map_shows_the_listed_places(new_browser, member, places, width):
     assert len(names) + clustered == 3 and set(names) <= {"Lunch club", "Repair café", "Swim"}
     assert page.locator("#directory-map-status").inner_text() == "3 places on the map."
 
+    # The map's box changes size before the person touches the map (the page settling, a
+    # stylesheet arriving late, a phone turned): the map fits the places again instead of keeping
+    # a view made for the box it had.
+    page.locator("#directory-map").evaluate("box => { box.style.height = '140px'; }")
+    names, clustered = _drawn(page, 3)
+    assert len(names) + clustered == 3
+
     page = b.visit("/c/riverside/directory/?free=on")
     names, clustered = _drawn(page, 2)
     assert len(names) + clustered == 2 and "Swim" not in names  # the same filters as the list
