@@ -58,3 +58,29 @@ class Exchange(serializers.Serializer):
     description = serializers.CharField(allow_blank=True)
     category = serializers.CharField(source="category.name", default="", allow_blank=True)
     recorded_by = serializers.CharField(source="keyed_by.name")
+
+
+class Post(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField(help_text="offer or request")
+    title = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    category = serializers.CharField(source="category.name")
+    area = serializers.CharField(source="area.name", default=None, allow_null=True,
+                                 help_text="null: online, or anywhere")
+    author = serializers.CharField(source="author.user.name")
+    author_member = serializers.IntegerField(source="author_id", help_text="The author's member number.")
+    duration_minutes = serializers.IntegerField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+
+
+class NewPost(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[("offer", "offer"), ("request", "request")])
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    category = serializers.IntegerField(help_text="One of the community's categories (its id).")
+    area = serializers.IntegerField(required=False, allow_null=True, default=None,
+                                    help_text="One of the community's areas (its id); null: online or anywhere.")
+    duration_minutes = serializers.IntegerField(required=False, default=60)

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from coproduce.api import views, views_exchanges, views_pages
+from coproduce.api import views, views_exchanges, views_pages, views_posts
 
 app_name = "api"
 
@@ -17,6 +17,9 @@ urlpatterns = [
          views_exchanges.AnswerView.as_view(answer="confirm"), name="confirm"),
     path("api/v1/communities/<slug:slug>/exchanges/<int:pk>/decline",
          views_exchanges.AnswerView.as_view(answer="decline"), name="decline"),
+    path("api/v1/communities/<slug:slug>/posts", views_posts.PostsView.as_view(), name="posts"),
+    path("api/v1/communities/<slug:slug>/posts/<int:pk>/withdraw", views_posts.WithdrawView.as_view(),
+         name="withdraw"),
     # Anything else under /api/ is a JSON 404 (an odd slug included), never the site's HTML page.
     re_path(r"^api/", views.not_found),
     path("me/tokens/", views_pages.tokens, name="tokens"),

@@ -1,0 +1,80 @@
+"""Offers and requests through the API: search them as the market page does (its own search form
+and query), post one (scope "posts"), and withdraw your own. The market's services decide."""
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from coproduce.api import serializers
+from coproduce.api.models import Scope
+from coproduce.api.permissions import HasScope, membership_in
+from coproduce.communities.models import Area, Category
+from coproduce.market import services
+from coproduce.market.forms import SearchForm
+from coproduce.market.models import Post
+from coproduce.market.queries import search_posts
+
+SEARCH = [OpenApiParameter(name, OpenApiTypes.STR, description=about, required=False) for name, about in (
+    ("q", "Words or a plain sentence, up to 100 characters."), ("kind", "offer or request"),
+    ("category", "A category's id."), ("area", "An area's id, or \"online\"."),
+    ("within", "Posted in the last 7, 30 or 90 days."), ("sort", "relevance (default), newest or ending"))]
+
+
+class PostPages(PageNumberPagination):
+    page_size = 20
+
+
+class PostsView(APIView):
+    permission_classes = [HasScope]
+
+    @property
+    def required_scope(self):
+        return Scope.POSTS if self.request.method == "POST" else Scope.READ
+
+    @extend_schema(parameters=[*SEARCH, OpenApiParameter("page", OpenApiTypes.INT, required=False)],
+                   responses=serializers.Post(many=True), summary="Search open offers and requests")
+    def get(self, request, slug):
+        me = membership_in(request, slug)
+        form = SearchForm(request.query_params, community=me.community)
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        pages = PostPages()
+        page = pages.paginate_queryset(search_posts(me.community, **form.search_arguments()), request, view=self)
+        return pages.get_paginated_response(serializers.Post(page, many=True).data)
+
+    @extend_schema(request=serializers.NewPost, responses={201: serializers.Post}, summary="Post an offer or request")
+    def post(self, request, slug):
+        me = membership_in(request, slug)
+        given = serializers.NewPost(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        # An id that is not this community's is the service's own refusal ("Choose one of ...").
+        category = Category.objects.filter(community=me.community, pk=data["category"]).first()
+        area = None
+        if data["area"] is not None:
+            area = Area.objects.filter(community=me.community, pk=data["area"]).first()
+            if area is None:
+                raise ValidationError({"area": [_("Choose one of this community's areas.")]})
+        post = services.create_post(author=me, actor=request.user, kind=data["kind"], title=data["title"],
+                                    description=data["description"], category=category, area=area,
+                                    duration_minutes=data["duration_minutes"])
+        post = Post.objects.for_list().get(pk=post.pk)
+        return Response(serializers.Post(post).data, status=status.HTTP_201_CREATED)
+
+
+class WithdrawView(APIView):
+    permission_classes = [HasScope]
+    required_scope = Scope.POSTS
+
+    @extend_schema(request=None, responses=serializers.Post, summary="Withdraw one of your offers or requests")
+    def post(self, request, slug, pk):
+        me = membership_in(request, slug)
+        post = get_object_or_404(Post, pk=pk, community=me.community, author=me)  # your own only
+        services.withdraw_post(post, actor=request.user)
+        return Response(serializers.Post(Post.objects.for_list().get(pk=post.pk)).data)
