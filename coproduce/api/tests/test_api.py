@@ -203,3 +203,29 @@ def test_the_schema_builds_without_a_warning(tmp_path):
 
     call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
     assert "/api/v1/communities/{slug}/statement" in (tmp_path / "schema.yml").read_text()
+
+
+def test_a_statement_page_costs_the_same_queries_for_few_and_many_lines(client, riverside, member, second_member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    alice = Membership.objects.get(user=member, community=riverside)
+    bob = Membership.objects.get(user=second_member, community=riverside)
+    _token, raw = make(member)
+
+    def exchanges(n):
+        for _i in range(n):
+            ledger.record_exchange(community=riverside, giver=alice, receiver=bob, minutes=15,
+                                   performed_on=ledger.community_today(riverside), keyed_by=second_member,
+                                   idempotency_key=ledger.new_key())
+
+    def queries_for_a_page():
+        with CaptureQueriesContext(connection) as queries:
+            assert call(client, "/api/v1/communities/riverside/statement", raw).status_code == 200
+        return len(queries)
+
+    exchanges(2)
+    queries_for_a_page()  # the token's first use this minute also notes when it was used
+    few = queries_for_a_page()
+    exchanges(30)
+    assert queries_for_a_page() == few

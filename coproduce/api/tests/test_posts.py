@@ -79,3 +79,22 @@ def test_posting_needs_the_posts_scope_and_membership(client, riverside, member,
     assert send(client, token(other_member), **body).status_code == 403  # not a member here
     assert get(client, token(other_member)).status_code == 403
     assert not Post.objects.exists()
+
+
+def test_a_page_of_posts_costs_the_same_queries_for_few_and_many(client, riverside, member, second_member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    raw = token(member)
+
+    def queries_for_a_page():
+        with CaptureQueriesContext(connection) as queries:
+            assert get(client, raw, sort="newest").status_code == 200
+        return len(queries)
+
+    post(second_member, riverside, title="Help weeding my garden")
+    queries_for_a_page()  # the token's first use this minute also notes when it was used
+    few = queries_for_a_page()
+    for n in range(25):
+        post(second_member, riverside, title=f"Help number {n}", category_name="Lifts" if n % 2 else "Gardening")
+    assert queries_for_a_page() == few
