@@ -84,3 +84,10 @@ class NewPost(serializers.Serializer):
     area = serializers.IntegerField(required=False, allow_null=True, default=None,
                                     help_text="One of the community's areas (its id); null: online or anywhere.")
     duration_minutes = serializers.IntegerField(required=False, default=60)
+
+
+class PostPage(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = Post(many=True)

@@ -38,7 +38,7 @@ class PostsView(APIView):
         return Scope.POSTS if self.request.method == "POST" else Scope.READ
 
     @extend_schema(parameters=[*SEARCH, OpenApiParameter("page", OpenApiTypes.INT, required=False)],
-                   responses=serializers.Post(many=True), summary="Search open offers and requests")
+                   responses=serializers.PostPage, summary="Search open offers and requests")
     def get(self, request, slug):
         me = membership_in(request, slug)
         form = SearchForm(request.query_params, community=me.community)
