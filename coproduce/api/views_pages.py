@@ -13,6 +13,7 @@ from coproduce.api import tokens as services
 from coproduce.api.forms import TokenForm
 from coproduce.api.models import AccessToken
 from coproduce.api.reference import reference
+from coproduce.members.views import add_form_errors
 
 
 @login_required
@@ -26,8 +27,7 @@ def tokens(request):
             _token, made = services.create_token(request.user, name=data["name"], scopes=data["scopes"],
                                                 days=data["days"], two_factor_done=done)
         except ValidationError as error:
-            for field, errors in error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]:
-                form.add_error(field if field in form.fields else None, errors)
+            add_form_errors(form, error)
         else:
             form = TokenForm()
     response = render(request, "api/tokens.html", {
