@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "coproduce.insights",
     "coproduce.outcomes",
     "coproduce.assets",
+    "coproduce.federation",  # issue 17: time banks that trade with each other
     "coproduce.demo",
     "coproduce.web",
     "coproduce.api",  # issue 17: the JSON API and personal access tokens

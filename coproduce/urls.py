@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("oruk/", include("coproduce.assets.urls_oruk")),
     path("", include("coproduce.api.urls")),
+    path("", include("coproduce.federation.urls")),
     path("", include("coproduce.members.urls_community")),
     path("", include("coproduce.members.urls")),
     path("", include("coproduce.ledger.urls")),

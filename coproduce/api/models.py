@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Scope(models.TextChoices):
-    READ = "read", _("Read your profile, balance and statement")
+    READ = "read", _("Read your profile, balance, statement, suggestions, messages and groups")
     EXCHANGES = "exchanges", _("Record, confirm and decline exchanges")
-    POSTS = "posts", _("Post and withdraw offers and requests")
-    PARTNER = "partner", _("Act for your organisation (partner staff)")
+    POSTS = "posts", _("Post and withdraw offers and requests, send messages, join groups and book sessions")
+    PARTNER = "partner", _("Act for your organisation (partner staff) and take the registers of groups you lead")
 
 
 class AccessToken(models.Model):

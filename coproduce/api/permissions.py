@@ -24,10 +24,10 @@ class HasScope(BasePermission):
 
 def membership_in(request, slug: str) -> Membership:
     """The token's person's active membership of the community; 404 for no such community, 403
-    for one they are not an active member of."""
-    community = get_object_or_404(Community, slug=slug)
-    membership = (Membership.objects.active().filter(community=community, user=request.user)
+    for one they are not an active member of. One query for a member (every call of the API)."""
+    membership = (Membership.objects.active().filter(community__slug=slug, user=request.user)
                   .select_related("community", "user").first())
     if membership is None:
+        community = get_object_or_404(Community, slug=slug)
         raise PermissionDenied(_("You are not a member of %(community)s.") % {"community": community.name})
     return membership

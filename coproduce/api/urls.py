@@ -1,7 +1,17 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from coproduce.api import views, views_exchanges, views_pages, views_posts
+from coproduce.api import (
+    views,
+    views_conversations,
+    views_crossings,
+    views_exchanges,
+    views_figures,
+    views_groups,
+    views_pages,
+    views_partners,
+    views_posts,
+)
 
 app_name = "api"
 
@@ -20,6 +30,40 @@ urlpatterns = [
     path("api/v1/communities/<slug:slug>/posts", views_posts.PostsView.as_view(), name="posts"),
     path("api/v1/communities/<slug:slug>/posts/<int:pk>/withdraw", views_posts.WithdrawView.as_view(),
          name="withdraw"),
+    path("api/v1/communities/<slug:slug>/posts/<int:pk>/suggestions", views_posts.HelpersView.as_view(),
+         name="helpers"),
+    path("api/v1/communities/<slug:slug>/suggestions", views_posts.SuggestionsView.as_view(), name="suggestions"),
+    path("api/v1/communities/<slug:slug>/conversations", views_conversations.ConversationsView.as_view(),
+         name="conversations"),
+    path("api/v1/communities/<slug:slug>/conversations/<int:pk>/messages", views_conversations.MessagesView.as_view(),
+         name="messages"),
+    path("api/v1/communities/<slug:slug>/posts/<int:pk>/messages", views_conversations.AboutPostView.as_view(),
+         name="message_author"),
+    path("api/v1/communities/<slug:slug>/members/<int:pk>/messages", views_conversations.ToMemberView.as_view(),
+         name="message_member"),
+    path("api/v1/communities/<slug:slug>/groups", views_groups.GroupsView.as_view(), name="groups"),
+    path("api/v1/communities/<slug:slug>/groups/<int:pk>/sessions", views_groups.GroupSessionsView.as_view(),
+         name="group_sessions"),
+    path("api/v1/communities/<slug:slug>/groups/<int:pk>/join", views_groups.JoinView.as_view(), name="join"),
+    path("api/v1/communities/<slug:slug>/sessions/<int:pk>/book", views_groups.BookView.as_view(), name="book"),
+    path("api/v1/communities/<slug:slug>/sessions/<int:pk>/unbook", views_groups.UnbookView.as_view(),
+         name="unbook"),
+    path("api/v1/communities/<slug:slug>/sessions/<int:pk>/register", views_groups.RegisterView.as_view(),
+         name="register"),
+    path("api/v1/communities/<slug:slug>/partners/<int:pk>/opportunities",
+         views_partners.OpportunitiesView.as_view(), name="opportunities"),
+    path("api/v1/communities/<slug:slug>/partners/<int:pk>/referrals", views_partners.ReferralsView.as_view(),
+         name="referrals"),
+    path("api/v1/communities/<slug:slug>/opportunities/<int:pk>/signups", views_partners.SignupsView.as_view(),
+         name="signups"),
+    path("api/v1/communities/<slug:slug>/opportunities/<int:pk>/attendance",
+         views_partners.AttendanceView.as_view(), name="attendance"),
+    path("api/v1/communities/<slug:slug>/opportunities/<int:pk>/attendance/everyone-came",
+         views_partners.EveryoneCameView.as_view(), name="everyone_came"),
+    path("api/v1/communities/<slug:slug>/figures", views_figures.FiguresView.as_view(), name="figures"),
+    path("api/v1/communities/<slug:slug>/linked-banks", views_crossings.LinkedBanksView.as_view(),
+         name="linked_banks"),
+    path("api/v1/communities/<slug:slug>/crossings", views_crossings.CrossingsView.as_view(), name="crossings"),
     # Anything else under /api/ is a JSON 404 (an odd slug included), never the site's HTML page.
     re_path(r"^api/", views.not_found),
     path("me/tokens/", views_pages.tokens, name="tokens"),

@@ -38,6 +38,7 @@ class AuditAction(models.TextChoices):
     # Issue 17: the API.
     API_TOKEN_CREATED = "api.token_created", _("made an API access token")
     API_TOKEN_REVOKED = "api.token_revoked", _("revoked an API access token")
+    BANK_LINKED = "federation.linked", _("linked another time bank")
     TRANSFER_REVERSED = "ledger.reversed", _("reversed a transfer")
     POT_GRANT = "ledger.pot_grant", _("granted credits from the pot")
     LIMIT_EXCEPTION = "ledger.limit_exception", _("set a balance limit exception")

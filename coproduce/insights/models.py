@@ -180,6 +180,8 @@ class ExchangeType(models.TextChoices):
     # Not exchange hours: reported separately (product brief, "Exchange hours").
     GIFT = "gift", _("gift")
     POT_GRANT = "pot_grant", _("grant from the pot")
+    # Exchanges with members of a linked time bank: the other half is in that bank's figures.
+    CROSSING = "crossing", _("with a linked time bank")
 
 
 class MonthlyRollup(models.Model):

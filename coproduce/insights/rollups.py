@@ -53,7 +53,7 @@ def exchange_type(kind: str, parties: int, organisations: int, pots: int = 0) ->
     """The product brief's exchange type: the pot on one side makes it a community exchange
     (a session paid from the pot, whatever its size); otherwise more than two parties a group;
     otherwise by how many sides are organisations."""
-    if kind in ("gift", "pot_grant"):
+    if kind in ("gift", "pot_grant", "crossing"):
         return kind
     if pots:
         return ExchangeType.COMMUNITY
@@ -384,9 +384,10 @@ def _rebuild_pairs(community=None) -> None:
 
 def on_posted(record) -> None:
     """The ledger's posting observer (``ledger.hooks``): a transfer was just posted, same transaction.
-    The ledger read each member's area under the lock; only an organisation's needs a query."""
+    The ledger read each member's area under the lock; only an organisation's needs a query (the
+    pot and a linked bank's clearing account have no area)."""
     accounts = None
-    if all(info.kind in ("member", "pot") for info in record.accounts.values()):
+    if all(info.kind in ("member", "pot", "clearing") for info in record.accounts.values()):
         accounts = {pk: (info.kind, info.member_area_id) for pk, info in record.accounts.items()}
     record_posted(record.transfer, record.lines, accounts)
 

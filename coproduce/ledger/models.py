@@ -21,6 +21,9 @@ class AccountKind(models.TextChoices):
     MEMBER = "member", _("member")
     ORGANISATION = "organisation", _("organisation")
     POT = "pot", _("community pot")
+    # What this community owes a linked time bank (positive) or is owed by it (negative): the
+    # other side of every exchange with that bank's members (``coproduce.federation``).
+    CLEARING = "clearing", _("linked time bank")
 
 
 class Account(models.Model):
@@ -43,6 +46,8 @@ class Account(models.Model):
                                    blank=True, related_name="ledger_accounts")
     organisation = models.ForeignKey("partners.Organisation", on_delete=models.PROTECT, null=True,
                                      blank=True, related_name="ledger_accounts")
+    # A clearing account's name (the linked bank's); other accounts are named by their owner.
+    name = models.CharField(max_length=200, blank=True, default="")
     balance = models.IntegerField(default=0)
     last_exchange_on = models.DateField(null=True, blank=True, editable=False)
     min_override = models.IntegerField(_("lowest balance (minutes)"), null=True, blank=True)
@@ -55,7 +60,10 @@ class Account(models.Model):
             models.CheckConstraint(
                 condition=Q(kind=AccountKind.MEMBER, membership__isnull=False, organisation__isnull=True)
                 | Q(kind=AccountKind.ORGANISATION, membership__isnull=True, organisation__isnull=False)
-                | Q(kind=AccountKind.POT, membership__isnull=True, organisation__isnull=True),
+                | Q(kind=AccountKind.POT, membership__isnull=True, organisation__isnull=True)
+                # A clearing account's limits are the ones agreed with the other bank, always set.
+                | Q(kind=AccountKind.CLEARING, membership__isnull=True, organisation__isnull=True,
+                    min_override__isnull=False, max_override__isnull=False),
                 name="ledger_account_owner_matches_kind",
             ),
             models.UniqueConstraint(fields=["community"], condition=Q(kind=AccountKind.POT),
@@ -86,6 +94,8 @@ class Account(models.Model):
             return self.membership.user.name
         if self.kind == AccountKind.ORGANISATION:
             return self.organisation.name
+        if self.kind == AccountKind.CLEARING:
+            return self.name
         return str(_("Community pot"))
 
     @property
@@ -93,7 +103,8 @@ class Account(models.Model):
         """The community's lowest balance for an account of this kind (before any exception)."""
         return {AccountKind.MEMBER: self.community.min_balance_minutes,
                 AccountKind.POT: self.community.pot_floor_minutes,
-                AccountKind.ORGANISATION: self.community.organisation_floor_minutes}[self.kind]
+                AccountKind.ORGANISATION: self.community.organisation_floor_minutes,
+                AccountKind.CLEARING: 0}[self.kind]
 
     @property
     def community_ceiling(self) -> int | None:
@@ -126,6 +137,9 @@ class TransferKind(models.TextChoices):
     GIFT = "gift", _("gift")
     POT_GRANT = "pot_grant", _("grant from the pot")
     REVERSAL = "reversal", _("reversal")
+    # An exchange between a member here and a member of a linked time bank: the member's
+    # account and the clearing account for that bank (``coproduce.federation``).
+    CROSSING = "crossing", _("exchange with a linked time bank")
 
 
 class TransferStatus(models.TextChoices):

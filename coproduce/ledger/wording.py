@@ -23,6 +23,8 @@ def party_name(account: Account) -> str:
         return _("%(name)s (organisation)") % {"name": account.organisation.name}
     if account.kind == AccountKind.POT:
         return _("the community pot")
+    if account.kind == AccountKind.CLEARING:
+        return account.name
     return account.membership.user.name
 
 
@@ -32,6 +34,8 @@ def other_side(kind: str, amount: int, others: list[Account], about: str = "") -
     are the transfer's other accounts. ``about`` is what the transfer was for, when an app said
     (``hooks.describe_transfers``): time given there is named by it ("Carers' circle, session
     on 3 March") rather than by the pot or organisation that pays."""
+    if about and kind == TransferKind.CROSSING:
+        return (_("Gave to %(who)s") if amount > 0 else _("Received from %(who)s")) % {"who": about}
     if about and kind in (TransferKind.EXCHANGE, TransferKind.GROUP) and amount > 0:
         return about
     if not others:
@@ -41,7 +45,7 @@ def other_side(kind: str, amount: int, others: list[Account], about: str = "") -
     if about:
         text = _("Received from %(who)s at %(what)s") if amount < 0 else _("From %(who)s at %(what)s")
         return text % {"who": who, "what": about}
-    if kind in (TransferKind.EXCHANGE, TransferKind.GROUP):
+    if kind in (TransferKind.EXCHANGE, TransferKind.GROUP, TransferKind.CROSSING):
         # Time given earns credits: a gain means this account gave the help.
         text = _("Gave to %(who)s") if amount > 0 else _("Received from %(who)s")
     else:

@@ -36,6 +36,10 @@ class PostForm(forms.Form):
     availability = AvailabilityField(label=_("When suits"))
     duration_minutes = DurationMinutesField(label=_("About how long"), min_minutes=15, max_minutes=24 * 60,
                                             initial=60)
+    visible_to_linked_banks = forms.BooleanField(
+        label=_("Let members of linked time banks see it"), required=False,
+        help_text=_("They see the title, the detail and your first name, and can ask their time bank to "
+                    "put you in touch. Your time bank must be linked to another for this to matter."))
 
     def __init__(self, *args, community, **kwargs):
         super().__init__(*args, **kwargs)

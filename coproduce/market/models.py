@@ -71,6 +71,8 @@ class Post(models.Model):
                              related_name="posts", verbose_name=_("area"),
                              help_text=_("Leave empty for online or anywhere."))
     availability = models.PositiveIntegerField(_("when"), default=0)
+    # Its author lets members of linked time banks find it (title, detail, first name).
+    visible_to_linked_banks = models.BooleanField(_("seen by linked time banks"), default=False)
     duration_minutes = models.PositiveIntegerField(
         _("about how long (minutes)"), default=60, validators=[MinValueValidator(15), MaxValueValidator(24 * 60)])
     status = models.CharField(_("status"), max_length=10, choices=PostStatus.choices, default=PostStatus.OPEN)

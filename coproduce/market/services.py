@@ -59,7 +59,8 @@ def _validate(community, *, title: str, description: str, category: Category | N
 @transaction.atomic
 def create_post(*, author: Membership, actor, kind: str, title: str, description: str = "",
                 category: Category, area: Area | None = None, availability: int = 0,
-                duration_minutes: int = 60, lifetime: timedelta = DEFAULT_LIFETIME) -> Post:
+                duration_minutes: int = 60, lifetime: timedelta = DEFAULT_LIFETIME,
+                visible_to_linked_banks: bool = False) -> Post:
     """Post an offer or request for ``author``; ``actor`` is the author or their coordinator."""
     if kind not in PostKind.values:
         raise ValidationError({"kind": _("Choose offer or request.")})
@@ -72,6 +73,7 @@ def create_post(*, author: Membership, actor, kind: str, title: str, description
         community=author.community, kind=kind, author=author, title=title, description=description,
         category=category, area=area, availability=availability, duration_minutes=duration_minutes,
         created_at=now, expires_at=now + lifetime, posted_by=actor,
+        visible_to_linked_banks=bool(visible_to_linked_banks),
     )
     if _acting_for(author, actor):
         record_audit(actor=actor, action=AuditAction.POST_CREATED, community=author.community,

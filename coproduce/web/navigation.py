@@ -25,12 +25,13 @@ _COORDINATE = {
     "outcomes": {"report", "report_csv", "enter", "paper_form"},
     "localmoney": {"community"},
     "rewards": {"figures", "join_requests"},
+    "federation": {"manage", "check"},
 }
 _WHOLE_NAMESPACE_COORDINATE = {"insights", "safeguarding"}
 _SECTION_OF_NAMESPACE = {
     "market": "market", "conversations": "messages", "ledger": "credits", "partners": "partners",
     "groups": "groups", "referrals": "referrals", "members": "members", "rewards": "credits",
-    "localmoney": "partners",
+    "localmoney": "partners", "federation": "credits",
 }
 _PARTNER_PAGES_ELSEWHERE = {"rewards": {"counter", "counter_card", "recent"}}  # a venue's till is its partner page's
 _MY_COMMUNITIES = {"my_communities", "edit_own", "leave", "demographics", "withdraw_demographics", "apply"}

@@ -14,7 +14,9 @@ What lives where (import from ``coproduce.ledger.services``; every name below is
 - ``groups``: ``record_group_exchange`` and its ``split_shares`` rule;
 - ``bulk``: ``bulk_post_exchanges`` with ``BulkRow`` (importers, the demo seeder) and
   ``record_exchanges_all_or_none`` with ``RowErrors`` (paper timesheets);
-- ``approvals``: ``approve_transfer`` and ``decline_held_transfer``, the coordinators' queue.
+- ``approvals``: ``approve_transfer`` and ``decline_held_transfer``, the coordinators' queue;
+- ``clearing``: crossings with members of a linked time bank, booked against that bank's
+  clearing account (``open_clearing_account``, ``post_crossing``, ``undo_crossing``).
 
 Each module imports only the ones above it in this list. A test that replaces a function
 patches it where it is used (``coproduce.ledger.services.exchanges._post``), not here.
@@ -71,6 +73,12 @@ from coproduce.ledger.services.bulk import (
     bulk_post_exchanges,
     record_exchanges_all_or_none,
 )
+from coproduce.ledger.services.clearing import (
+    open_clearing_account,
+    post_crossing,
+    set_clearing_limits,
+    undo_crossing,
+)
 from coproduce.ledger.services.exchanges import (
     can_confirm_online,
     claim_from_pot,
@@ -119,12 +127,16 @@ __all__ = [
     "is_coordinator",
     "member_accounts",
     "new_key",
+    "open_clearing_account",
+    "post_crossing",
     "pot_for",
     "record_exchange",
     "record_exchanges_all_or_none",
     "record_group_exchange",
     "reverse_transfer",
+    "set_clearing_limits",
     "set_limit_exception",
     "settle_pending",
     "split_shares",
+    "undo_crossing",
 ]

@@ -286,7 +286,9 @@ def _approval_needed(draft: _Draft, lines: dict[int, int],
     """
     if draft.kind == TransferKind.REVERSAL:
         return None
-    issuers = [row for pk, row in locked.items() if lines[pk] < 0 and row.kind != AccountKind.MEMBER]
+    # A linked bank's clearing account issues nothing: a member of that bank paid.
+    issuers = [row for pk, row in locked.items()
+               if lines[pk] < 0 and row.kind not in (AccountKind.MEMBER, AccountKind.CLEARING)]
     if not issuers:
         return None
     credited = {row.user_id: pk for pk, row in locked.items() if lines[pk] > 0 and row.user_id is not None}

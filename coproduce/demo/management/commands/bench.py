@@ -4,7 +4,7 @@ issue that touches a hot path is resolved.
     python manage.py bench [--exchanges 3000] [--posts 100000] [--members 2000] [--history 20000]
 
 Each benchmark prints one JSON line of its own (bench_ledger, bench_matching, bench_insights,
-bench_home, bench_assets, bench_rewards); this runs them in turn on the configured database (PostgreSQL, DEBUG off: see
+bench_home, bench_assets, bench_rewards, bench_federation); this runs them in turn on the configured database (PostgreSQL, DEBUG off: see
 ``make bench``), seeding the demo for bench_insights and bench_home when the database has none, then prints a table and exits
 non-zero when a figure misses its target. Ratios are measured against a baseline in the same
 run, so they hold on a busy machine; milliseconds do not, which is why the load is printed too.
@@ -39,6 +39,10 @@ TARGETS = [
     ("assets", "oruk_p95_ms", "<=", 100, "/oruk/services, a page of 50, 10,000 assets, p95"),
     ("rewards", "redemptions_per_s", ">=", 200, "codes confirmed at one venue through the service, a till per core"),
     ("rewards", "confirm_p95_ms", "<=", 100, "the counter's confirm page, p95 at the server"),
+    ("federation", "balance_p95_ms", "<=", 50, "the API's balance, gunicorn on loopback, p95"),
+    ("federation", "statement_p95_ms", "<=", 50, "the API's statement, a page of 50 lines, p95"),
+    ("federation", "transfers_per_s", ">=", 50, "crossings booked on two linked installations, 4 clients"),
+    ("federation", "reconciled", "==", True, "both ledgers agree after the run"),
 ]
 
 
@@ -52,6 +56,8 @@ def _run(command: str, *args) -> dict:
 
 
 def _met(value, comparison: str, target) -> bool:
+    if comparison == "==":
+        return value == target
     return value <= target if comparison == "<=" else value >= target
 
 
@@ -64,14 +70,15 @@ class Command(BaseCommand):
         parser.add_argument("--posts", type=int, default=100_000, help="bench_matching --posts")
         parser.add_argument("--members", type=int, default=2000, help="demo members for bench_insights")
         parser.add_argument("--history", type=int, default=20_000, help="demo exchanges for bench_insights")
-        parser.add_argument("--only", action="append", choices=("ledger", "matching", "insights", "home", "assets", "rewards"),
+        parser.add_argument("--only", action="append", choices=("ledger", "matching", "insights", "home", "assets", "rewards",
+                                                         "federation"),
                             default=[])
 
     def handle(self, *args, exchanges, posts, members, history, only, **options):
         if connection.vendor != "postgresql":
             self.stderr.write("The targets are for PostgreSQL; this database is "
                               f"{connection.vendor}, so read the figures with care.")
-        wanted = only or ["ledger", "matching", "insights", "home", "assets", "rewards"]
+        wanted = only or ["ledger", "matching", "insights", "home", "assets", "rewards", "federation"]
         results = {}
         if "ledger" in wanted:
             results["ledger"] = _run("bench_ledger", "--exchanges", str(exchanges))
@@ -88,6 +95,9 @@ class Command(BaseCommand):
             results["assets"] = _run("bench_assets")
         if "rewards" in wanted:
             results["rewards"] = _run("bench_rewards")
+        if "federation" in wanted:
+            # Two installations of its own, on databases beside this one.
+            results["federation"] = _run("bench_federation")
         load = os.getloadavg()[0]
         for name, result in results.items():
             self.stdout.write(json.dumps({"bench": name, **result}))
@@ -101,7 +111,7 @@ class Command(BaseCommand):
             ok = value is not None and _met(value, comparison, target)
             if not ok:
                 missed.append(f"{bench}.{figure}")
-            self.stdout.write(f"{bench:<10} {figure:<16} {value!s:>10}  {comparison} {target:<8} "
+            self.stdout.write(f"{bench:<10} {figure:<16} {value!s:>10}  {comparison} {target!s:<8} "
                               f"{'ok  ' if ok else 'MISS'}  {meaning}")
         if missed:
             raise CommandError(f"Missed targets: {', '.join(missed)}")
