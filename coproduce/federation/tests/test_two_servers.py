@@ -32,7 +32,7 @@ print(json.dumps({
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory):
     base = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'base.sqlite3'}"
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    worker = os.getpid()  # two runs at once (CI and a developer) never share these databases
     workdir = tmp_path_factory.mktemp("loopback")
     a, b = loopback.linked_pair(base, workdir, members=4, prefix=f"coproduce_loopback_{worker}")
     a.start()

@@ -48,7 +48,7 @@ class Command(BaseCommand):
         base = settings.DATABASES["default"]
         url = os.environ.get("DATABASE_URL") or f"sqlite:///{base['NAME']}"
         workdir = Path(tempfile.mkdtemp(prefix="bench_federation_"))
-        a, b = loopback.linked_pair(url, workdir, members=8, prefix="coproduce_benchfed")
+        a, b = loopback.linked_pair(url, workdir, members=8, prefix=f"coproduce_benchfed_{os.getpid()}")
         try:
             a.start()
             b.start()
