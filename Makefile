@@ -10,7 +10,7 @@ DEMO_ENV := DEBUG=true SITE_URL=http://127.0.0.1:$(PORT)
 DEMO_MEMBERS ?= 300
 DEMO_EXCHANGES ?= 3000
 
-.PHONY: install demo seed serve test lint format check clean bench screenshots messages
+.PHONY: install demo seed serve test lint format check clean bench screenshots messages catalogues
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -21,7 +21,8 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 	touch $@
 
 # Compiled message catalogues (built from the .po sources with gettext's msgfmt; never committed).
-MO_FILES := $(patsubst %.po,%.mo,$(wildcard coproduce/locale/*/LC_MESSAGES/django.po))
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard coproduce/locale/*/LC_MESSAGES/django.po \
+	coproduce/locale_allauth/*/LC_MESSAGES/django.po))
 
 %.mo: %.po
 	@if command -v msgfmt >/dev/null; then msgfmt --check -o $@ $<; \
@@ -29,6 +30,14 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard coproduce/locale/*/LC_MESSAGES/djang
 
 messages: $(MO_FILES)
 	@for mo in $(MO_FILES); do test -f $$mo || { echo "$$mo was not built" >&2; exit 1; }; done
+
+# After changing marked strings: bring the Welsh and Spanish catalogues up to date with the code
+# (new strings come in untranslated, and web/tests/test_translations.py fails until they are
+# translated), then compile them. en_GB holds only allauth's words, so it is left alone.
+catalogues: install
+	cd coproduce && $(DEMO_ENV) ../$(PY) ../manage.py makemessages -l cy -l es --no-obsolete \
+		-i "*/tests/*" -i "*/migrations/*" -i "locale/*"
+	$(MAKE) messages
 
 install: $(VENV)/.installed $(MO_FILES)
 

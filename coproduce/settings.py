@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "coproduce.accounts.middleware.RequireTwoFactorMiddleware",
+    # After the log-in: a person's own language, else their community's (issue 18).
+    "coproduce.web.middleware.PreferredLanguageMiddleware",
 ]
 
 ROOT_URLCONF = "coproduce.urls"
@@ -107,6 +109,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "coproduce.web.context_processors.site",
@@ -282,8 +285,11 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = "en-gb"
-LANGUAGES = [("en-gb", "English")]
-LOCALE_PATHS = [BASE_DIR / "coproduce" / "locale"]
+# Each language named in itself, as the switcher on every page shows it (issue 18).
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg"), ("es", "Español")]
+# Our catalogues (makemessages keeps cy and es up to date), then our Welsh for allauth's own
+# words (allauth ships no Welsh; en_GB's allauth words live in the first).
+LOCALE_PATHS = [BASE_DIR / "coproduce" / "locale", BASE_DIR / "coproduce" / "locale_allauth"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

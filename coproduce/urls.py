@@ -9,6 +9,7 @@ urlpatterns = [
     path("home/", web_views.my_home, name="my_home"),
     path("home/<slug:slug>/matching/", web_views.my_home_matching, name="my_home_matching"),
     path("time-banks/", web_views.time_banks, name="time_banks"),
+    path("language/", web_views.set_language, name="set_language"),
     # Taken over from allauth and the admin so that every log-in passes the TOTP step.
     path("accounts/2fa/totp/activate/", account_views.activate_totp, name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),

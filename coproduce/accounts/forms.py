@@ -1,4 +1,6 @@
 from django import forms
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,7 +9,15 @@ class SignupDetailsForm(forms.Form):
 
     name = forms.CharField(label=_("Your name"), max_length=150,
                            widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    language = forms.ChoiceField(label=_("Which language should we use for pages and e-mails?"),
+                                 choices=settings.LANGUAGES, widget=forms.RadioSelect)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The language the page is in now is the likely answer.
+        self.fields["language"].initial = translation.get_language()
 
     def signup(self, request, user):
         user.name = self.cleaned_data["name"].strip()
-        user.save(update_fields=["name"])
+        user.language = self.cleaned_data["language"]
+        user.save(update_fields=["name", "language"])

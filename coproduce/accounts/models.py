@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -48,6 +49,9 @@ class User(AbstractUser):
     postal_address = models.TextField(_("postal address"), blank=True)
     about_me = models.TextField(_("about me"), blank=True, max_length=2000)
     languages = models.CharField(_("languages I speak"), max_length=200, blank=True)
+    # The language of the pages and e-mails for this person; blank: their community's.
+    language = models.CharField(_("language for pages and e-mails"), max_length=10, blank=True, default="",
+                                choices=settings.LANGUAGES)
     access_needs = models.TextField(_("access needs"), blank=True, max_length=1000)
     contact_preference = models.CharField(
         _("how I like to be contacted"),

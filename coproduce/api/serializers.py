@@ -6,6 +6,13 @@ from coproduce.partners.models import CheckRequired
 from coproduce.referrals.models import Reason
 
 
+def validated(serializer_class, request) -> dict:
+    """The request's body read by ``serializer_class``; a 400 naming each field otherwise."""
+    given = serializer_class(data=request.data)
+    given.is_valid(raise_exception=True)
+    return given.validated_data
+
+
 class CommunityRole(serializers.Serializer):
     slug = serializers.CharField(source="community.slug")
     name = serializers.CharField(source="community.name")

@@ -16,9 +16,10 @@ from rest_framework.views import APIView
 from coproduce.api import serializers
 from coproduce.api.models import Scope
 from coproduce.api.permissions import HasScope, membership_in
+from coproduce.api.serializers import validated
 from coproduce.conversations import services
-from coproduce.conversations.models import Conversation, Participant
-from coproduce.conversations.queries import inbox
+from coproduce.conversations.models import Conversation
+from coproduce.conversations.queries import conversation_of, inbox
 from coproduce.conversations.reach import Reach, ReachContext, refusal
 from coproduce.market.models import Post
 from coproduce.members.models import Membership
@@ -63,9 +64,8 @@ def _in_inbox(request, me: Membership, pk: int) -> dict:
 def _own_conversation(request, me: Membership, pk: int) -> Conversation:
     """A conversation of this community the person is in; 404 for everyone else, coordinators too
     (as the messages page: a coordinator reads a conversation only through a report)."""
-    conversation = Conversation.objects.filter(pk=pk, community=me.community).first()
-    if conversation is None or not Participant.objects.filter(conversation=conversation,
-                                                              user=request.user).exists():
+    conversation = conversation_of(request.user, me.community, pk)
+    if conversation is None:
         raise NotFound(_("You have no such conversation."))
     return conversation
 
@@ -102,9 +102,8 @@ class MessagesView(ByScope):
     def post(self, request, slug, pk):
         me = membership_in(request, slug)
         conversation = _own_conversation(request, me, pk)
-        given = serializers.NewMessage(data=request.data)
-        given.is_valid(raise_exception=True)
-        message = services.reply(conversation, sender=request.user, body=given.validated_data["body"])
+        given = validated(serializers.NewMessage, request)
+        message = services.reply(conversation, sender=request.user, body=given["body"])
         return Response(serializers.Message({"id": message.pk, "sender": request.user, "mine": True,
                                              "body": message.body, "created_at": message.created_at}).data,
                         status=status.HTTP_201_CREATED)
@@ -118,10 +117,9 @@ class AboutPostView(ByScope):
         me = membership_in(request, slug)
         post = get_object_or_404(Post.objects.select_related("author__user", "community"), pk=pk,
                                  community=me.community)
-        given = serializers.NewMessage(data=request.data)
-        given.is_valid(raise_exception=True)
+        given = validated(serializers.NewMessage, request)
         conversation = services.start_conversation(sender=me, recipient=post.author,
-                                                   body=given.validated_data["body"], post=post)
+                                                   body=given["body"], post=post)
         return Response(_in_inbox(request, me, conversation.pk), status=status.HTTP_201_CREATED)
 
 
@@ -136,8 +134,7 @@ class ToMemberView(ByScope):
         reach = ReachContext.load(me, me.community).reach(recipient)
         if reach is not Reach.MESSAGE:
             raise PermissionDenied(refusal(reach, recipient.user.name))
-        given = serializers.NewMessage(data=request.data)
-        given.is_valid(raise_exception=True)
+        given = validated(serializers.NewMessage, request)
         conversation = services.start_conversation(sender=me, recipient=recipient,
-                                                   body=given.validated_data["body"])
+                                                   body=given["body"])
         return Response(_in_inbox(request, me, conversation.pk), status=status.HTTP_201_CREATED)

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from coproduce.api.models import Scope
 from coproduce.api.permissions import HasScope, membership_in
+from coproduce.api.serializers import validated
 from coproduce.federation import services
 from coproduce.federation.models import Crossing, Link
 
@@ -63,9 +64,7 @@ class CrossingsView(APIView):
                    summary="Record help you received from a member of a linked time bank")
     def post(self, request, slug):
         me = membership_in(request, slug)
-        given = NewCrossing(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
+        data = validated(NewCrossing, request)
         link = services.linked_bank(me.community, data["bank"])
         if link is None:
             raise ValidationError({"bank": [_("Choose one of the banks this community is linked to.")]})

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from coproduce.api import serializers
 from coproduce.api.models import Scope
 from coproduce.api.permissions import HasScope, membership_in
+from coproduce.api.serializers import validated
 from coproduce.communities.models import Category
 from coproduce.ledger import queries
 from coproduce.ledger import services as ledger
@@ -34,9 +35,7 @@ class ExchangesView(APIView):
                    summary="Record an exchange with another member")
     def post(self, request, slug):
         me = membership_in(request, slug)
-        given = serializers.NewExchange(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
+        data = validated(serializers.NewExchange, request)
         other = (Membership.objects.active().filter(community=me.community, pk=data["other_member"])
                  .exclude(pk=me.pk).select_related("user").first())
         if other is None:

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from coproduce.api import serializers
 from coproduce.api.models import Scope
 from coproduce.api.permissions import HasScope, membership_in
+from coproduce.api.serializers import validated
 from coproduce.groups import services
 from coproduce.groups.models import Booking, Group, GroupMember, Session
 from coproduce.members.models import Membership
@@ -147,15 +148,14 @@ class RegisterView(APIView):
         session = _session_in(partner.community, pk)
         if not services.may_lead(request.user, session.group):
             raise PermissionDenied(_("Only the group's facilitators and coordinators can do this."))
-        given = serializers.Register(data=request.data)
-        given.is_valid(raise_exception=True)
-        numbers = set(given.validated_data["present"])
+        given = validated(serializers.Register, request)
+        numbers = set(given["present"])
         present = list(Membership.objects.filter(community=partner.community, pk__in=numbers).select_related("user"))
         if len(present) != len(numbers):
             raise ValidationError({"present": [_("Choose people from the group.")]})
         transfer = services.record_attendance(
             session, actor=request.user, present=present,
-            idempotency_key=f"api-{request.user.pk}-{given.validated_data['idempotency_key']}")
+            idempotency_key=f"api-{request.user.pk}-{given['idempotency_key']}")
         return Response(serializers.RegisterTaken({
             "session": session.pk, "present": len(present), "transfer": transfer.pk if transfer else None,
             "transfer_status": transfer.status if transfer else None}).data, status=status.HTTP_201_CREATED)

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from coproduce.api import serializers
 from coproduce.api.models import Scope
 from coproduce.api.permissions import HasScope
+from coproduce.api.serializers import validated
 from coproduce.assets.models import Service
 from coproduce.groups.models import Group
 from coproduce.members.models import Membership
@@ -75,9 +76,8 @@ class OpportunitiesView(PartnerView):
                    summary="Post an opportunity for the organisation (its staff and coordinators)")
     def post(self, request, slug, pk):
         _partner, organisation = require_manager(request, slug, pk)
-        given = serializers.NewOpportunity(data=request.data)
-        given.is_valid(raise_exception=True)
-        opportunity = services.post_opportunity(organisation, actor=request.user, **given.validated_data)
+        given = validated(serializers.NewOpportunity, request)
+        opportunity = services.post_opportunity(organisation, actor=request.user, **given)
         opportunity = _with_count(Opportunity.objects.filter(pk=opportunity.pk)).get()
         return Response(serializers.Opportunity(opportunity).data, status=status.HTTP_201_CREATED)
 
@@ -109,9 +109,7 @@ class AttendanceView(PartnerView):
                            "(its staff and coordinators, as the attendance page)")
     def post(self, request, slug, pk):
         _partner, opportunity = _opportunity_managed(request, slug, pk)
-        given = serializers.Attendance(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
+        data = validated(serializers.Attendance, request)
         numbers = [line["member"] for line in data["attended"]]
         signed_up = {s.membership_id: s.membership for s in
                      opportunity.signups.filter(membership_id__in=numbers).select_related("membership__user")}
@@ -134,11 +132,10 @@ class EveryoneCameView(PartnerView):
                            "staff and coordinators); who is skipped, and why")
     def post(self, request, slug, pk):
         _partner, opportunity = _opportunity_managed(request, slug, pk)
-        given = serializers.EveryoneCame(data=request.data)
-        given.is_valid(raise_exception=True)
+        given = validated(serializers.EveryoneCame, request)
         result = services.confirm_everyone_came(
-            opportunity, actor=request.user, performed_on=given.validated_data["performed_on"],
-            idempotency_key=_key(request, given.validated_data["idempotency_key"]))
+            opportunity, actor=request.user, performed_on=given["performed_on"],
+            idempotency_key=_key(request, given["idempotency_key"]))
         return Response(_recorded(result.transfer, result.credited, result.skipped, result.repeated),
                         status=status.HTTP_201_CREATED)
 
@@ -162,9 +159,7 @@ class ReferralsView(PartnerView):
         partner, organisation = require_manager(request, slug, pk)
         if organisation.pk not in partner.staff_of:
             raise PermissionDenied(_("Only partner staff can make referrals."))
-        given = serializers.NewReferral(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
+        data = validated(serializers.NewReferral, request)
         membership = group = service = None
         if data["member"] is not None:
             membership = (Membership.objects.active().filter(community=partner.community, pk=data["member"])

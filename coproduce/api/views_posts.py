@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from coproduce.api import serializers
 from coproduce.api.models import Scope
 from coproduce.api.permissions import HasScope, membership_in
+from coproduce.api.serializers import validated
 from coproduce.communities.models import Area, Category
 from coproduce.market import matching, services
 from coproduce.market.forms import SearchForm
@@ -54,9 +55,7 @@ class PostsView(APIView):
     @extend_schema(request=serializers.NewPost, responses={201: serializers.Post}, summary="Post an offer or request")
     def post(self, request, slug):
         me = membership_in(request, slug)
-        given = serializers.NewPost(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
+        data = validated(serializers.NewPost, request)
         # An id that is not this community's is the service's own refusal ("Choose one of ...").
         category = Category.objects.filter(community=me.community, pk=data["category"]).first()
         area = None

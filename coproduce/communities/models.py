@@ -1,6 +1,7 @@
 import functools
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -59,6 +60,9 @@ class Community(models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("web address name"), max_length=60, unique=True)
     description = models.TextField(_("description"), blank=True)
+    # The language of its pages and e-mails for people who have not chosen one (issue 18).
+    default_language = models.CharField(_("language"), max_length=10, default="en-gb", choices=settings.LANGUAGES,
+                                        help_text=_("Members can choose another for themselves."))
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/London",
                                  validators=[validate_time_zone])
     contact_email = models.EmailField(_("contact e-mail"), blank=True)

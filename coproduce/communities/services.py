@@ -9,6 +9,7 @@ from coproduce.audit.models import AuditAction
 from coproduce.audit.services import record_audit
 from coproduce.communities import hooks
 from coproduce.communities.activities import Activity
+from coproduce.communities.languages import forget_community_language
 from coproduce.communities.models import Area, Category, Community
 from coproduce.communities.taxonomy import DEFAULT_TAXONOMY
 
@@ -39,7 +40,7 @@ def install_default_categories(community: Community) -> None:
 
 
 SETTINGS_FIELDS = (
-    "name", "description", "time_zone", "contact_email", "privacy_notice", "privacy_notice_version",
+    "name", "description", "default_language", "time_zone", "contact_email", "privacy_notice", "privacy_notice_version",
     "min_balance_minutes", "max_balance_minutes", "confirmation_window_days",
     "after_confirmation_window", "small_count_k", "small_count_rule", "brokerage_after_days",
     "started_on", "pot_floor_minutes", "organisation_floor_minutes", "backdate_days",
@@ -77,6 +78,11 @@ def update_community_settings(community: Community, *, actor, **changes) -> Comm
         setattr(community, field, value)
     community.full_clean()
     community.save(update_fields=list(changes))
+    if "default_language" in changes:
+        # Now, and again once it commits (a page read meanwhile may have cached the old one).
+        slug = community.slug
+        forget_community_language(slug)
+        transaction.on_commit(lambda: forget_community_language(slug))
     changed = {f: [str(before[f]), str(v)] for f, v in changes.items() if before[f] != v}
     if changed:
         record_audit(actor=actor, action=AuditAction.SETTINGS_CHANGED, community=community,

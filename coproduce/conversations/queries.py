@@ -42,6 +42,14 @@ def direct_conversation(community, a_id: int, b_id: int) -> Conversation | None:
             .filter(participants__user_id=b_id).order_by("-last_message_at", "-id").first())
 
 
+def conversation_of(user, community, pk) -> Conversation | None:
+    """The conversation ``pk`` of this community if ``user`` takes part in it, else None: its
+    messages are for the people in it only (a coordinator reads one only through a report)."""
+    return (Conversation.objects.filter(pk=pk, community=community)
+            .filter(Exists(Participant.objects.filter(conversation=OuterRef("pk"), user=user)))
+            .select_related("post").first())
+
+
 def inbox(user, community):
     """This person's conversations in a community, newest first, with ``unread`` and ``other_name``."""
     seat = Participant.objects.filter(conversation=OuterRef("pk"), user=user)

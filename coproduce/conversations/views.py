@@ -12,7 +12,12 @@ from coproduce.audit.services import record_audit
 from coproduce.conversations import services
 from coproduce.conversations.forms import IntroduceForm, MessageForm, ReportForm, ResolveForm
 from coproduce.conversations.models import Conversation, Message, Participant, Report
-from coproduce.conversations.queries import direct_conversation, has_blocked, open_reports
+from coproduce.conversations.queries import (
+    conversation_of,
+    direct_conversation,
+    has_blocked,
+    open_reports,
+)
 from coproduce.conversations.queries import inbox as inbox_query
 from coproduce.conversations.reach import Reach, ReachContext, refusal
 from coproduce.market.permissions import post_in
@@ -26,8 +31,8 @@ def _context(access, **extra):
 
 def _own_conversation(request, access, pk) -> Conversation:
     """A conversation of this community the viewer is in; 404 for everyone else, coordinators too."""
-    conversation = get_object_or_404(Conversation.objects.select_related("post"), pk=pk, community=access.community)
-    if not Participant.objects.filter(conversation=conversation, user=request.user).exists():
+    conversation = conversation_of(request.user, access.community, pk)
+    if conversation is None:
         raise Http404
     return conversation
 

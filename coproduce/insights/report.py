@@ -11,12 +11,13 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coproduce.accounts.emails import with_footer
+from coproduce.communities.languages import language_for
 from coproduce.insights import figures as f
 from coproduce.insights.assessment import latest_assessments, overview_table
 from coproduce.insights.coordinator_figures import account_figures, dashboard_figures
@@ -159,9 +160,10 @@ def email_requester(wanted: ReportRequest) -> None:
     period = period_of(wanted)
     link = settings.SITE_URL + reverse("insights:report_status", args=[wanted.community.slug, wanted.pk])
     ready = wanted.status == ReportRequest.Status.DONE
-    subject = (_("Your report for %(period)s is ready") if ready else _("Your report for %(period)s could not be made")) \
-        % {"period": period.label()}
-    body = render_to_string("insights/email/report_ready.txt", {
-        "user": user, "community": wanted.community, "period": period, "ready": ready, "link": link,
-        "error": wanted.error})
-    send_mail(subject, with_footer(body), None, [user.email])
+    with translation.override(language_for(user, wanted.community)):  # the requester's, not the worker's
+        subject = (_("Your report for %(period)s is ready") if ready
+                   else _("Your report for %(period)s could not be made")) % {"period": period.label()}
+        body = with_footer(render_to_string("insights/email/report_ready.txt", {
+            "user": user, "community": wanted.community, "period": period, "ready": ready, "link": link,
+            "error": wanted.error}))
+    send_mail(subject, body, None, [user.email])

@@ -62,8 +62,14 @@ def make_report(report_id: int) -> None:
     wanted = ReportRequest.objects.select_related("community", "requested_by").filter(pk=report_id).first()
     if wanted is None or wanted.status != ReportRequest.Status.PENDING:
         return  # cleared, or already made by an earlier run of a retried task
+    from django.utils import translation
+
+    from coproduce.communities.languages import language_for
+
     try:
-        wanted.pdf = report.build_pdf(wanted.community, Period(wanted.start, wanted.end))
+        # Printed in the requester's language, not the worker's.
+        with translation.override(language_for(wanted.requested_by, wanted.community)):
+            wanted.pdf = report.build_pdf(wanted.community, Period(wanted.start, wanted.end))
         wanted.status = ReportRequest.Status.DONE
     except report.PdfUnavailable as error:
         wanted.status, wanted.error = ReportRequest.Status.FAILED, str(error)

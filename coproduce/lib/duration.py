@@ -15,6 +15,7 @@ of hours are usual, read every number on its own as hours (``bare_hours_up_to=No
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 
 BARE_HOURS_UP_TO = 12
@@ -28,7 +29,9 @@ def format_duration(minutes: int) -> str:
     minutes = int(minutes)
     sign = _MINUS if minutes < 0 else ""
     hours, mins = divmod(abs(minutes), 60)
-    hours_text = ngettext("%(count)s hour", "%(count)s hours", hours) % {"count": f"{hours:,}"}
+    # Thousands grouped as the language groups them: "1,200" in English, "1.200" in Spanish.
+    hours_text = ngettext("%(count)s hour", "%(count)s hours", hours) % {
+        "count": number_format(hours, force_grouping=True)}
     minutes_text = ngettext("%(count)s minute", "%(count)s minutes", mins) % {"count": mins}
     if hours and mins:
         # Translators: an amount of time, "1 hour" and "30 minutes" together.
@@ -45,8 +48,10 @@ def format_signed_duration(minutes: int) -> str:
     return ("+" if minutes > 0 else "") + format_duration(minutes)
 
 
-_HOUR_WORDS = {"h", "hr", "hrs", "hour", "hours", "awr", "oriau"}
-_MINUTE_WORDS = {"m", "min", "mins", "minute", "minutes", "munud", "munudau", "mun"}
+# English, Welsh and Spanish words for hours and minutes, so each language's members type time
+# as they say it ("1 awr 30 munud", "1 hora 30 minutos").
+_HOUR_WORDS = {"h", "hr", "hrs", "hour", "hours", "awr", "oriau", "hora", "horas"}
+_MINUTE_WORDS = {"m", "min", "mins", "minute", "minutes", "munud", "munudau", "mun", "minuto", "minutos"}
 _PHRASES = {
     "an hour": 60, "one hour": 60, "half an hour": 30, "half hour": 30, "a half hour": 30,
     "quarter of an hour": 15, "a quarter of an hour": 15, "quarter hour": 15, "a quarter hour": 15,
@@ -91,8 +96,8 @@ def _unsigned(text: str, bare_hours_up_to: int | None) -> Decimal:
     parts = []
     position = 0
     while position < len(text):
-        if parts:  # between parts: a space, "and" or a comma
-            gap = re.match(r"\s*(?:,|and\b)?\s*", text[position:])
+        if parts:  # between parts: a space, a comma, or "and" (English), "a"/"ac" (Welsh), "y" (Spanish)
+            gap = re.match(r"\s*(?:,|and\b|ac?\b|y\b)?\s*", text[position:])
             position += gap.end()
         match = _PART.match(text, position)
         if not match or match.end() == position:

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.accounts.models import ContactPreference
@@ -72,6 +73,8 @@ class ProfileForm(forms.Form):
     interests_text = forms.CharField(label=_("Other things I'd like help with"), max_length=500, required=False)
     availability = AvailabilityField(label=_("When I'm usually free"))
     languages = forms.CharField(label=_("Languages I speak"), max_length=200, required=False)
+    language = forms.ChoiceField(label=_("Language for pages and e-mails"), required=False,
+                                 choices=[("", _("The community's language")), *list(settings.LANGUAGES)])
     access_needs = forms.CharField(label=_("Access needs"), max_length=1000, required=False,
                                    widget=forms.Textarea(attrs={"rows": 2}),
                                    help_text=_("Anything that helps people meet you well: step-free access, a hearing loop, large print."))
@@ -88,14 +91,14 @@ class ProfileForm(forms.Form):
         self.fields["interests"] = CategoryChoiceField(_category_queryset(community), required=False,
                                                        label=_("What I'd like help with"))
         self.order_fields(["name", "about_me", "area", "skills", "skills_text", "interests",
-                           "interests_text", "availability", "languages", "access_needs",
+                           "interests_text", "availability", "languages", "language", "access_needs",
                            "contact_preference", "phone", "share_email", "share_phone"])
 
     @classmethod
     def initial_for(cls, membership):
         user = membership.user
         return {
-            "name": user.name, "about_me": user.about_me, "languages": user.languages,
+            "name": user.name, "about_me": user.about_me, "languages": user.languages, "language": user.language,
             "access_needs": user.access_needs, "contact_preference": user.contact_preference,
             "phone": user.phone, "share_email": user.share_email, "share_phone": user.share_phone,
             "area": membership.area_id, "skills_text": membership.skills_text,
@@ -108,7 +111,7 @@ class ProfileForm(forms.Form):
     def service_arguments(self) -> dict:
         data = self.cleaned_data
         return {
-            "person": {f: data[f] for f in ("name", "about_me", "languages", "access_needs",
+            "person": {f: data[f] for f in ("name", "about_me", "languages", "language", "access_needs",
                                             "contact_preference", "phone", "share_email", "share_phone")},
             "place": {"area": data["area"], "skills_text": data["skills_text"],
                       "interests_text": data["interests_text"],
@@ -127,6 +130,9 @@ class AssistedMemberForm(forms.Form):
                                widget=forms.Textarea(attrs={"rows": 3}))
     contact_preference = forms.ChoiceField(label=_("How they like to be contacted"),
                                            choices=ContactPreference.choices, initial=ContactPreference.COORDINATOR)
+    language = forms.ChoiceField(label=_("Which language should we use for their letters and e-mails?"),
+                                 required=False,
+                                 choices=[("", _("The community's language")), *list(settings.LANGUAGES)])
 
     def __init__(self, *args, community, **kwargs):
         super().__init__(*args, **kwargs)

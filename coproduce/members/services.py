@@ -6,12 +6,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coproduce.accounts.emails import with_footer
 from coproduce.audit.models import AuditAction
 from coproduce.audit.services import record_audit
+from coproduce.communities.languages import language_for
 from coproduce.communities.models import Area, Category, Community
 from coproduce.members.models import (
     Application,
@@ -25,12 +26,15 @@ from coproduce.members.models import (
 User = get_user_model()
 
 
-def _email_person(user, subject: str, template: str, context: dict) -> None:
-    """Send once the transaction commits, so a rolled-back decision tells nobody."""
+def _email_person(user, subject, template: str, context: dict) -> None:
+    """Send once the transaction commits, so a rolled-back decision tells nobody; in the
+    person's language (``subject`` is worded by a function called in it)."""
     if not user.email:
         return  # Assisted members hear from their coordinator instead.
-    body = with_footer(render_to_string(template, {"user": user, "site_url": settings.SITE_URL, **context}))
-    transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
+    with translation.override(language_for(user, context.get("community"))):
+        body = with_footer(render_to_string(template, {"user": user, "site_url": settings.SITE_URL, **context}))
+        text = str(subject())
+    transaction.on_commit(lambda: send_mail(text, body, None, [user.email]))
 
 
 def _check_area(community: Community, area: Area | None) -> None:
@@ -109,7 +113,7 @@ def approve_application(application: Application, *, actor) -> Membership:
         membership.save(update_fields=["status", "left_at", "area"])
     record_audit(actor=actor, action=AuditAction.APPLICATION_APPROVED, community=application.community,
                  subject=application.user.name)
-    _email_person(application.user, _("Welcome to %(community)s") % {"community": application.community.name},
+    _email_person(application.user, lambda: _("Welcome to %(community)s") % {"community": application.community.name},
                   "members/email/approved.txt", {"community": application.community})
     return membership
 
@@ -128,7 +132,7 @@ def decline_application(application: Application, *, actor, reason: str) -> Appl
     record_audit(actor=actor, action=AuditAction.APPLICATION_DECLINED, community=application.community,
                  subject=application.user.name, reason=reason)
     _email_person(application.user,
-                  _("Your application to %(community)s") % {"community": application.community.name},
+                  lambda: _("Your application to %(community)s") % {"community": application.community.name},
                   "members/email/declined.txt", {"community": application.community, "reason": reason})
     return application
 
@@ -166,12 +170,13 @@ def leave_community(membership: Membership, *, actor) -> Membership:
 @transaction.atomic
 def register_assisted_member(
     *, community: Community, actor, name: str, phone: str = "", postal_address: str = "",
-    area: Area | None = None, about_me: str = "", contact_preference: str = "coordinator",
+    area: Area | None = None, about_me: str = "", contact_preference: str = "coordinator", language: str = "",
 ) -> Membership:
     """Register someone without e-mail or internet; the coordinator acts for them later."""
     _check_area(community, area)
     user = User(name=name.strip(), phone=phone.strip(), postal_address=postal_address.strip(),
-                about_me=about_me.strip(), contact_preference=contact_preference, is_assisted=True, email=None)
+                about_me=about_me.strip(), contact_preference=contact_preference, is_assisted=True, email=None,
+                language=language)
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
@@ -181,7 +186,7 @@ def register_assisted_member(
     return membership
 
 
-PERSON_FIELDS = ("name", "phone", "postal_address", "about_me", "languages", "access_needs",
+PERSON_FIELDS = ("name", "phone", "postal_address", "about_me", "languages", "language", "access_needs",
                  "contact_preference", "share_email", "share_phone")
 MEMBERSHIP_FIELDS = ("area", "skills_text", "interests_text", "availability")
 

@@ -2,7 +2,10 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
+from coproduce.communities.languages import LANGUAGE_CODES
 from coproduce.communities.models import Community
 from coproduce.lib.disclosure import protect_count
 from coproduce.members.models import Membership, Role
@@ -51,3 +54,15 @@ def page_not_found(request, exception):
 def permission_denied(request, exception):
     message = str(exception) if exception and str(exception) else ""
     return render(request, "403.html", {"message": message}, status=403)
+
+
+@require_POST
+def set_language(request):
+    """The switcher on every page: the language for this browser (Django's cookie), and for a
+    person logged in, on their profile too, so their e-mails follow. Back to the same page."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in LANGUAGE_CODES and request.user.language != language:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return response

@@ -16,8 +16,9 @@ def test_prints_each_role_s_home_page_against_the_trivial_page(db):
     for role in ROLES:
         key = role.replace(" ", "_")
         assert result[f"{key}_p95_ms"] >= result[f"{key}_p50_ms"] > 0
+        # Each figure is printed to 2 decimals: a small ratio's rounding is up to 0.005 either way.
         assert result[f"{key}_p95_ratio"] == pytest.approx(result[f"{key}_p95_ms"] / result["trivial_p95_ms"],
-                                                           rel=0.02)
+                                                           rel=0.02, abs=0.006)
     assert result["home_p95_ms"] == max(result[f"{r.replace(' ', '_')}_p95_ms"] for r in ROLES)
 
 
