@@ -115,6 +115,7 @@ TEMPLATES = [
                 "coproduce.web.context_processors.site",
                 "coproduce.web.context_processors.navigation",
             ],
+            "builtins": ["coproduce.web.templatetags.translated_text"],
         },
     },
 ]

@@ -10,7 +10,7 @@ class SignupDetailsForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=150,
                            widget=forms.TextInput(attrs={"autocomplete": "name"}))
     language = forms.ChoiceField(label=_("Which language should we use for pages and e-mails?"),
-                                 choices=settings.LANGUAGES, widget=forms.RadioSelect)
+                                 choices=settings.LANGUAGES, widget=forms.RadioSelect, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -19,5 +19,6 @@ class SignupDetailsForm(forms.Form):
 
     def signup(self, request, user):
         user.name = self.cleaned_data["name"].strip()
-        user.language = self.cleaned_data["language"]
+        # Not answered (an older form, a script): the language the page was in.
+        user.language = self.cleaned_data["language"] or translation.get_language()
         user.save(update_fields=["name", "language"])

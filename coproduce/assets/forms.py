@@ -9,6 +9,7 @@ from coproduce.assets.models import Cost, Frequency, TaxonomyTerm
 from coproduce.assets.services import DAY_CODES, PlaceData, ScheduleData, normalise_postcode
 from coproduce.assets.venues import Hours
 from coproduce.communities.models import Area
+from coproduce.lib.translated import in_language
 
 DAYS = [
     ("MO", _("Monday")),
@@ -41,7 +42,8 @@ def _postcode(value) -> str:
 
 class TermsField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.parent.name}: {obj.name}" if obj.parent_id else obj.name
+        return str(obj.category) if obj.category_id else (
+            f"{obj.parent.name}: {obj.name}" if obj.parent_id else obj.name)
 
 
 class FilterCheckbox(forms.CheckboxInput):
@@ -95,8 +97,10 @@ class DirectoryFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.community = community
         self.fields["term"].choices = [("", _("Any category"))] + [
-            (str(pk), f"{parent}: {name}" if parent else name)
-            for pk, name, parent in _terms(community).values_list("pk", "name", "parent__name")
+            (str(pk), f"{in_language(parent, parent_texts)}: {in_language(name, texts)}" if parent
+             else in_language(name, texts))
+            for pk, name, parent, texts, parent_texts in _terms(community).values_list(
+                "pk", "name", "parent__name", "category__translations", "parent__category__translations")
         ]
         self.areas = {
             str(a.pk): a for a in Area.objects.filter(community=community, latitude__isnull=False)

@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 
 from coproduce.communities.models import Area, Category
 from coproduce.lib.disclosure import Cell, protect_count
+from coproduce.lib.translated import in_language
 from coproduce.members.models import Membership, MembershipStatus
 
 
@@ -36,7 +37,8 @@ def gifts_by_area(community) -> list[AreaGifts]:
             .values("membership__area_id", "top")
             .annotate(n=Count("membership_id", distinct=True)))
     areas = {a.pk: a for a in Area.objects.filter(community=community)}
-    names = dict(Category.objects.filter(community=community, parent__isnull=True).values_list("pk", "name"))
+    names = {pk: in_language(name, texts) for pk, name, texts in Category.objects.filter(
+        community=community, parent__isnull=True).values_list("pk", "name", "translations")}
     by_area: dict[int, list[tuple[str, Cell]]] = {}
     for row in rows:
         cell = protect_count(row["n"], community.small_count_k, community.small_count_rule)

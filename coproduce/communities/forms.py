@@ -6,6 +6,7 @@ from coproduce.communities.models import Category, Community
 from coproduce.communities.services import SETTINGS_FIELDS
 from coproduce.lib.colour import normalise_hex
 from coproduce.lib.forms import DurationMinutesField
+from coproduce.lib.translated import add_translation_fields, translations_from
 
 HOURS_RULE = _("A number on its own is hours.")
 # Far beyond any balance, well inside the integers the database holds (as for limit exceptions).
@@ -56,6 +57,20 @@ class CommunitySettingsForm(forms.ModelForm):
             "small_count_k": _("Public figures show counts below this as “fewer than k”."),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The name and description in the other languages, beside the community's own (issue 18).
+        add_translation_fields(self, {"name": self.fields["name"], "description": self.fields["description"]},
+                               default_language=self.instance.default_language, texts=self.instance.translations)
+
+    def changes(self) -> dict:
+        """What the coordinator changed, as ``update_community_settings`` takes it."""
+        changed = {field: self.cleaned_data[field] for field in self.changed_data if "__" not in field}
+        if any("__" in field for field in self.changed_data):
+            changed["translations"] = translations_from(self.cleaned_data, ("name", "description"),
+                                                        default_language=self.instance.default_language)
+        return changed
+
     def clean_brand_colour(self):
         # "1D70B8" and "#1D70B8" mean #1d70b8; the model's validator then checks the contrast.
         value = self.cleaned_data["brand_colour"]
@@ -97,3 +112,12 @@ class CategoryForm(forms.Form):
 
 class RenameCategoryForm(forms.Form):
     name = forms.CharField(label=_("New name"), max_length=80)
+
+    def __init__(self, *args, category, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_language = category.community.default_language
+        add_translation_fields(self, {"name": self.fields["name"]}, default_language=self.default_language,
+                               texts=category.translations)
+
+    def translations(self) -> dict:
+        return translations_from(self.cleaned_data, ("name",), default_language=self.default_language)

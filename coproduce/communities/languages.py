@@ -2,27 +2,31 @@
 site's. Pages follow it through ``web.middleware``; e-mails are written in it for each recipient."""
 
 from django.conf import settings
-from django.core.cache import cache
+from django.utils import translation
 
 from coproduce.communities.models import Community
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
-_CACHE_SECONDS = 300
 
 
-def community_language(slug: str) -> str | None:
-    """A community's language by its slug (cached: read on every page of an anonymous visitor
-    without a choice; ``forget_community_language`` when it changes)."""
-    key = f"community-language:{slug}"
-    found = cache.get(key)
-    if found is None:
-        found = Community.objects.filter(slug=slug).values_list("default_language", flat=True).first() or ""
-        cache.set(key, found, _CACHE_SECONDS)
-    return found or None
+def has_chosen(request) -> bool:
+    """Whether the person chose a language: on their profile, or with the switcher (its cookie)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.language in LANGUAGE_CODES:
+        return True
+    return request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "") in LANGUAGE_CODES
 
 
-def forget_community_language(slug: str) -> None:
-    cache.delete(f"community-language:{slug}")
+def show_in_community_language(request, community: Community) -> None:
+    """On a community's pages, for someone who chose no language: a community that chose Welsh or
+    Spanish shows its pages in it first, whatever the browser asks for (most browsers in Wales
+    ask for English); a community in the site's language leaves the browser's wish alone. Called
+    where the page reads its community anyway, so it costs no query."""
+    language = community.default_language
+    if language == settings.LANGUAGE_CODE or language not in LANGUAGE_CODES or has_chosen(request):
+        return
+    translation.activate(language)
+    request.LANGUAGE_CODE = translation.get_language()
 
 
 def language_for(user, community: Community | None = None) -> str:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coproduce.communities.activities import Activity
 from coproduce.lib.colour import MIN_CONTRAST_WITH_WHITE, contrast_with_white, normalise_hex
+from coproduce.lib.translated import translated
 
 
 @functools.cache
@@ -60,6 +61,8 @@ class Community(models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("web address name"), max_length=60, unique=True)
     description = models.TextField(_("description"), blank=True)
+    # The name and description in other languages (``lib.translated``).
+    translations = models.JSONField(default=dict, blank=True)
     # The language of its pages and e-mails for people who have not chosen one (issue 18).
     default_language = models.CharField(_("language"), max_length=10, default="en-gb", choices=settings.LANGUAGES,
                                         help_text=_("Members can choose another for themselves."))
@@ -175,6 +178,8 @@ class Category(models.Model):
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
                                related_name="children", verbose_name=_("part of"))
     name = models.CharField(_("name"), max_length=80)
+    # Its name in other languages (``lib.translated``); the default taxonomy comes with them.
+    translations = models.JSONField(default=dict, blank=True)
     activity = models.CharField(_("valuation activity"), max_length=30, choices=Activity.choices)
     retired = models.BooleanField(_("retired"), default=False)
     position = models.PositiveSmallIntegerField(default=0)
@@ -191,4 +196,5 @@ class Category(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.parent.name}: {self.name}" if self.parent_id else self.name
+        name = translated(self, "name")
+        return f"{translated(self.parent, 'name')}: {name}" if self.parent_id else name

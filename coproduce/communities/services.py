@@ -2,16 +2,16 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coproduce.audit.models import AuditAction
 from coproduce.audit.services import record_audit
 from coproduce.communities import hooks
 from coproduce.communities.activities import Activity
-from coproduce.communities.languages import forget_community_language
 from coproduce.communities.models import Area, Category, Community
 from coproduce.communities.taxonomy import DEFAULT_TAXONOMY
+from coproduce.lib.translated import other_languages
 
 
 @transaction.atomic
@@ -26,14 +26,31 @@ def create_community(*, name: str, slug: str, actor=None, **fields) -> Community
     return community
 
 
+def taxonomy_translations(name: str, default_language: str) -> dict:
+    """A default category's name in every other language, from the catalogues."""
+    found = {}
+    for code in other_languages(default_language):
+        with translation.override(code):
+            found[code] = {"name": translation.gettext(name)}
+    return found
+
+
 def install_default_categories(community: Community) -> None:
-    """Two inserts in all (tops, then children): seeding many communities stays quick."""
+    """Two inserts in all (tops, then children): seeding many communities stays quick. The names
+    are in the community's language, with the others beside them."""
+    language = community.default_language
+
+    def named(name: str) -> dict:
+        with translation.override(language):
+            own = translation.gettext(name)
+        return {"name": own, "translations": taxonomy_translations(name, language)}
+
     tops = Category.objects.bulk_create(
-        Category(community=community, name=top_name, activity=activity, position=position)
+        Category(community=community, activity=activity, position=position, **named(top_name))
         for position, (top_name, activity, _children) in enumerate(DEFAULT_TAXONOMY, start=1)
     )
     Category.objects.bulk_create(
-        Category(community=community, parent=top, name=child, activity=child_activity, position=i)
+        Category(community=community, parent=top, activity=child_activity, position=i, **named(child))
         for top, (_name, _activity, children) in zip(tops, DEFAULT_TAXONOMY, strict=True)
         for i, (child, child_activity) in enumerate(children, start=1)
     )
@@ -66,23 +83,23 @@ def check_started_on(community: Community, started_on) -> None:
 
 
 @transaction.atomic
-def update_community_settings(community: Community, *, actor, **changes) -> Community:
+def update_community_settings(community: Community, *, actor, translations: dict | None = None,
+                              **changes) -> Community:
+    """``translations``: the name and description in other languages (``lib.translated``), when
+    they changed."""
     unknown = set(changes) - set(SETTINGS_FIELDS)
     if unknown:
         raise ValueError(f"not a community setting: {', '.join(sorted(unknown))}")
     community = Community.objects.select_for_update().get(pk=community.pk)
     if changes.get("started_on") is not None:
         check_started_on(community, changes["started_on"])
+    if translations is not None:
+        changes["translations"] = translations
     before = {field: getattr(community, field) for field in changes}
     for field, value in changes.items():
         setattr(community, field, value)
     community.full_clean()
     community.save(update_fields=list(changes))
-    if "default_language" in changes:
-        # Now, and again once it commits (a page read meanwhile may have cached the old one).
-        slug = community.slug
-        forget_community_language(slug)
-        transaction.on_commit(lambda: forget_community_language(slug))
     changed = {f: [str(before[f]), str(v)] for f, v in changes.items() if before[f] != v}
     if changed:
         record_audit(actor=actor, action=AuditAction.SETTINGS_CHANGED, community=community,
@@ -135,15 +152,19 @@ def add_category(community: Community, *, actor, name: str, activity: str | None
 
 
 @transaction.atomic
-def rename_category(category: Category, *, actor, name: str, activity: str | None = None) -> Category:
+def rename_category(category: Category, *, actor, name: str, activity: str | None = None,
+                    translations: dict | None = None) -> Category:
+    """A new name (and, when given, its names in the other languages)."""
     name = name.strip()
     _check_category_name(category.community, category.parent, name, exclude_pk=category.pk)
     old = str(category)
     category.name = name
     if activity:
         category.activity = activity
+    if translations is not None:
+        category.translations = translations
     category.full_clean()
-    category.save(update_fields=["name", "activity"])
+    category.save(update_fields=["name", "activity", "translations"])
     record_audit(actor=actor, action=AuditAction.CATEGORY_RENAMED, community=category.community,
                  subject=str(category), before=old)
     return category

@@ -9,6 +9,7 @@ from coproduce.groups.models import (
     GroupRole,
     JoinPolicy,
 )
+from coproduce.lib.translated import add_translation_fields, translations_from
 from coproduce.members.fields import MemberLookupField, configure_member_fields
 from coproduce.members.models import Membership
 from coproduce.partners.models import Organisation
@@ -35,6 +36,12 @@ class GroupForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
         configure_member_fields(self, community, _members(community), ("facilitator",))
+        self.default_language = community.default_language
+        add_translation_fields(self, {"description": self.fields["description"]},
+                               default_language=self.default_language)
+
+    def translations(self) -> dict:
+        return translations_from(self.cleaned_data, ("description",), default_language=self.default_language)
 
 
 class RoleForm(forms.Form):

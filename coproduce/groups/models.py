@@ -25,6 +25,8 @@ class Group(models.Model):
                                      related_name="peer_groups", verbose_name=_("hosted by"))
     name = models.CharField(_("name"), max_length=150)
     description = models.TextField(_("description"), blank=True)
+    # The description in other languages (``lib.translated``).
+    translations = models.JSONField(default=dict, blank=True)
     join_policy = models.CharField(_("who can join"), max_length=10, choices=JoinPolicy.choices,
                                    default=JoinPolicy.OPEN)
     credit_rule = models.CharField(_("who is credited"), max_length=15, choices=CreditRule.choices,

@@ -82,7 +82,7 @@ def active_place(group: Group, membership: Membership) -> GroupMember | None:
 
 
 @transaction.atomic
-def create_group(*, community: Community, actor, name: str, description: str = "",
+def create_group(*, community: Community, actor, name: str, description: str = "", translations: dict | None = None,
                  organisation: Organisation | None = None, join_policy: str = JoinPolicy.OPEN,
                  credit_rule: str = CreditRule.FACILITATORS,
                  facilitators: Sequence[Membership] = ()) -> Group:
@@ -98,7 +98,8 @@ def create_group(*, community: Community, actor, name: str, description: str = "
     if join_policy not in JoinPolicy.values or credit_rule not in CreditRule.values:
         raise ValidationError(_("Choose from the lists."))
     group = Group.objects.create(community=community, organisation=organisation, name=name.strip(),
-                                 description=description, join_policy=join_policy, credit_rule=credit_rule)
+                                 description=description, translations=translations or {},
+                                 join_policy=join_policy, credit_rule=credit_rule)
     record_audit(actor=actor, action=AuditAction.GROUP_SAVED, community=community, subject=group.name)
     for membership in facilitators:
         _invite(group, membership, actor=actor, role=GroupRole.FACILITATOR)

@@ -114,6 +114,7 @@ def group_new(request, slug):
                 actor=request.user,
                 name=data["name"],
                 description=data["description"],
+                translations=form.translations(),
                 organisation=data["organisation"],
                 join_policy=data["join_policy"],
                 credit_rule=data["credit_rule"],

@@ -10,6 +10,7 @@ from coproduce.insights.models import ExchangeType
 from coproduce.insights.tables import table as _table
 from coproduce.insights.valuation import value_minutes
 from coproduce.lib.charts import Series, bar_chart, line_chart
+from coproduce.lib.translated import in_language
 from coproduce.members.models import AgeBand, Gender
 
 TYPE_LABELS = dict(ExchangeType.choices)
@@ -20,7 +21,8 @@ def _pct(rate) -> str:
 
 
 def _labels(community):
-    categories = dict(Category.objects.filter(community=community).values_list("pk", "name"))
+    categories = {pk: in_language(name, texts) for pk, name, texts in Category.objects.filter(
+        community=community).values_list("pk", "name", "translations")}
     areas = dict(Area.objects.filter(community=community).values_list("pk", "name"))
     return categories, areas
 

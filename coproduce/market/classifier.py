@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from coproduce.lib.translated import in_language
 from coproduce.market import lexicon, text
 from coproduce.market.models import ConceptWord, Post, PostStatus, TermCount, TextModel
 
@@ -46,14 +47,21 @@ class CategoryRow:
     name: str
     parent_id: int | None
     retired: bool
+    translations: dict | None = None
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (``name`` stays the one the classifier reads)."""
+        return in_language(self.name, self.translations)
 
 
 def category_rows(community_id: int) -> dict[int, CategoryRow]:
     """All of a community's categories as light rows, in one query (matching shares them)."""
     from coproduce.communities.models import Category
 
-    rows = Category.objects.filter(community_id=community_id).values_list("id", "name", "parent_id", "retired")
-    return {pk: CategoryRow(pk, name, parent_id, retired) for pk, name, parent_id, retired in rows}
+    rows = Category.objects.filter(community_id=community_id).values_list("id", "name", "parent_id", "retired",
+                                                                          "translations")
+    return {pk: CategoryRow(pk, name, parent_id, retired, texts) for pk, name, parent_id, retired, texts in rows}
 
 
 def leaf_categories(categories: dict[int, CategoryRow]) -> dict[int, tuple[str, str | None]]:

@@ -306,7 +306,7 @@ def wanted_for(request: Post, *, terms: list[lexicon.Term], guesses: list, categ
     meaningful words."""
     fits: dict[int, tuple[float, str, str]] = {}
     for pk, fit in _family(request.category_id, categories).items():
-        fits[pk] = (fit, "category" if fit == 1.0 else "category_close", categories[pk].name)
+        fits[pk] = (fit, "category" if fit == 1.0 else "category_close", categories[pk].label)
     top = guesses[0].probability if guesses else 0.0
     for guess in guesses:
         if guess.probability < GUESS_AT_LEAST:

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coproduce.accounts.models import ContactPreference
 from coproduce.communities.models import Area, Category
+from coproduce.lib.translated import translated
 from coproduce.members import availability
 from coproduce.members.models import AgeBand, Gender, HeardFrom, Role
 
@@ -12,7 +13,7 @@ class CategoryChoiceField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj):
-        return obj.name
+        return translated(obj, "name")
 
 
 def _area_field(community, *, required=False):

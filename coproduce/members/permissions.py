@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from coproduce.communities.languages import show_in_community_language
 from coproduce.communities.models import Community
 from coproduce.members.models import Membership, Role
 
@@ -35,6 +36,7 @@ def membership_of(user, community: Community) -> Membership | None:
 
 def access_for(request, slug: str) -> Access:
     community = get_object_or_404(Community, slug=slug)
+    show_in_community_language(request, community)
     membership = membership_of(request.user, community)
     is_coordinator = bool(request.user.is_authenticated and request.user.is_superuser) or bool(
         membership and membership.role == Role.COORDINATOR

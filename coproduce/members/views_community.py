@@ -63,9 +63,8 @@ def community_settings(request, slug):
     # refused change never shows in the page's title and navigation as if it were saved.
     form = CommunitySettingsForm(request.POST or None, instance=copy.copy(community))
     if request.method == "POST" and form.is_valid():
-        changes = {field: form.cleaned_data[field] for field in form.changed_data}
         try:
-            services.update_community_settings(community, actor=request.user, **changes)
+            services.update_community_settings(community, actor=request.user, **form.changes())
         except ValidationError as error:
             add_form_errors(form, error)
         else:
@@ -120,10 +119,11 @@ def _category_in(access, pk):
 def rename_category(request, slug, pk):
     access = require_coordinator(request, slug)
     category = _category_in(access, pk)
-    form = RenameCategoryForm(request.POST or None, initial={"name": category.name})
+    form = RenameCategoryForm(request.POST or None, initial={"name": category.name}, category=category)
     if request.method == "POST" and form.is_valid():
         try:
-            services.rename_category(category, actor=request.user, name=form.cleaned_data["name"])
+            services.rename_category(category, actor=request.user, name=form.cleaned_data["name"],
+                                     translations=form.translations())
         except ValidationError as error:
             add_form_errors(form, error)
         else:

@@ -54,7 +54,7 @@ def test_member_pages(new_browser, riverside, hilltop, member):
     page = b.visit("/me/demographics/")
     page.get_by_role("button", name="Save").click()  # no consent: error message
     b.check()
-    page.get_by_label("Age").select_option(index=2)
+    page.get_by_label("Age", exact=True).select_option(index=2)
     page.get_by_label(re.compile("I agree that coordinators may see")).check()
     page.get_by_role("button", name="Save", exact=True).click()
     b.check()  # saved, with the withdraw button showing

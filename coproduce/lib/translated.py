@@ -1,0 +1,62 @@
+"""Texts people enter in more than one language (issue 18, point 3): a community's name and
+description, category names, a group's description. The model's own field holds the text in
+the community's language; ``translations`` holds the others, {"cy": {"name": "…"}, "es": {…}}.
+A reader sees their language's text where one was entered, else the community's."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+LANGUAGE_NAMES = dict(settings.LANGUAGES)
+
+
+def translated(obj, field: str, language: str | None = None) -> str:
+    texts = getattr(obj, "translations", None) or {}
+    wanted = (language or get_language() or "").lower()
+    return (texts.get(wanted) or {}).get(field) or getattr(obj, field)
+
+
+def in_language(text: str, translations: dict | None, field: str = "name", language: str | None = None) -> str:
+    """As ``translated``, for a row read without its model: its text and its ``translations``."""
+    wanted = (language or get_language() or "").lower()
+    return ((translations or {}).get(wanted) or {}).get(field) or text
+
+
+def other_languages(default: str) -> list[str]:
+    return [code for code, _name in settings.LANGUAGES if code != default]
+
+
+def add_translation_fields(form: forms.Form, fields: dict[str, forms.Field], *, default_language: str,
+                           texts: dict | None = None) -> None:
+    """Beside each of ``fields`` (already on the form, in the community's language), one optional
+    field per other language: "Name in Cymraeg". ``texts``: the translations saved so far."""
+    for code in other_languages(default_language):
+        for name, field in fields.items():
+            copy = forms.CharField(label=_("%(field)s in %(language)s") % {
+                "field": field.label, "language": LANGUAGE_NAMES[code]}, required=False,
+                max_length=getattr(field, "max_length", None), widget=type(field.widget)(attrs=field.widget.attrs))
+            copy.help_text = _("Leave empty to show the text above.")
+            form.fields[f"{name}__{code}"] = copy
+            if texts and not form.is_bound:
+                form.initial[f"{name}__{code}"] = (texts.get(code) or {}).get(name, "")
+    # Each translation just after the field it translates.
+    order = []
+    for name in form.fields:
+        if "__" in name:
+            continue
+        order.append(name)
+        order += [f"{name}__{code}" for code in other_languages(default_language) if f"{name}__{code}" in form.fields]
+    form.order_fields(order)
+
+
+def translations_from(cleaned_data: dict, names, *, default_language: str) -> dict:
+    """The translations a form of ``add_translation_fields`` was given, empty ones left out."""
+    found = {}
+    for code in other_languages(default_language):
+        texts = {name: cleaned_data.get(f"{name}__{code}", "").strip() for name in names}
+        texts = {name: text for name, text in texts.items() if text}
+        if texts:
+            found[code] = texts
+    return found
+
