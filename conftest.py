@@ -121,6 +121,17 @@ def is_postgres():
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request in Welsh leaves Welsh active in the
+    thread (as Django does between requests), which must not reach the next test."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate limits and used TOTP codes live in the cache; start every test with none."""
     from django.core.cache import cache

@@ -9,7 +9,7 @@ from coproduce.assets.models import Cost, Frequency, TaxonomyTerm
 from coproduce.assets.services import DAY_CODES, PlaceData, ScheduleData, normalise_postcode
 from coproduce.assets.venues import Hours
 from coproduce.communities.models import Area
-from coproduce.lib.translated import in_language
+from coproduce.lib.translated import add_translation_fields, in_language, translations_from
 
 DAYS = [
     ("MO", _("Monday")),
@@ -274,12 +274,18 @@ class ServiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
         self.fields["terms"].queryset = _terms(community)
+        # What it is, in the other languages too (issue 18).
+        self.default_language = community.default_language
+        add_translation_fields(self, {"description": self.fields["description"]},
+                               default_language=self.default_language)
 
     @classmethod
     def initial_for(cls, service) -> dict:
         place = next(iter(service.locations.all()), None)
         schedule = next(iter(service.schedules.all()), None)
         initial = {key: getattr(service, key) for key in cls.SERVICE_KEYS}
+        for code, texts in (service.translations or {}).items():
+            initial[f"description__{code}"] = texts.get("description", "")
         initial.update(
             organisation=service.organisation_id,
             terms=list(service.terms.all()),
@@ -337,6 +343,7 @@ class ServiceForm(forms.Form):
             "schedules": [schedule],
             "terms": list(data["terms"]),
             "languages": [c for c in data["languages"].split(",") if c.strip()],
+            "translations": translations_from(data, ("description",), default_language=self.default_language),
             **{key: data[key] for key in self.SERVICE_KEYS},
         }
 

@@ -157,6 +157,8 @@ class Service(Provenance):
     organisation = models.ForeignKey(AssetOrganisation, on_delete=models.CASCADE, related_name="services")
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    # The description in other languages (``lib.translated``).
+    translations = models.JSONField(default=dict, blank=True)
     url = models.URLField(_("web page"), max_length=500, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)

@@ -211,6 +211,7 @@ def save_asset_organisation(
 SERVICE_FIELDS = (
     "name",
     "description",
+    "translations",
     "url",
     "email",
     "phone",

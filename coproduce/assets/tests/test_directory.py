@@ -660,3 +660,23 @@ def test_past_schedules_do_not_count_as_open(home, coordinator, riverside):
         ],
     )
     assert not queries.directory(riverside, day="MO").exists()
+
+
+def test_an_entrys_description_is_entered_and_shown_in_each_language(client, coordinator, home):
+    """Issue 18, point 3: "what it is" in Welsh beside English; a Welsh reader sees the Welsh, a
+    Spanish reader (none entered) the community's own."""
+    client.force_login(coordinator)
+    page = client.get(reverse("assets:new", args=["riverside"])).content.decode()
+    assert 'name="description__cy"' in page and 'name="description__es"' in page
+    client.post(reverse("assets:new", args=["riverside"]), {
+        "organisation": home.pk, "name": "Knit and natter", "cost": "free",
+        "description": "Bring your knitting", "description__cy": "Dewch â'ch gwau"})
+    service = Service.objects.get(name="Knit and natter")
+    assert service.translations == {"cy": {"description": "Dewch â'ch gwau"}}
+    url = reverse("assets:service", args=["riverside", service.pk])
+    for language, shown in (("cy", "Dewch â&#x27;ch gwau"), ("es", "Bring your knitting")):
+        client.cookies["django_language"] = language
+        assert shown in client.get(url).content.decode(), language
+    client.cookies["django_language"] = "en-gb"
+    edit = client.get(reverse("assets:edit", args=["riverside", service.pk])).content.decode()
+    assert "Dewch â&#x27;ch gwau" in edit  # kept for the next edit
