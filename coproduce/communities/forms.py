@@ -60,15 +60,17 @@ class CommunitySettingsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The name and description in the other languages, beside the community's own (issue 18).
+        # The language the extra fields were made for (validation may change the instance's).
+        self.fields_language = self.instance.default_language
         add_translation_fields(self, {"name": self.fields["name"], "description": self.fields["description"]},
-                               default_language=self.instance.default_language, texts=self.instance.translations)
+                               default_language=self.fields_language, texts=self.instance.translations)
 
     def changes(self) -> dict:
         """What the coordinator changed, as ``update_community_settings`` takes it."""
         changed = {field: self.cleaned_data[field] for field in self.changed_data if "__" not in field}
         if any("__" in field for field in self.changed_data):
             changed["translations"] = translations_from(self.cleaned_data, ("name", "description"),
-                                                        default_language=self.instance.default_language)
+                                                        default_language=self.fields_language)
         return changed
 
     def clean_brand_colour(self):

@@ -3,9 +3,9 @@
 A request carries three headers: ``Coproduce-Key`` (the sender's public key, which names the
 link), ``Coproduce-Timestamp`` (Unix seconds) and ``Coproduce-Signature``, the signature of
 
-    METHOD "\\n" PATH-WITH-QUERY "\\n" TIMESTAMP "\\n" SHA-256 OF THE BODY (hex)
+    RECIPIENT'S PUBLIC KEY "\\n" METHOD "\\n" PATH-WITH-QUERY "\\n" TIMESTAMP "\\n" SHA-256 OF THE BODY (hex)
 
-so a signature cannot be moved to another address, body or moment. A receiver accepts a
+so a signature cannot be moved to another bank, address, body or moment. A receiver accepts a
 timestamp within ``SKEW`` of its own clock; repeats inside that window are harmless because
 every write is idempotent by its UUID."""
 
@@ -49,26 +49,27 @@ def is_public_key(text: str) -> bool:
     return len(raw) == 32
 
 
-def _message(method: str, path: str, timestamp: str, body: bytes) -> bytes:
-    return "\n".join([method.upper(), path, timestamp, hashlib.sha256(body).hexdigest()]).encode()
+def _message(recipient: str, method: str, path: str, timestamp: str, body: bytes) -> bytes:
+    return "\n".join([recipient, method.upper(), path, timestamp, hashlib.sha256(body).hexdigest()]).encode()
 
 
-def sign(private_key: str, public_key: str, method: str, path: str, body: bytes,
+def sign(private_key: str, public_key: str, method: str, path: str, body: bytes, *, recipient: str,
          now: float | None = None) -> dict[str, str]:
-    """The headers that sign this request."""
+    """The headers that sign this request to the bank whose public key is ``recipient``."""
     timestamp = str(int(time.time() if now is None else now))
     signer = Ed25519PrivateKey.from_private_bytes(_decode(private_key))
     return {KEY_HEADER: public_key, TIME_HEADER: timestamp,
-            SIGNATURE_HEADER: _encode(signer.sign(_message(method, path, timestamp, body)))}
+            SIGNATURE_HEADER: _encode(signer.sign(_message(recipient, method, path, timestamp, body)))}
 
 
-def verify(public_key: str, method: str, path: str, body: bytes, timestamp: str, signature: str,
-           now: float | None = None) -> bool:
-    """Whether ``signature`` is the holder of ``public_key``'s, for this request, made recently."""
+def verify(public_key: str, method: str, path: str, body: bytes, timestamp: str, signature: str, *,
+           recipient: str, now: float | None = None) -> bool:
+    """Whether ``signature`` is the holder of ``public_key``'s, for this request to the bank whose
+    public key is ``recipient`` (ours), made recently."""
     try:
         moment = int(timestamp)
         verifier = Ed25519PublicKey.from_public_bytes(_decode(public_key))
-        verifier.verify(_decode(signature), _message(method, path, timestamp, body))
+        verifier.verify(_decode(signature), _message(recipient, method, path, timestamp, body))
     except (ValueError, TypeError, InvalidSignature):
         return False
     return abs((time.time() if now is None else now) - moment) <= SKEW

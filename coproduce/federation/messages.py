@@ -4,12 +4,14 @@ Accounts are named by path, "<community>/<member number>", as Credit Commons nam
 node and account. docs/federation.md lists where we differ."""
 
 import datetime
+import re
 import uuid as uuid_module
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 VERSION = 1
+MAX_QUANT = 24 * 60  # one crossing is one line of the ledger: at most 24 hours
 # Ours: the payer's bank starts the crossing, and the payee's bank books it without asking the
 # payee (they gain). Credit Commons names workflows; this is the only one we run.
 WORKFLOW = "coproduce/payer-records"
@@ -25,13 +27,15 @@ def as_message(crossing, *, state: str | None = None) -> dict:
     here = account_path(link.community.slug, crossing.member_id or 0)
     there = account_path(link.peer_slug, crossing.their_member)
     payer, payee = (here, there) if crossing.member_pays else (there, here)
+    # A refused crossing may name no member of ours (a number that is nobody here).
+    name = crossing.member.user.name if crossing.member_id else ""
     return {
         "uuid": str(crossing.uuid), "state": state or crossing.state, "workflow": WORKFLOW, "version": VERSION,
         "entries": [{"payer": payer, "payee": payee, "quant": crossing.minutes,
                      "description": crossing.description,
                      "metadata": {"performed_on": crossing.performed_on.isoformat(),
-                                  "payer_name": crossing.member.user.name if crossing.member_pays else "",
-                                  "payee_name": crossing.member.user.name if not crossing.member_pays else ""}}],
+                                  "payer_name": name if crossing.member_pays else "",
+                                  "payee_name": name if not crossing.member_pays else ""}}],
     }
 
 
@@ -47,7 +51,7 @@ class Incoming:
 
 def _number(path, slug: str, field: str) -> int:
     prefix = f"{slug}/"
-    if not isinstance(path, str) or not path.startswith(prefix) or not path[len(prefix):].isdigit():
+    if not isinstance(path, str) or not path.startswith(prefix) or not re.fullmatch(r"[0-9]{1,10}", path[len(prefix):]):
         raise ValidationError({field: _("Expected an account path \"%(slug)s/<member number>\".") % {"slug": slug}})
     number = int(path[len(prefix):])
     if not 0 < number < 2**31:
@@ -72,8 +76,8 @@ def read_incoming(data, *, payer_slug: str, payee_slug: str) -> Incoming:
         raise ValidationError({"entries": _("Send exactly one entry.")})
     entry = entries[0]
     quant = entry.get("quant")
-    if not isinstance(quant, int) or isinstance(quant, bool) or quant <= 0:
-        raise ValidationError({"quant": _("Enter a whole number of minutes above zero.")})
+    if not isinstance(quant, int) or isinstance(quant, bool) or not 0 < quant <= MAX_QUANT:
+        raise ValidationError({"quant": _("Enter a whole number of minutes above zero, at most 24 hours.")})
     description = entry.get("description", "")
     metadata = entry.get("metadata") or {}
     if not isinstance(description, str) or len(description) > 500 or not isinstance(metadata, dict):

@@ -114,16 +114,18 @@ _LINK_FIELDS = ("id", "community_id", "name", "peer_url", "peer_slug", "peer_pub
 
 
 @task()
-def deliver_crossing(crossing_id: int) -> None:
-    """In the background, so a member need not wait for the other bank (with the task worker)."""
-    deliver(crossing_id)
+def deliver_crossing(crossing_id: int, attempt: int | None = None) -> None:
+    """In the background, so a member need not wait for the other bank (with the task worker).
+    A retry queued for an attempt that another delivery has overtaken does nothing, so there is
+    one chain of retries however often the schedule or a reconciliation also sends it."""
+    deliver(crossing_id, attempt=attempt)
 
 
-def _queue_delivery(crossing_id: int, when: datetime.datetime | None = None) -> None:
+def _queue_delivery(crossing_id: int, when: datetime.datetime | None = None, attempt: int | None = None) -> None:
     if when is not None:
         if not deliver_crossing.get_backend().supports_defer:
             return  # ``reconcile`` (run by the schedule) picks it up when it is due
-        deliver_crossing.using(run_after=when).enqueue(crossing_id)
+        deliver_crossing.using(run_after=when).enqueue(crossing_id, attempt)
         return
     deliver_crossing.enqueue(crossing_id)
 
@@ -138,11 +140,33 @@ def start_crossing(link: Link, *, member: Membership, their_member: int, minutes
         raise ValidationError(_("Only the member who received the help can record it."))
     if not isinstance(their_member, int) or not 0 < their_member < 2**31:
         raise ValidationError({"their_member": _("Give the other member's number at %(bank)s.") % {"bank": link.name}})
+    if uuid is not None:
+        existing = _own_repeat(link, member, uuid)
+        if existing is not None:
+            return existing
+    try:
+        return _start(link, member=member, their_member=their_member, minutes=minutes, performed_on=performed_on,
+                      description=description, keyed_by=keyed_by, uuid=uuid)
+    except IntegrityError:  # the same submission twice at once: the first one's crossing
+        existing = _own_repeat(link, member, uuid) if uuid is not None else None
+        if existing is None:
+            raise
+        return existing
+
+
+def _own_repeat(link: Link, member: Membership, uuid) -> Crossing | None:
+    """The member's own earlier crossing with this UUID (a repeated submission); another's is a
+    conflict, and tells nothing about it."""
+    existing = Crossing.objects.filter(link=link, uuid=uuid).first()
+    if existing is None:
+        return None
+    if existing.member_id != member.pk or not existing.started_here:
+        raise ValidationError({"uuid": _("A different exchange already has this UUID: send a new one.")})
+    return existing
+
+
+def _start(link: Link, *, member, their_member, minutes, performed_on, description, keyed_by, uuid) -> Crossing:
     with transaction.atomic():
-        if uuid is not None:
-            existing = Crossing.objects.filter(link=link, uuid=uuid).first()
-            if existing is not None:
-                return existing
         crossing = Crossing(link=link, state=CrossingState.VALIDATED, started_here=True, member=member,
                             their_member=their_member, member_pays=True, minutes=minutes,
                             performed_on=performed_on, description=description.strip()[:500])
@@ -165,18 +189,23 @@ def _load(crossing_id: int) -> Crossing | None:
     """A crossing with what sending it needs: its link, the community's slug and keys, the member's name."""
     return (Crossing.objects.select_related("link__community__node", "member__user")
             .only("id", "uuid", "link_id", "state", "started_here", "member_id", "their_member", "their_name",
-                  "member_pays", "minutes", "performed_on", "description", "attempts",
+                  "member_pays", "minutes", "performed_on", "description", "attempts", "next_try_at", "last_error",
                   "link__name", "link__peer_url", "link__peer_slug", "link__community_id", "link__community__slug",
                   "link__community__name", "link__community__node__private_key",
                   "link__community__node__public_key", "member__user__name")
             .filter(pk=crossing_id).first())
 
 
-def deliver(crossing_id: int) -> Crossing | None:
-    """Send a pending crossing to the other bank and act on its answer."""
+def deliver(crossing_id: int, *, attempt: int | None = None) -> Crossing | None:
+    """Send a pending crossing to the other bank and act on its answer. ``attempt``: the try a
+    queued retry was made for; stale ones do nothing."""
     crossing = _load(crossing_id)
     if crossing is None or crossing.state != CrossingState.PENDING or not crossing.started_here:
         return crossing
+    if attempt is not None and attempt != crossing.attempts:
+        return crossing
+    if crossing.next_try_at is None and crossing.last_error:
+        return crossing  # refused there but not undone here: waits for a coordinator (``_refused``)
     try:
         answer = transport.send(crossing.link, "POST", "/crossings", messages.as_message(crossing,
                                                                                           state="validated"))
@@ -203,9 +232,9 @@ def _try_later(crossing: Crossing, error: str) -> Crossing:
     crossing.attempts += 1
     crossing.last_error = error[:500]
     crossing.next_try_at = timezone.now() + datetime.timedelta(seconds=wait)
-    Crossing.objects.filter(pk=crossing.pk, state=CrossingState.PENDING).update(
-        attempts=crossing.attempts, last_error=crossing.last_error, next_try_at=crossing.next_try_at)
-    _queue_delivery(crossing.pk, crossing.next_try_at)
+    if Crossing.objects.filter(pk=crossing.pk, state=CrossingState.PENDING, attempts=crossing.attempts - 1).update(
+            attempts=crossing.attempts, last_error=crossing.last_error, next_try_at=crossing.next_try_at):
+        _queue_delivery(crossing.pk, crossing.next_try_at, crossing.attempts)
     logger.warning("crossing %s not delivered (try %s): %s", crossing.uuid, crossing.attempts, error)
     return crossing
 
@@ -226,9 +255,25 @@ def _completed(crossing: Crossing, data: dict) -> Crossing:
     return crossing
 
 
-@transaction.atomic
 def _refused(crossing: Crossing, reason: str) -> Crossing:
-    """The other bank refused: undo the booking here (once), with its reason."""
+    """The other bank refused: undo the booking here (once), with its reason. If the ledger cannot
+    undo it (the member has left, or an account would pass its limit), the crossing stays pending
+    with the reason in ``last_error`` and is not tried again: reconciliation reports it until a
+    coordinator acts (a limit exception, say), and nothing else waits for it."""
+    try:
+        with transaction.atomic():
+            return _undo(crossing, reason)
+    except ValidationError as error:
+        problem = _("Refused by %(bank)s, and it could not be undone here: %(why)s") % {
+            "bank": crossing.link.name, "why": " ".join(error.messages)}
+        Crossing.objects.filter(pk=crossing.pk, state=CrossingState.PENDING).update(
+            last_error=problem[:500], next_try_at=None, reason=(reason or "")[:500])
+        logger.error("crossing %s: %s", crossing.uuid, problem)
+        crossing.refresh_from_db()
+        return crossing
+
+
+def _undo(crossing: Crossing, reason: str) -> Crossing:
     crossing = (Crossing.objects.select_for_update(of=("self",)).select_related("transfer", "link__created_by")
                 .get(pk=crossing.pk))
     if crossing.state != CrossingState.PENDING:

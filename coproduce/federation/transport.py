@@ -40,7 +40,8 @@ def send(link, method: str, path: str, payload: dict | None = None) -> Answer:
     full_path = urlsplit(base).path + f"/federation/v1/{link.peer_slug}{path}"
     body = b"" if payload is None else json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
     headers = {"Content-Type": "application/json", "Accept": "application/json",
-               **keys.sign(node.private_key, node.public_key, method, full_path, body)}
+               **keys.sign(node.private_key, node.public_key, method, full_path, body,
+                           recipient=link.peer_public_key)}
     status, raw = _http(base + full_path[len(urlsplit(base).path):], method, body, headers)
     if status >= 500:
         raise Unreachable(f"HTTP {status}")

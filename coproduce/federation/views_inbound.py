@@ -34,7 +34,8 @@ def signed(view):
         if link is None:
             return _error(401, "detail", _("This key is not linked to %(community)s.") % {"community": community.name})
         if not keys.verify(link.peer_public_key, request.method, request.get_full_path(), request.body,
-                           request.headers.get(keys.TIME_HEADER, ""), request.headers.get(keys.SIGNATURE_HEADER, "")):
+                           request.headers.get(keys.TIME_HEADER, ""), request.headers.get(keys.SIGNATURE_HEADER, ""),
+                           recipient=services.node_for(community).public_key):
             return _error(401, "detail", _("The signature does not match this request, or it is too old."))
         return view(request, link, **kwargs)
 
@@ -46,7 +47,7 @@ def signed(view):
 def crossings(request, link):
     if request.method == "GET":
         try:
-            after = max(int(request.GET.get("after", "0")), 0)
+            after = min(max(int(request.GET.get("after", "0")), 0), 2**31 - 1)
         except ValueError:
             return _error(400, "after", _("Give a whole number."))
         return JsonResponse(services.listing(link, after=after))

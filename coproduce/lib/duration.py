@@ -79,6 +79,8 @@ def _number(text: str) -> Decimal:
 
 def _normalise(text: str) -> str:
     text = str(text).strip().lower()
+    # "1 200 horas": thousands grouped with a no-break space (as Spanish shows them) are one number.
+    text = re.sub(r"(\d)[\u00a0\u202f](?=\d{3}(?!\d))", r"\1", text)
     for dash in ("−", "–", "—", "‐", "－"):  # minus sign, dashes, full-width hyphen-minus
         text = text.replace(dash, "-")
     for fraction, decimal in _FRACTIONS.items():

@@ -3,7 +3,6 @@ and the browser's Accept-Language; this, after the log-in, puts first what the p
 their profile. (A community's own language is applied where its pages read the community:
 ``communities.languages.show_in_community_language``.)"""
 
-from django.conf import settings
 from django.utils import translation
 
 from coproduce.communities.languages import LANGUAGE_CODES
@@ -22,10 +21,14 @@ class PreferredLanguageMiddleware:
         return self.get_response(request)
 
 
+CHOSEN_BEFORE_LOG_IN = "language_chosen_before_log_in"
+
+
 def keep_language_chosen_before_log_in(sender, request, user, **kwargs):
-    """Someone who switched language on the log-in page and has no choice on their profile yet
-    keeps it: their e-mails follow from now on."""
-    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "") if request is not None else ""
+    """Someone who switched language in this visit before logging in, and has no choice on their
+    profile yet, keeps it: their e-mails follow from now on. (The session, not the cookie: on a
+    library's computer the cookie may be the last person's.)"""
+    chosen = request.session.pop(CHOSEN_BEFORE_LOG_IN, "") if request is not None else ""
     if not user.language and chosen in LANGUAGE_CODES:
         user.language = chosen
         user.save(update_fields=["language"])

@@ -10,6 +10,7 @@ from coproduce.communities.models import Community
 from coproduce.lib.disclosure import protect_count
 from coproduce.members.models import Membership, Role
 from coproduce.web.home import build_home, matching_for
+from coproduce.web.middleware import CHOSEN_BEFORE_LOG_IN
 
 
 def home(request):
@@ -62,7 +63,13 @@ def set_language(request):
     person logged in, on their profile too, so their e-mails follow. Back to the same page."""
     response = django_set_language(request)
     language = request.POST.get("language", "")
-    if request.user.is_authenticated and language in LANGUAGE_CODES and request.user.language != language:
-        request.user.language = language
-        request.user.save(update_fields=["language"])
+    if language not in LANGUAGE_CODES:
+        return response
+    if request.user.is_authenticated:
+        if request.user.language != language:
+            request.user.language = language
+            request.user.save(update_fields=["language"])
+    else:
+        # Kept for this visit's log-in only: on a shared computer the cookie outlives the person.
+        request.session[CHOSEN_BEFORE_LOG_IN] = language
     return response

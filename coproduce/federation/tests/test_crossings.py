@@ -94,7 +94,8 @@ def test_a_repeated_submission_posts_once(banks, alice, olga, wire, django_captu
     path = "/federation/v1/hilltop/crossings"
     node = here.community.node
     response = Client().post(path, data=body, content_type="application/json",
-                             headers=keys.sign(node.private_key, node.public_key, "POST", path, body))
+                             headers=keys.sign(node.private_key, node.public_key, "POST", path, body,
+                                               recipient=here.peer_public_key))
     assert response.status_code == 200 and response.json()["state"] == "completed"
     assert _balance(alice) == -60 and _balance(olga) == 60
     assert Crossing.objects.filter(link=there).count() == 1
@@ -106,7 +107,7 @@ def _post_signed(link, payload, *, tamper=None):
     node = link.community.node
     body = json.dumps(payload).encode()
     path = f"/federation/v1/{link.peer_slug}/crossings"
-    headers = keys.sign(node.private_key, node.public_key, "POST", path, body)
+    headers = keys.sign(node.private_key, node.public_key, "POST", path, body, recipient=link.peer_public_key)
     if tamper:
         tamper(headers)
         if "body" in headers:
@@ -252,11 +253,11 @@ def test_reconciliation_books_what_waits_at_the_other_bank(banks, alice, olga, w
 def test_reconciliation_reports_a_difference_it_cannot_explain(banks, alice, olga,
                                                                django_capture_on_commit_callbacks):
     here, there = banks
-    crossing = _record(here, alice, olga.pk, 60, django_capture_on_commit_callbacks)
-    theirs = Crossing.objects.get(link=there, uuid=crossing.uuid)
-    coordinator = there.created_by
-    ledger.reverse_transfer(theirs.transfer, keyed_by=coordinator, reason="Entered by mistake",
-                            idempotency_key=ledger.new_key())  # Hilltop undid its side alone
+    _record(here, alice, olga.pk, 60, django_capture_on_commit_callbacks)
+    # Hilltop books something against its clearing account outside the protocol.
+    ledger.post_crossing(clearing=there.account, member=olga, member_gains=30,
+                         performed_on=ledger.community_today(there.community), description="", keyed_by=olga.user,
+                         uuid=uuid.uuid4())
     report = services.reconcile(here)
     assert not report.agrees
     assert any("do not mirror" in difference for difference in report.differences)
@@ -297,11 +298,89 @@ def test_linking_checks_the_key_the_address_and_the_limits(riverside, coordinato
 
 def test_signatures_cover_method_path_body_and_time():
     private, public = keys.new_key_pair()
-    headers = keys.sign(private, public, "POST", "/a", b"body", now=1000)
+    us, another_bank = keys.new_key_pair()[1], keys.new_key_pair()[1]
+    headers = keys.sign(private, public, "POST", "/a", b"body", recipient=us, now=1000)
     args = (headers[keys.TIME_HEADER], headers[keys.SIGNATURE_HEADER])
-    assert keys.verify(public, "POST", "/a", b"body", *args, now=1000)
-    assert not keys.verify(public, "GET", "/a", b"body", *args, now=1000)
-    assert not keys.verify(public, "POST", "/b", b"body", *args, now=1000)
-    assert not keys.verify(public, "POST", "/a", b"other", *args, now=1000)
-    assert not keys.verify(public, "POST", "/a", b"body", *args, now=1000 + keys.SKEW + 1)
-    assert not keys.verify(keys.new_key_pair()[1], "POST", "/a", b"body", *args, now=1000)
+    assert keys.verify(public, "POST", "/a", b"body", *args, recipient=us, now=1000)
+    assert not keys.verify(public, "GET", "/a", b"body", *args, recipient=us, now=1000)
+    assert not keys.verify(public, "POST", "/b", b"body", *args, recipient=us, now=1000)
+    assert not keys.verify(public, "POST", "/a", b"other", *args, recipient=us, now=1000)
+    assert not keys.verify(public, "POST", "/a", b"body", *args, recipient=us, now=1000 + keys.SKEW + 1)
+    assert not keys.verify(keys.new_key_pair()[1], "POST", "/a", b"body", *args, recipient=us, now=1000)
+    # A request signed for one bank is refused by another that also links the sender.
+    assert not keys.verify(public, "POST", "/a", b"body", *args, recipient=another_bank, now=1000)
+
+
+def test_a_refusal_that_named_nobody_here_still_lists_and_reconciles(banks, alice, django_capture_on_commit_callbacks):
+    here, there = banks
+    _record(here, alice, 999999, 60, django_capture_on_commit_callbacks)  # refused there, kept without a member
+    report = services.reconcile(here)
+    assert report.agrees, report
+    assert services.reconcile(there).agrees
+
+
+def test_a_coordinator_cannot_reverse_one_side_of_a_crossing(banks, alice, olga, coordinator,
+                                                            django_capture_on_commit_callbacks):
+    here, there = banks
+    crossing = _record(here, alice, olga.pk, 60, django_capture_on_commit_callbacks)
+    with pytest.raises(ValidationError, match="linked time bank"):
+        ledger.reverse_transfer(crossing.transfer, keyed_by=coordinator, reason="Mistake",
+                                idempotency_key=ledger.new_key())
+    _ledgers_agree(here, there)
+
+
+def test_someone_elses_uuid_is_refused_and_tells_nothing(banks, alice, olga, second_member, riverside,
+                                                        django_capture_on_commit_callbacks):
+    from coproduce.members.models import Membership
+
+    here, _there = banks
+    key = uuid.uuid4()
+    _record(here, alice, olga.pk, 60, django_capture_on_commit_callbacks, uuid=key)
+    bob = Membership.objects.get(user=second_member, community=riverside)
+    with pytest.raises(ValidationError) as refused:
+        _record(here, bob, olga.pk, 30, django_capture_on_commit_callbacks, uuid=key)
+    assert "uuid" in refused.value.message_dict and _balance(bob) == 0
+
+
+def test_a_refusal_that_cannot_be_undone_waits_for_a_coordinator_and_stops_nothing(
+        banks, alice, olga, wire, django_capture_on_commit_callbacks):
+    here, there = banks
+    wire.down = True
+    stuck = _record(here, alice, 999999, 60, django_capture_on_commit_callbacks)  # pending: Hilltop is down
+    other = _record(here, alice, olga.pk, 30, django_capture_on_commit_callbacks)
+    alice.status, alice.left_at = "left", timezone.now()  # she leaves: her account can no longer be credited back
+    alice.save(update_fields=["status", "left_at"])
+    wire.down = False
+    report = services.reconcile(here)  # Hilltop refuses the first; the second goes through
+    stuck.refresh_from_db()
+    other.refresh_from_db()
+    assert stuck.state == CrossingState.PENDING and "could not be undone" in stuck.last_error
+    assert stuck.next_try_at is None and services.deliver(stuck.pk).state == CrossingState.PENDING
+    assert other.state == CrossingState.COMPLETED
+    assert not report.agrees  # reported until a coordinator acts
+    alice.status, alice.left_at = "active", None  # (she comes back: the next reconciliation undoes it)
+    alice.save(update_fields=["status", "left_at"])
+    assert services.reconcile(here).agrees
+    _ledgers_agree(here, there)
+
+
+def test_a_stale_retry_does_nothing(banks, alice, olga, wire, django_capture_on_commit_callbacks):
+    here, _there = banks
+    wire.down = True
+    crossing = _record(here, alice, olga.pk, 60, django_capture_on_commit_callbacks)
+    assert crossing.attempts == 1
+    sent = len(wire.sent)
+    wire.down = False
+    services.deliver(crossing.pk, attempt=0)  # queued for a try that has been overtaken
+    assert len(wire.sent) == sent
+    crossing.refresh_from_db()
+    assert crossing.state == CrossingState.PENDING
+    assert services.deliver(crossing.pk, attempt=1).state == CrossingState.COMPLETED
+
+
+def test_proposals_out_of_bounds_get_400(banks, alice, olga):
+    here, _there = banks
+    for change in ({"quant": 10**12}, {"payee": "hilltop/²"}, {"payee": "hilltop/" + "9" * 30}):
+        proposal = _proposal(alice, olga)
+        proposal["entries"][0].update(change)
+        assert _post_signed(here, proposal).status_code == 400, change

@@ -162,7 +162,7 @@ def test_a_retry_waits_in_the_task_queue_when_the_backend_can_defer(banks, alice
     backend = services.deliver_crossing.get_backend()
     assert isinstance(backend, DummyBackend)
     queued = [result for result in backend.results if result.task.func.__name__ == "deliver_crossing"]
-    assert queued and queued[-1].args == [crossing.pk]
+    assert queued and queued[-1].args == [crossing.pk, 1]  # the retry of attempt 1
     crossing.refresh_from_db()
     assert queued[-1].task.run_after == crossing.next_try_at
     # Each failure waits longer, up to the cap.
@@ -185,9 +185,10 @@ def test_the_reconciliation_command_prints_each_link_and_fails_on_a_difference(b
     call_command("reconcile_federation")
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 2 and '"agrees": true' in lines[0] and '"our_balance": 60' in lines[0]
-    # Hilltop's coordinator reverses its side alone: the two banks no longer agree.
-    theirs = Crossing.objects.get(link=there)
-    ledger.reverse_transfer(theirs.transfer, keyed_by=there.created_by, reason="Mistake", idempotency_key="r1")
+    # Hilltop books something against its clearing account outside the protocol: no longer agreeing.
+    ledger.post_crossing(clearing=there.account, member=olga, member_gains=30,
+                         performed_on=ledger.community_today(there.community), description="", keyed_by=olga.user,
+                         uuid=uuid.uuid4())
     with pytest.raises(CommandError):
         call_command("reconcile_federation", community="riverside")
     assert "do not mirror" in capsys.readouterr().out

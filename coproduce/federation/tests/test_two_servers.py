@@ -126,13 +126,13 @@ def test_a_request_signed_with_another_key_is_refused(pair):
     import urllib.request
 
     request = urllib.request.Request(b.url + path, data=body, method="POST", headers={
-        "Content-Type": "application/json", **keys.sign(private, public, "POST", path, body)})
+        "Content-Type": "application/json", **keys.sign(private, public, "POST", path, body, recipient=b.key)})
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
     with refused.value:
         assert refused.value.code == 401 and "errors" in json.loads(refused.value.read())
     # Signed with Riverside's real key but changed on the way: refused too.
-    forged = keys.sign(private, a.key, "POST", path, body)
+    forged = keys.sign(private, a.key, "POST", path, body, recipient=b.key)
     request = urllib.request.Request(b.url + path, data=body, method="POST",
                                      headers={"Content-Type": "application/json", **forged})
     with pytest.raises(urllib.error.HTTPError) as refused:

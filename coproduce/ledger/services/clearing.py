@@ -61,8 +61,9 @@ def set_clearing_limits(account: Account, *, we_may_owe: int, they_may_owe: int)
     return account
 
 
-def crossing_key(uuid) -> str:
-    return f"crossing-{uuid}"
+def crossing_key(clearing: Account, uuid) -> str:
+    # Per clearing account: the same UUID from two linked banks is two crossings.
+    return f"crossing-{clearing.pk}-{uuid}"
 
 
 def post_crossing(*, clearing: Account, member: Membership, member_gains: int, performed_on: datetime.date,
@@ -73,7 +74,7 @@ def post_crossing(*, clearing: Account, member: Membership, member_gains: int, p
     if clearing.kind != AccountKind.CLEARING:
         raise ValueError("a crossing is booked against a clearing account")
     community = clearing.community
-    key = crossing_key(uuid)
+    key = crossing_key(clearing, uuid)
     with transaction.atomic():
         existing = _existing(community, key)
         if existing is not None:
@@ -103,6 +104,9 @@ def undo_crossing(transfer: Transfer, *, keyed_by, reason: str) -> Transfer:
         original = Transfer.objects.select_for_update().get(pk=transfer.pk)
         if original.status != TransferStatus.POSTED:
             raise ValueError("only a posted crossing is undone")
+        already = Transfer.objects.filter(reverses=original).first()
+        if already is not None:
+            return already
         lines = {entry.account_id: -entry.amount for entry in original.entries.all()}
         return _post(_Draft(community=original.community, kind=TransferKind.REVERSAL, lines=lines,
                             keyed_by=keyed_by, idempotency_key=key,

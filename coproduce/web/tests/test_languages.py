@@ -136,3 +136,40 @@ def test_welsh_plurals_take_the_form_the_number_asks_for():
         forms = {n: ngettext(singular, plural, n) % {"count": n} for n in (1, 2, 3, 8)}
     assert forms[2] == "wedi cofrestru 2 berson ar gyfer cyfleoedd", forms
     assert forms[3] == "wedi cofrestru 3 person ar gyfer cyfleoedd", forms
+
+
+@pytest.mark.parametrize("language", ["es", "cy", "en-gb"])
+def test_a_thousand_hours_shown_in_a_form_reads_back(language):
+    """Spanish groups thousands with a no-break space: a form must take back what it showed."""
+    with translation.override(language):
+        assert parse_duration(format_duration(72030)) == 72030
+
+
+def test_changing_the_communitys_language_and_a_translation_together_keeps_both(riverside, coordinator, client):
+    from coproduce.communities.forms import CommunitySettingsForm
+
+    form = CommunitySettingsForm(instance=riverside)
+    data = {name: form.fields[name].prepare_value(form[name].value()) for name in form.fields
+            if "__" not in name and form[name].value() is not None}
+    client.force_login(coordinator)
+    response = client.post("/c/riverside/coordinate/settings/", {
+        **data, "default_language": "cy", "name__cy": "Banc Amser Glan yr Afon"})
+    assert response.status_code == 302, response.context["form"].errors
+    riverside.refresh_from_db()
+    assert riverside.default_language == "cy"
+    assert riverside.translations["cy"]["name"] == "Banc Amser Glan yr Afon"
+
+
+def test_a_language_cookie_left_by_someone_else_is_not_taken_at_log_in(riverside, member):
+    """On a shared computer the cookie outlives the person: only a choice made in this visit
+    before logging in goes on the profile."""
+    browser = Client()
+    browser.cookies["django_language"] = "es"  # the last person's
+    browser.post("/accounts/login/", {"login": member.email, "password": testing.PASSWORD})
+    member.refresh_from_db()
+    assert member.language == ""
+    browser.post("/accounts/logout/")
+    browser.post("/language/", {"language": "cy", "next": "/"})  # chosen now, then logging in
+    browser.post("/accounts/login/", {"login": member.email, "password": testing.PASSWORD})
+    member.refresh_from_db()
+    assert member.language == "cy"

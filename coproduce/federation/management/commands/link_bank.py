@@ -15,13 +15,16 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True, help="the other bank's name, as members will see it")
         parser.add_argument("--url", required=True, help="the other installation's address, e.g. https://tb.example")
         parser.add_argument("--peer-slug", required=True, help="its community's short name there")
-        parser.add_argument("--peer-key", required=True, help="its public key (its federation_key command)")
+        # Not "required" to argparse: a key may begin with "-" (write --peer-key=-Ab… on the command line).
+        parser.add_argument("--peer-key", help="its public key (its federation_key command); required")
         parser.add_argument("--we-may-owe", type=int, required=True, help="minutes our members may take beyond "
                             "what they gave")
         parser.add_argument("--they-may-owe", type=int, required=True)
         parser.add_argument("--by", required=True, help="the e-mail of the coordinator who agreed the link")
 
     def handle(self, *args, **options):
+        if not options.get("peer_key"):
+            raise CommandError("Give the other bank's public key: --peer-key=<key>.")
         community = Community.objects.filter(slug=options["community"]).first()
         if community is None:
             raise CommandError(f"No community {options['community']!r} here.")

@@ -22,7 +22,12 @@ class Command(BaseCommand):
             links = links.filter(community__slug=community)
         problems = 0
         for link in links.order_by("pk"):
-            report = services.reconcile(link)
+            try:
+                report = services.reconcile(link)
+            except Exception as error:  # one link's trouble must not stop the others' reconciliation
+                self.stderr.write(f"{link.community.slug} / {link.name}: {error!r}")
+                problems += 1
+                continue
             self.stdout.write(json.dumps({
                 "community": link.community.slug, "link": link.name, "agrees": report.agrees,
                 "crossings": report.crossings, "our_balance": report.our_balance,
