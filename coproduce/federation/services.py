@@ -98,13 +98,12 @@ def linked_bank(community, pk) -> Link | None:
     return _with_community(link)
 
 
-def find_link(community, public_key: str) -> Link | None:
-    link = (Link.objects.filter(community=community, peer_public_key=public_key, active=True)
-            .select_related("account").only(*_LINK_FIELDS).first())
-    if link is None:
-        return None
-    link.community = community
-    return _with_community(link)
+def find_link(slug: str, public_key: str) -> Link | None:
+    """The active link of the community ``slug`` with the bank holding ``public_key``, with what
+    a signed request needs (the community and its own key pair) in the same query."""
+    link = (Link.objects.filter(community__slug=slug, peer_public_key=public_key, active=True)
+            .select_related("account", "community__node").first())
+    return None if link is None else _with_community(link)
 
 
 # What booking and sending a crossing read of its link and account (the hot path reads no more).
@@ -140,14 +139,10 @@ def start_crossing(link: Link, *, member: Membership, their_member: int, minutes
         raise ValidationError(_("Only the member who received the help can record it."))
     if not isinstance(their_member, int) or not 0 < their_member < 2**31:
         raise ValidationError({"their_member": _("Give the other member's number at %(bank)s.") % {"bank": link.name}})
-    if uuid is not None:
-        existing = _own_repeat(link, member, uuid)
-        if existing is not None:
-            return existing
     try:
         return _start(link, member=member, their_member=their_member, minutes=minutes, performed_on=performed_on,
                       description=description, keyed_by=keyed_by, uuid=uuid)
-    except IntegrityError:  # the same submission twice at once: the first one's crossing
+    except IntegrityError:  # a UUID already here (the same submission again): the first one's crossing
         existing = _own_repeat(link, member, uuid) if uuid is not None else None
         if existing is None:
             raise
@@ -190,7 +185,8 @@ def _load(crossing_id: int) -> Crossing | None:
     return (Crossing.objects.select_related("link__community__node", "member__user")
             .only("id", "uuid", "link_id", "state", "started_here", "member_id", "their_member", "their_name",
                   "member_pays", "minutes", "performed_on", "description", "attempts", "next_try_at", "last_error",
-                  "link__name", "link__peer_url", "link__peer_slug", "link__community_id", "link__community__slug",
+                  "link__name", "link__peer_url", "link__peer_slug", "link__peer_public_key", "link__community_id",
+                  "link__community__slug",
                   "link__community__name", "link__community__node__private_key",
                   "link__community__node__public_key", "member__user__name")
             .filter(pk=crossing_id).first())
@@ -313,9 +309,8 @@ def receive(link: Link, data) -> Received:
     """Book a crossing the linked bank proposes: its member paid, ours gains. Malformed input is a
     ValidationError (400, nothing kept); a refusal by our rules is kept, so a repeat gets it again."""
     incoming = messages.read_incoming(data, payer_slug=link.peer_slug, payee_slug=link.community.slug)
-    existing = Crossing.objects.filter(link=link, uuid=incoming.uuid).select_related("member__user").first()
-    if existing is not None:
-        return _repeat(existing, incoming)
+    # A repeat is found by the crossing's unique UUID when it is saved (below), not looked up first:
+    # one query less on every new crossing, which is nearly all of them.
     member = (Membership.objects.filter(community=link.community, pk=incoming.payee_number)
               .select_related("user").only("id", "community_id", "user__id", "user__name").first())
     crossing = Crossing(link=link, uuid=incoming.uuid, state=CrossingState.VALIDATED, started_here=False,
@@ -344,7 +339,7 @@ def receive(link: Link, data) -> Received:
                 return _answer(crossing, 422)
             crossing.state = CrossingState.COMPLETED
             crossing.save(update_fields=["transfer", "state"])
-    except IntegrityError:  # the same crossing arrived twice at once: the first one's answer
+    except IntegrityError:  # sent again (a retry, or twice at once): the first one's answer
         existing = Crossing.objects.filter(link=link, uuid=incoming.uuid).select_related("member__user").first()
         if existing is None:
             raise

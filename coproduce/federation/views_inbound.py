@@ -27,15 +27,15 @@ def signed(view):
     @csrf_exempt
     @wraps(view)
     def wrapper(request, slug, **kwargs):
-        community = Community.objects.filter(slug=slug).first()
-        if community is None:
-            return _error(404, "detail", _("No such community here."))
-        link = services.find_link(community, request.headers.get(keys.KEY_HEADER, ""))
+        link = services.find_link(slug, request.headers.get(keys.KEY_HEADER, ""))
         if link is None:
+            community = Community.objects.filter(slug=slug).first()
+            if community is None:
+                return _error(404, "detail", _("No such community here."))
             return _error(401, "detail", _("This key is not linked to %(community)s.") % {"community": community.name})
         if not keys.verify(link.peer_public_key, request.method, request.get_full_path(), request.body,
                            request.headers.get(keys.TIME_HEADER, ""), request.headers.get(keys.SIGNATURE_HEADER, ""),
-                           recipient=services.node_for(community).public_key):
+                           recipient=link.community.node.public_key):
             return _error(401, "detail", _("The signature does not match this request, or it is too old."))
         return view(request, link, **kwargs)
 

@@ -384,3 +384,35 @@ def test_proposals_out_of_bounds_get_400(banks, alice, olga):
         proposal = _proposal(alice, olga)
         proposal["entries"][0].update(change)
         assert _post_signed(here, proposal).status_code == 400, change
+
+
+def test_a_crossing_costs_the_same_few_queries_on_each_bank_however_many_came_before(
+        banks, alice, olga, wire, monkeypatch, django_capture_on_commit_callbacks):
+    """bench_federation's throughput rests on these round trips (issue 17): the receiving bank's
+    signed request finds its link, community and key pair in one query, and neither side looks a
+    UUID up before saving it (its unique constraint finds a repeat)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from coproduce.federation import transport
+
+    carried, received = wire, []
+
+    def counting(url, method, body, headers):
+        with CaptureQueriesContext(connection) as inbound:
+            answer = carried(url, method, body, headers)
+        received.append(len(inbound.captured_queries))
+        return answer
+
+    monkeypatch.setattr(transport, "_http", counting)
+    here, _there = banks
+    sent = []
+    for _ in range(6):
+        with CaptureQueriesContext(connection) as everything:
+            crossing = _record(here, alice, olga.pk, 15, django_capture_on_commit_callbacks)
+        assert crossing.state == CrossingState.COMPLETED
+        sent.append(len(everything.captured_queries) - received[-1])
+    assert len(set(sent[1:])) == 1 and len(set(received[1:])) == 1, (sent, received)
+    # Counted inside the test's transaction, so each bank's own transaction shows as a savepoint.
+    assert sent[-1] <= 15, sent
+    assert received[-1] <= 16, received

@@ -70,15 +70,17 @@ def post_crossing(*, clearing: Account, member: Membership, member_gains: int, p
                   description: str, keyed_by, uuid) -> Transfer:
     """Book one side of a crossing: ``member_gains`` minutes to the member (negative: they pay),
     the opposite to the clearing account. Idempotent by the crossing's UUID; refused with a
-    ValidationError (nothing written) past either account's limits or for a member who left."""
+    ValidationError (nothing written) past either account's limits or for a member who left.
+
+    The caller has saved its crossing, unique by UUID, first, so a repeat seldom reaches here; one
+    that does meets the transfer's unique key in ``_post``, which returns the first transfer. No
+    look-up first and no savepoint of its own (``_post`` has one): two round trips fewer on every
+    crossing, on each bank (bench_federation)."""
     if clearing.kind != AccountKind.CLEARING:
         raise ValueError("a crossing is booked against a clearing account")
     community = clearing.community
     key = crossing_key(clearing, uuid)
-    with transaction.atomic():
-        existing = _existing(community, key)
-        if existing is not None:
-            return existing
+    with transaction.atomic(savepoint=False):
         check_minutes(abs(member_gains) if member_gains else 0)
         check_date(community, performed_on)
         if member.community_id != community.pk:
