@@ -9,7 +9,12 @@ from coproduce.assets.models import Cost, Frequency, TaxonomyTerm
 from coproduce.assets.services import DAY_CODES, PlaceData, ScheduleData, normalise_postcode
 from coproduce.assets.venues import Hours
 from coproduce.communities.models import Area
-from coproduce.lib.translated import add_translation_fields, in_language, translations_from
+from coproduce.lib.translated import (
+    add_translation_fields,
+    in_language,
+    other_languages,
+    translations_from,
+)
 
 DAYS = [
     ("MO", _("Monday")),
@@ -270,14 +275,14 @@ class ServiceForm(forms.Form):
         "organisation": "organisation",
     }
 
-    def __init__(self, *args, community, organisations, **kwargs):
+    def __init__(self, *args, community, organisations, service=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
         self.fields["terms"].queryset = _terms(community)
-        # What it is, in the other languages too (issue 18).
-        self.default_language = community.default_language
-        add_translation_fields(self, {"description": self.fields["description"]},
-                               default_language=self.default_language)
+        # What it is, in the other languages too (issue 18), keeping those no longer offered.
+        self.translated_into = other_languages(community)
+        self.kept_translations = service.translations if service is not None else {}
+        add_translation_fields(self, {"description": self.fields["description"]}, languages=self.translated_into)
 
     @classmethod
     def initial_for(cls, service) -> dict:
@@ -343,7 +348,8 @@ class ServiceForm(forms.Form):
             "schedules": [schedule],
             "terms": list(data["terms"]),
             "languages": [c for c in data["languages"].split(",") if c.strip()],
-            "translations": translations_from(data, ("description",), default_language=self.default_language),
+            "translations": translations_from(data, ("description",), languages=self.translated_into,
+                                              kept=self.kept_translations),
             **{key: data[key] for key in self.SERVICE_KEYS},
         }
 

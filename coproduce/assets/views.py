@@ -101,6 +101,7 @@ def _save_form(request, viewer, *, service=None, suggestion=None):
         initial=initial,
         community=viewer.community,
         organisations=organisations,
+        service=service,
     )
     if request.method == "POST" and form.is_valid():
         arguments = form.service_arguments()

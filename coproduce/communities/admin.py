@@ -3,7 +3,8 @@ from django.contrib import admin
 
 from coproduce.audit.models import AuditAction
 from coproduce.audit.services import record_audit
-from coproduce.communities import services
+from coproduce.communities import hooks, services
+from coproduce.communities.forms import LanguagesField
 from coproduce.communities.models import Area, Category, Community
 
 
@@ -12,7 +13,7 @@ class AreaInline(admin.TabularInline):
     extra = 0
 
 
-class CommunityAdminForm(forms.ModelForm):
+class CommunityAdminForm(LanguagesField, forms.ModelForm):
     class Meta:
         model = Community
         fields = ("slug", *services.SETTINGS_FIELDS)
@@ -41,6 +42,8 @@ class CommunityAdmin(admin.ModelAdmin):
         else:
             obj.save()
             services.install_default_categories(obj)
+            # As ``create_community`` does: the matching vocabulary, the directory's own entries.
+            hooks.community_created.send(obj)
             record_audit(actor=request.user, action=AuditAction.COMMUNITY_CREATED, community=obj,
                          subject=obj.name)
 

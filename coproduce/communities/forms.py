@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -6,7 +7,7 @@ from coproduce.communities.models import Category, Community
 from coproduce.communities.services import SETTINGS_FIELDS
 from coproduce.lib.colour import normalise_hex
 from coproduce.lib.forms import DurationMinutesField
-from coproduce.lib.translated import add_translation_fields, translations_from
+from coproduce.lib.translated import add_translation_fields, other_languages, translations_from
 
 HOURS_RULE = _("A number on its own is hours.")
 # Far beyond any balance, well inside the integers the database holds (as for limit exceptions).
@@ -19,7 +20,24 @@ def _balance_field(label, help_text, **kwargs):
                                 help_text=format_lazy("{} {}", help_text, HOURS_RULE), **kwargs)
 
 
-class CommunitySettingsForm(forms.ModelForm):
+class LanguagesField(forms.Form):
+    """The languages a community writes its texts in, its own always among them (issue 18); on
+    the settings page and in the Django admin alike."""
+
+    languages = forms.MultipleChoiceField(
+        label=_("Languages its texts are written in"), choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple, required=False,
+        help_text=_("Its name and description, categories, groups and places can be given in each. "
+                    "Its own language is always one of them. Members read the pages in any language "
+                    "the site offers."))
+
+    def clean_languages(self):
+        chosen = set(self.cleaned_data["languages"]) | {self.cleaned_data.get("default_language")
+                                                         or self.instance.default_language}
+        return [code for code, _name in settings.LANGUAGES if code in chosen]
+
+
+class CommunitySettingsForm(LanguagesField, forms.ModelForm):
     """Validates settings; the view saves through update_community_settings."""
 
     min_balance_minutes = _balance_field(
@@ -61,16 +79,17 @@ class CommunitySettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # The name and description in the other languages, beside the community's own (issue 18).
         # The language the extra fields were made for (validation may change the instance's).
-        self.fields_language = self.instance.default_language
+        self.translated_into = other_languages(self.instance)
         add_translation_fields(self, {"name": self.fields["name"], "description": self.fields["description"]},
-                               default_language=self.fields_language, texts=self.instance.translations)
+                               languages=self.translated_into, texts=self.instance.translations)
 
     def changes(self) -> dict:
         """What the coordinator changed, as ``update_community_settings`` takes it."""
         changed = {field: self.cleaned_data[field] for field in self.changed_data if "__" not in field}
         if any("__" in field for field in self.changed_data):
             changed["translations"] = translations_from(self.cleaned_data, ("name", "description"),
-                                                        default_language=self.fields_language)
+                                                        languages=self.translated_into,
+                                                        kept=self.instance.translations)
         return changed
 
     def clean_brand_colour(self):
@@ -117,9 +136,11 @@ class RenameCategoryForm(forms.Form):
 
     def __init__(self, *args, category, **kwargs):
         super().__init__(*args, **kwargs)
-        self.default_language = category.community.default_language
-        add_translation_fields(self, {"name": self.fields["name"]}, default_language=self.default_language,
+        self.category = category
+        self.translated_into = other_languages(category.community)
+        add_translation_fields(self, {"name": self.fields["name"]}, languages=self.translated_into,
                                texts=category.translations)
 
     def translations(self) -> dict:
-        return translations_from(self.cleaned_data, ("name",), default_language=self.default_language)
+        return translations_from(self.cleaned_data, ("name",), languages=self.translated_into,
+                                 kept=self.category.translations)

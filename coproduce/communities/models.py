@@ -55,6 +55,10 @@ class SmallCountRule(models.TextChoices):
     ROUND = "round", _("round counts to the nearest 5")
 
 
+def all_languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
 class Community(models.Model):
     """One time bank. Everything a community owns carries its id, so data can be sharded by it."""
 
@@ -66,6 +70,9 @@ class Community(models.Model):
     # The language of its pages and e-mails for people who have not chosen one (issue 18).
     default_language = models.CharField(_("language"), max_length=10, default="en-gb", choices=settings.LANGUAGES,
                                         help_text=_("Members can choose another for themselves."))
+    # The languages its own texts are written in (its name, categories, groups, places), its own
+    # among them; readers of another see the text in its own (``lib.translated``).
+    languages = models.JSONField(_("languages its texts are written in"), default=all_languages, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/London",
                                  validators=[validate_time_zone])
     contact_email = models.EmailField(_("contact e-mail"), blank=True)

@@ -1,5 +1,6 @@
 """Every write to communities, areas and categories goes through these functions."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -11,7 +12,6 @@ from coproduce.communities import hooks
 from coproduce.communities.activities import Activity
 from coproduce.communities.models import Area, Category, Community
 from coproduce.communities.taxonomy import DEFAULT_TAXONOMY
-from coproduce.lib.translated import other_languages
 
 
 @transaction.atomic
@@ -27,9 +27,10 @@ def create_community(*, name: str, slug: str, actor=None, **fields) -> Community
 
 
 def taxonomy_translations(name: str, default_language: str) -> dict:
-    """A default category's name in every other language, from the catalogues."""
+    """A default category's name in every other language of the site, from the catalogues (each
+    shipped, whichever the community offers)."""
     found = {}
-    for code in other_languages(default_language):
+    for code in [code for code, _name in settings.LANGUAGES if code != default_language]:
         with translation.override(code):
             found[code] = {"name": translation.gettext(name)}
     return found
@@ -57,7 +58,7 @@ def install_default_categories(community: Community) -> None:
 
 
 SETTINGS_FIELDS = (
-    "name", "description", "default_language", "time_zone", "contact_email", "privacy_notice", "privacy_notice_version",
+    "name", "description", "default_language", "languages", "time_zone", "contact_email", "privacy_notice", "privacy_notice_version",
     "min_balance_minutes", "max_balance_minutes", "confirmation_window_days",
     "after_confirmation_window", "small_count_k", "small_count_rule", "brokerage_after_days",
     "started_on", "pot_floor_minutes", "organisation_floor_minutes", "backdate_days",

@@ -9,7 +9,7 @@ from coproduce.groups.models import (
     GroupRole,
     JoinPolicy,
 )
-from coproduce.lib.translated import add_translation_fields, translations_from
+from coproduce.lib.translated import add_translation_fields, other_languages, translations_from
 from coproduce.members.fields import MemberLookupField, configure_member_fields
 from coproduce.members.models import Membership
 from coproduce.partners.models import Organisation
@@ -36,12 +36,11 @@ class GroupForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
         configure_member_fields(self, community, _members(community), ("facilitator",))
-        self.default_language = community.default_language
-        add_translation_fields(self, {"description": self.fields["description"]},
-                               default_language=self.default_language)
+        self.translated_into = other_languages(community)
+        add_translation_fields(self, {"description": self.fields["description"]}, languages=self.translated_into)
 
     def translations(self) -> dict:
-        return translations_from(self.cleaned_data, ("description",), default_language=self.default_language)
+        return translations_from(self.cleaned_data, ("description",), languages=self.translated_into)
 
 
 class RoleForm(forms.Form):

@@ -1,7 +1,11 @@
 """Texts people enter in more than one language (issue 18, point 3): a community's name and
 description, category names, a group's description. The model's own field holds the text in
 the community's language; ``translations`` holds the others, {"cy": {"name": "…"}, "es": {…}}.
-A reader sees their language's text where one was entered, else the community's."""
+A reader sees their language's text where one was entered, else the community's.
+
+A community chooses the languages it writes in (``Community.languages``): forms offer a field
+for each of them besides its own. Texts saved in a language it later stops offering are kept,
+and shown, until someone edits them away, so offering it again brings them back."""
 
 from django import forms
 from django.conf import settings
@@ -23,15 +27,18 @@ def in_language(text: str, translations: dict | None, field: str = "name", langu
     return ((translations or {}).get(wanted) or {}).get(field) or text
 
 
-def other_languages(default: str) -> list[str]:
-    return [code for code, _name in settings.LANGUAGES if code != default]
+def other_languages(community) -> list[str]:
+    """The languages ``community`` writes its texts in besides its own, in the site's order."""
+    offered = set(community.languages or ())
+    return [code for code, _name in settings.LANGUAGES if code != community.default_language and code in offered]
 
 
-def add_translation_fields(form: forms.Form, fields: dict[str, forms.Field], *, default_language: str,
+def add_translation_fields(form: forms.Form, fields: dict[str, forms.Field], *, languages: list[str],
                            texts: dict | None = None) -> None:
     """Beside each of ``fields`` (already on the form, in the community's language), one optional
-    field per other language: "Name in Cymraeg". ``texts``: the translations saved so far."""
-    for code in other_languages(default_language):
+    field per language of ``languages`` (``other_languages``): "Name in Cymraeg". ``texts``: the
+    translations saved so far."""
+    for code in languages:
         for name, field in fields.items():
             copy = forms.CharField(label=_("%(field)s in %(language)s") % {
                 "field": field.label, "language": LANGUAGE_NAMES[code]}, required=False,
@@ -46,14 +53,15 @@ def add_translation_fields(form: forms.Form, fields: dict[str, forms.Field], *, 
         if "__" in name:
             continue
         order.append(name)
-        order += [f"{name}__{code}" for code in other_languages(default_language) if f"{name}__{code}" in form.fields]
+        order += [f"{name}__{code}" for code in languages if f"{name}__{code}" in form.fields]
     form.order_fields(order)
 
 
-def translations_from(cleaned_data: dict, names, *, default_language: str) -> dict:
-    """The translations a form of ``add_translation_fields`` was given, empty ones left out."""
-    found = {}
-    for code in other_languages(default_language):
+def translations_from(cleaned_data: dict, names, *, languages: list[str], kept: dict | None = None) -> dict:
+    """The translations a form of ``add_translation_fields`` was given, empty ones left out, with
+    those ``kept`` (saved before) in languages the form did not offer."""
+    found = {code: texts for code, texts in (kept or {}).items() if code not in languages}
+    for code in languages:
         texts = {name: cleaned_data.get(f"{name}__{code}", "").strip() for name in names}
         texts = {name: text for name, text in texts.items() if text}
         if texts:

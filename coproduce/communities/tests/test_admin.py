@@ -21,7 +21,7 @@ def community_form(**fields):
             "after_confirmation_window": "confirm", "small_count_k": 5, "small_count_rule": "suppress",
             "brokerage_after_days": 7, "started_on": "2026-01-01", "pot_floor_minutes": 0,
             "organisation_floor_minutes": -12000, "backdate_days": 7, "approval_ceiling_minutes": 480, "brand_colour": "#1d70b8",
-            "default_language": "en-gb",
+            "default_language": "en-gb", "languages": ["en-gb", "cy", "es"],
             "areas-TOTAL_FORMS": 0, "areas-INITIAL_FORMS": 0, "areas-MIN_NUM_FORMS": 0, "areas-MAX_NUM_FORMS": 1000}
     return {**data, **fields}
 
@@ -31,6 +31,10 @@ def test_community_made_in_the_admin_gets_the_default_categories(admin_client, s
     assert response.status_code == 302
     valley = Community.objects.get(slug="valley")
     assert Category.objects.filter(community=valley, parent__isnull=True).count() == 13
+    # And what every new community gets: the words for its categories, in each language.
+    dogs = Category.objects.get(community=valley, name="Dog walking")
+    assert {"walkies", "ci", "perro"} <= set(dogs.concept_words.values_list("word", flat=True))
+    assert valley.languages == ["en-gb", "cy", "es"]
     entry = AuditEntry.objects.get(action=AuditAction.COMMUNITY_CREATED, community=valley)
     assert entry.actor == site_admin
 

@@ -173,3 +173,43 @@ def test_a_language_cookie_left_by_someone_else_is_not_taken_at_log_in(riverside
     browser.post("/accounts/login/", {"login": member.email, "password": testing.PASSWORD})
     member.refresh_from_db()
     assert member.language == "cy"
+
+
+def test_a_community_offers_its_texts_in_the_languages_it_chose(riverside, coordinator, client):
+    """Issue 18, point 3: "in each enabled language". Riverside writes in English and Welsh:
+    its forms ask for Welsh texts, not Spanish, and Spanish ones saved before are kept (offering
+    Spanish again brings them back)."""
+    from coproduce.communities.models import Category
+
+    gardening = Category.objects.get(community=riverside, name="Gardening")
+    update_community_settings(riverside, actor=coordinator, languages=["en-gb", "cy"])
+    client.force_login(coordinator)
+    page = client.get(f"/c/riverside/coordinate/categories/{gardening.pk}/rename/").content.decode()
+    assert 'name="name__cy"' in page and 'name="name__es"' not in page
+    page = client.get("/c/riverside/groups/new/").content.decode()
+    assert 'name="description__cy"' in page and 'name="description__es"' not in page
+    response = client.post(f"/c/riverside/coordinate/categories/{gardening.pk}/rename/",
+                           {"name": "Gardening", "name__cy": "Garddio a thocio"})
+    assert response.status_code == 302
+    gardening.refresh_from_db()
+    assert gardening.translations == {"cy": {"name": "Garddio a thocio"}, "es": {"name": "Jardinería"}}
+
+
+def test_a_community_always_writes_in_its_own_language(riverside, coordinator, client):
+    from coproduce.communities.forms import CommunitySettingsForm
+
+    form = CommunitySettingsForm(instance=riverside)
+    data = {name: form.fields[name].prepare_value(form[name].value()) for name in form.fields
+            if "__" not in name and form[name].value() is not None}
+    client.force_login(coordinator)
+    page = client.get("/c/riverside/coordinate/settings/").content.decode()
+    assert 'type="checkbox" name="languages" value="es"' in page
+    response = client.post("/c/riverside/coordinate/settings/", {**data, "default_language": "cy",
+                                                                  "languages": ["es"]})
+    assert response.status_code == 302, response.context["form"].errors
+    riverside.refresh_from_db()
+    assert riverside.languages == ["cy", "es"]
+    response = client.post("/c/riverside/coordinate/settings/", {**data, "languages": ["xx"]})
+    assert response.status_code == 200 and response.context["form"].errors["languages"]
+    riverside.refresh_from_db()
+    assert riverside.languages == ["cy", "es"]  # nothing changed
