@@ -10,7 +10,7 @@ DEMO_ENV := DEBUG=true SITE_URL=http://127.0.0.1:$(PORT)
 DEMO_MEMBERS ?= 300
 DEMO_EXCHANGES ?= 3000
 
-.PHONY: install demo seed serve test lint format check clean bench screenshots messages catalogues
+.PHONY: install demo seed serve test lint format check clean bench loadtest screenshots messages catalogues
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -78,6 +78,21 @@ bench: install
 	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v0
 	$(BENCH_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(BENCH_ENV) $(PY) manage.py bench $(BENCH_ARGS)
+
+# Every page of each role's day on gunicorn over the demo at the issue's size (issue 19). The
+# first run seeds LOAD_DATABASE_URL (about half an hour at 100,000 members); later runs reuse it.
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/coproduce_load
+LOAD_MEMBERS ?= 100000
+LOAD_EXCHANGES ?= 2000000
+LOAD_ARGS ?=
+LOAD_ENV := DATABASE_URL=$(LOAD_DATABASE_URL) DEBUG=false ALLOWED_HOSTS=localhost,127.0.0.1 \
+	SECRET_KEY=load-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') TASKS_BACKEND=immediate
+
+loadtest: install
+	@$(PY) scripts/ensure_database.py $(LOAD_DATABASE_URL)
+	$(LOAD_ENV) $(PY) manage.py migrate --noinput -v0
+	$(LOAD_ENV) $(PY) manage.py seed_demo --members $(LOAD_MEMBERS) --exchanges $(LOAD_EXCHANGES)
+	$(LOAD_ENV) $(PY) manage.py loadtest $(LOAD_ARGS)
 
 check: install
 	$(DEMO_ENV) $(PY) manage.py makemigrations --check --dry-run

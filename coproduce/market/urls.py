@@ -22,6 +22,8 @@ urlpatterns = [
     path("c/<slug:slug>/members/<int:member_pk>/post/suggest/", views.new_post_for_suggest, name="new_for_suggest"),
     path("c/<slug:slug>/members/<int:member_pk>/thanks/", views.member_thanks, name="member_thanks"),
     path("c/<slug:slug>/coordinate/brokerage/", views.brokerage, name="brokerage"),
+    path("c/<slug:slug>/coordinate/brokerage/<int:pk>/suggestions/", views.brokerage_suggestions,
+         name="brokerage_suggestions"),
     path("c/<slug:slug>/coordinate/words/", views.vocabulary, name="vocabulary"),
     path("c/<slug:slug>/coordinate/words/<int:pk>/", views.category_words, name="category_words"),
     path("c/<slug:slug>/coordinate/words/<int:pk>/<int:word_pk>/remove/", views.remove_category_word,

@@ -336,10 +336,21 @@ def matches(request, slug):
 
 @login_required
 def brokerage(request, slug):
+    """The queue, in a few queries however long it is: each request's helpers follow through htmx
+    (``brokerage_suggestions``), as weighing helpers costs a dozen queries a request (issue 19)."""
     access = require_coordinator(request, slug)
     page = Paginator(brokerage_queue(access.community), BROKERAGE_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(post, matching.suggest_for_request(post, limit=3)) for post in page]
-    return render(request, "market/brokerage.html", _context(access, page=page, rows=rows))
+    return render(request, "market/brokerage.html", _context(access, page=page))
+
+
+@login_required
+def brokerage_suggestions(request, slug, pk):
+    """Who might help with one waiting request: the fragment the queue loads (htmx)."""
+    access = require_coordinator(request, slug)
+    post = get_object_or_404(Post.objects.select_related("author__user"), pk=pk, community=access.community,
+                             kind=PostKind.REQUEST, status=PostStatus.OPEN)
+    return render(request, "market/_brokerage_suggestions.html",
+                  _context(access, post=post, suggestions=matching.suggest_for_request(post, limit=3)))
 
 
 @login_required

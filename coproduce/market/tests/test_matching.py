@@ -158,10 +158,25 @@ def test_brokerage_queue_lists_old_unmatched_requests_oldest_first(as_persona, r
     now = timezone.now()
     Post.objects.filter(pk=old.pk).update(created_at=now - timedelta(days=8))
     Post.objects.filter(pk=older.pk).update(created_at=now - timedelta(days=20))
-    body = as_persona("coordinator").get(reverse("market:brokerage", args=["riverside"])).content.decode()
+    coordinator = as_persona("coordinator")
+    body = coordinator.get(reverse("market:brokerage", args=["riverside"])).content.decode()
     assert body.index("Older weeding request") < body.index("Old weeding request")
     assert "Brand new weeding request" not in body
-    assert "Introduce Carol Gardener" in body
+    # Each request's helpers follow the page (htmx), with its own page as the way without JavaScript.
+    fragment = reverse("market:brokerage_suggestions", args=["riverside", older.pk])
+    assert f'hx-get="{fragment}"' in body and f'href="/c/riverside/market/{older.pk}/"' in body
+    part = coordinator.get(fragment, headers={"HX-Request": "true"}).content.decode()
+    assert "Introduce Carol Gardener" in part and "<html" not in part
+
+
+def test_brokerage_suggestions_are_for_this_communitys_open_requests_only(as_persona, riverside, hilltop, member,
+                                                                          other_member, helpers):
+    theirs = post(other_member, hilltop, title="Hilltop weeding")
+    done = post(member, riverside, title="Weeding, found someone")
+    Post.objects.filter(pk=done.pk).update(status=PostStatus.DONE)
+    coordinator = as_persona("coordinator")
+    for pk in (theirs.pk, done.pk):
+        assert coordinator.get(reverse("market:brokerage_suggestions", args=["riverside", pk])).status_code == 404
 
 
 def test_record_check_bad_input(riverside, member, coordinator):

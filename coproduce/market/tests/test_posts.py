@@ -101,12 +101,14 @@ def _urls(post_pk, member_pk):
         ("new", "get", reverse("market:new", args=["riverside"]), (LOGIN, 403, 200, 403, 200, 403, 302)),
         ("matches", "get", reverse("market:matches", args=["riverside"]), (LOGIN, 403, 200, 403, 200, 403, 200)),
         ("brokerage", "get", reverse("market:brokerage", args=["riverside"]), (LOGIN, 403, 403, 403, 200, 403, 200)),
+        ("brokerage-suggestions", "get", reverse("market:brokerage_suggestions", args=["riverside", post_pk]),
+         (LOGIN, 403, 403, 403, 200, 403, 200)),
         ("withdraw-others", "post", reverse("market:withdraw", args=["riverside", post_pk]),
          (LOGIN, 403, 404, 403, 404, 403, 404)),
     ]
 
 
-PERMISSION_ROWS = ["browse", "detail", "new", "matches", "brokerage", "withdraw-others"]
+PERMISSION_ROWS = ["browse", "detail", "new", "matches", "brokerage", "brokerage-suggestions", "withdraw-others"]
 
 
 @pytest.mark.parametrize("row", PERMISSION_ROWS)
