@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from coproduce.communities.models import Category, Community
 from coproduce.conversations.services import start_conversation
+from coproduce.demo.logins import DEMO_LOGINS
 from coproduce.market.models import Post, PostKind, PostStatus
 from coproduce.market.vocabulary import PHRASES
 from coproduce.members.models import Membership, Role
@@ -88,8 +89,12 @@ def seed_market(community: Community, rng: random.Random, *, posts: int = 150, c
     open_requests = list(Post.objects.filter(community=community, kind=PostKind.REQUEST, status=PostStatus.OPEN)
                          .exclude(category__name__in=CHECKED_CATEGORIES).select_related("author__user")
                          .order_by("pk")[:conversations * 3])
-    for request in rng.sample(open_requests, min(conversations, len(open_requests))):
+    # The demo member's login shows a conversation whatever the size (the load test opens one).
+    demo_member = next((m for m in members if m.user.email == DEMO_LOGINS["member"]), None)
+    for i, request in enumerate(rng.sample(open_requests, min(conversations, len(open_requests)))):
         helper = rng.choice([m for m in members if m.pk != request.author_id])
+        if i == 0 and demo_member is not None and request.author_id != demo_member.pk:
+            helper = demo_member
         first, answer = rng.choice(CHATS)
         with transaction.atomic():
             conversation = start_conversation(sender=helper, recipient=request.author, body=first, post=request)

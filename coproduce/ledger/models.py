@@ -243,6 +243,9 @@ class Transfer(models.Model):
         ]
         indexes = [
             models.Index(fields=["community", "status", "-performed_on"], name="ledger_transfer_search"),
+            # The coordinators' ledger search, newest first: a page of 2,000,000 transfers without
+            # sorting them (1.2 s before, issue 19).
+            models.Index(fields=["community", "-performed_on", "-id"], name="ledger_transfer_newest"),
             models.Index(fields=["created_at"], condition=Q(status=TransferStatus.PENDING),
                          name="ledger_transfer_pending_age"),
             models.Index(fields=["awaiting"], condition=Q(status=TransferStatus.PENDING),

@@ -41,6 +41,7 @@ from coproduce.ledger.models import (
 )
 from coproduce.lib import csv_safe
 from coproduce.lib.duration import format_duration
+from coproduce.lib.paging import CappedPaginator
 from coproduce.members.models import Membership
 from coproduce.members.permissions import member_in, require_coordinator, require_member
 from coproduce.members.views import add_form_errors
@@ -353,7 +354,7 @@ def search(request, slug):
             transfers = transfers.filter(performed_on__lte=data["end"])
         if data["kind"]:
             transfers = transfers.filter(kind=data["kind"])
-    page = Paginator(transfers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(transfers, PAGE_SIZE).get_page(request.GET.get("page"))
     lines = queries.counterparties(page.object_list)
     rows = [(t, lines[t.pk]) for t in page.object_list]
     return render(request, "ledger/search.html", {

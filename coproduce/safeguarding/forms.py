@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.communities.models import Category
+from coproduce.members.fields import MemberLookupField, configure_member_fields
+from coproduce.members.models import Membership
 from coproduce.safeguarding.models import CheckType, Outcome
 
 
@@ -13,6 +15,17 @@ class CheckForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect)
     note = forms.CharField(label=_("Note (optional)"), max_length=300, required=False,
                            help_text=_("For example who gave the reference. Never the certificate number."))
+
+
+class MemberPickForm(forms.Form):
+    """Which member's checks to open: typed, not chosen from a list of everyone (issue 19)."""
+
+    member = MemberLookupField(label=_("Record or see a member's checks"))
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        configure_member_fields(self, community, Membership.objects.active().filter(community=community)
+                                .order_by("user__name", "pk"), ("member",))
 
 
 class RequirementForm(forms.Form):

@@ -4,11 +4,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from coproduce.members.models import Membership
 from coproduce.members.permissions import member_in, require_coordinator
 from coproduce.members.views import add_form_errors
 from coproduce.safeguarding import services
-from coproduce.safeguarding.forms import CheckForm, RequirementForm
+from coproduce.safeguarding.forms import CheckForm, MemberPickForm, RequirementForm
 from coproduce.safeguarding.models import CategoryCheckRequirement, Check
 
 
@@ -20,9 +19,9 @@ def _context(access, **extra):
 def overview(request, slug):
     """Coordinators: which categories need a check, and checks lapsing in the next 60 days."""
     access = require_coordinator(request, slug)
-    if request.GET.get("member", "").isdecimal():
-        member = member_in(access, int(request.GET["member"]))
-        return redirect("safeguarding:member", slug=slug, member_pk=member.pk)
+    pick = MemberPickForm(request.GET if "member" in request.GET else None, community=access.community)
+    if pick.is_valid():
+        return redirect("safeguarding:member", slug=slug, member_pk=pick.cleaned_data["member"].pk)
     form = RequirementForm(request.POST or None, community=access.community)
     if request.method == "POST" and form.is_valid():
         try:
@@ -35,10 +34,8 @@ def overview(request, slug):
             return redirect("safeguarding:overview", slug=slug)
     requirements = (CategoryCheckRequirement.objects.filter(category__community=access.community)
                     .select_related("category__parent").order_by("category__name"))
-    members = (Membership.objects.active().filter(community=access.community).select_related("user")
-               .only("id", "user__name").order_by("user__name", "pk"))
     return render(request, "safeguarding/overview.html", _context(
-        access, form=form, requirements=requirements, members=members,
+        access, form=form, pick=pick, requirements=requirements,
         expiring=services.expiring_checks(access.community)[:200]))
 
 

@@ -269,3 +269,26 @@ def test_coordinator_sets_a_limit_exception(client, coordinator, other_coordinat
     assert response.status_code == 302
     account = services.account_for_membership(alice)
     assert account.min_override == -30 * 60 and account.max_override is None
+
+
+def test_the_ledger_search_counts_no_further_than_it_must(client, coordinator, alice, bob, riverside, monkeypatch):
+    """Issue 19: two million transfers are not counted for a page of 25. Past the cap the page
+    says "or more"; under it, the exact number of pages."""
+    from coproduce.ledger import views
+    from coproduce.lib import paging
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for n in range(7):
+        services.record_exchange(community=riverside, giver=alice, receiver=bob, minutes=15,
+                                 performed_on=timezone.localdate() - datetime.timedelta(days=n), keyed_by=bob.user,
+                                 idempotency_key=f"cap-{n}")
+    client.force_login(coordinator)
+    url = reverse("ledger:search", args=["riverside"])
+    assert "Page 1 of 4</span>" in client.get(url).content.decode()
+    monkeypatch.setattr(paging, "COUNT_UP_TO", 4)
+    page = client.get(url)
+    assert "Page 1 of 2 or more" in page.content.decode()
+    # The newest first, the same rows as without the cap; the second page is still there.
+    newest = page.context["rows"][0][0]
+    assert newest.performed_on == timezone.localdate()
+    assert len(client.get(url, {"page": 2}).context["rows"]) == 2

@@ -60,3 +60,18 @@ def test_overview_opens_a_members_checks(as_persona, riverside, member):
     response = as_persona("coordinator").get(reverse("safeguarding:overview", args=["riverside"]),
                                              {"member": alice.pk})
     assert response.url == reverse("safeguarding:member", args=["riverside", alice.pk])
+
+
+def test_overview_finds_a_member_by_name_and_refuses_one_of_another_community(as_persona, riverside, hilltop,
+                                                                               member, other_member):
+    alice = Membership.objects.get(user=member)
+    olga = Membership.objects.get(user=other_member, community=hilltop)
+    coordinator = as_persona("coordinator")
+    url = reverse("safeguarding:overview", args=["riverside"])
+    assert coordinator.get(url, {"member": "Alice Ashby"}).url == reverse("safeguarding:member",
+                                                                          args=["riverside", alice.pk])
+    response = coordinator.get(url, {"member": str(olga.pk)})
+    assert response.status_code == 200
+    assert f"There is no member number {olga.pk} in this community." in response.content.decode()
+    # Typed, not chosen from a list of everyone: the page does not grow with the community.
+    assert "<select" not in response.content.decode().split("</form>")[0]
