@@ -82,6 +82,9 @@ class User(AbstractUser):
                 name="user_has_email_unless_assisted",
             ),
         ]
+        # Member lists run in name order: a page of a 100,000-member directory read in order
+        # instead of sorted (115 ms before, 40 ms after; issue 19).
+        indexes = [models.Index(fields=["name", "id"], name="user_by_name")]
 
     def __str__(self):
         return self.name or self.email or f"#{self.pk}"

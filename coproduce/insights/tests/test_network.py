@@ -303,3 +303,41 @@ def test_outreach_offers_no_message_to_someone_who_does_not_use_messages(riversi
     assert f"{assisted_member.name} does not use messages" in page
     assert reverse("insights:outreach_message", args=[riverside.slug, assisted.pk]) not in page
     assert reverse("members:profile", args=[riverside.slug, assisted.pk]) in page
+
+
+def test_area_strength_from_the_rollups_matches_the_ledger_over_whole_months(network, riverside, as_persona):
+    """Issue 19: the areas page reads the monthly roll-ups (10 s from the entries at 100,000
+    members). Recomputed here from the ledger's own entries, over the same whole months."""
+    from coproduce.insights.views_network import area_strength, whole_months
+    from coproduce.ledger.models import Entry, Transfer, TransferKind, TransferStatus
+
+    people, today = network
+    start = today - datetime.timedelta(days=120)
+    first, last = whole_months(start, today)
+    assert first == start.replace(day=1) and last.month == today.month and (last + datetime.timedelta(days=1)).day == 1
+    reversed_ids = set(Transfer.objects.filter(reverses__isnull=False, status=TransferStatus.POSTED)
+                       .values_list("reverses_id", flat=True))
+    expected: dict = {}
+    per_member: dict = {}
+    for entry in (Entry.objects.filter(transfer__community=riverside, transfer__status=TransferStatus.POSTED,
+                                       transfer__kind__in=[TransferKind.EXCHANGE, TransferKind.GROUP],
+                                       transfer__performed_on__range=(first, last))
+                  .exclude(transfer_id__in=reversed_ids).select_related("account__membership", "account__organisation")):
+        membership, organisation = entry.account.membership, entry.account.organisation
+        area = membership.area_id if membership else (organisation.area_id if organisation else None)
+        if area is None:
+            continue
+        if entry.amount > 0:
+            expected.setdefault(area, {"minutes": 0, "active": 0, "both": 0})["minutes"] += entry.amount
+        if membership is not None:
+            gave, received = per_member.get(membership.pk, (False, False, area))[:2]
+            per_member[membership.pk] = (gave or entry.amount > 0, received or entry.amount < 0, area)
+    for gave, received, area in per_member.values():
+        cell = expected.setdefault(area, {"minutes": 0, "active": 0, "both": 0})
+        cell["active"] += 1
+        cell["both"] += 1 if gave and received else 0
+    assert expected and area_strength(riverside, start, today) == expected
+    # The page says which months it read.
+    body = as_persona("coordinator").get(reverse("insights:areas", args=[riverside.slug]),
+                                         {"start": start.isoformat(), "end": today.isoformat()}).content.decode()
+    assert f"{first.isoformat()} to {last.isoformat()}" in body
