@@ -79,6 +79,7 @@ class Installation:
     members: list[tuple[int, str]] = field(default_factory=list)  # (member number, API token)
     key: str = ""
     log: Path | None = None
+    tasks_backend: str = "immediate"  # the load test queues them, as production does
 
     @property
     def url(self) -> str:
@@ -86,7 +87,7 @@ class Installation:
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_SETTINGS"))}
-        env.update(DATABASE_URL=self.database_url, DEBUG="false", SECRET_KEY=SECRET, TASKS_BACKEND="immediate",
+        env.update(DATABASE_URL=self.database_url, DEBUG="false", SECRET_KEY=SECRET, TASKS_BACKEND=self.tasks_backend,
                    ALLOWED_HOSTS="127.0.0.1,localhost", SITE_URL=self.url, API_RATE="1000000/min",
                    LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT), DJANGO_SETTINGS_MODULE="coproduce.settings")
         env.pop("REDIS_URL", None)

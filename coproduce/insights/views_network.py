@@ -55,6 +55,12 @@ def first_day(community, today: datetime.date) -> datetime.date:
     return min(max(community.started_on, EARLIEST), today)
 
 
+def whole_months(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The whole calendar months a window touches: the first day of the first, the last of the last."""
+    after = (end.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    return start.replace(day=1), after - datetime.timedelta(days=1)
+
+
 class WindowForm(forms.Form):
     start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -111,6 +117,10 @@ def network(request, slug):
     access = require_coordinator(request, slug)
     community = access.community
     form, start, end, valid = _window(request, community)
+    if valid:
+        # Whole months, read from the pairs' monthly roll-up: the ledger's entries joined to
+        # themselves for day windows took 7.6 s cold at 100,000 members (issue 19).
+        start, end = whole_months(start, end)
     context = {"access": access, "community": community, "form": form, "start": start, "end": end}
     tables = []
     if valid:
@@ -226,12 +236,6 @@ def outreach(request, slug):
         "access": access, "community": community, "page": page, "days": days, "error": error,
         "whole_list": whole_list,
     }, [whole_list])
-
-
-def whole_months(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """The whole calendar months a window touches: the first day of the first, the last of the last."""
-    after = (end.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
-    return start.replace(day=1), after - datetime.timedelta(days=1)
 
 
 def area_strength(community, start: datetime.date, end: datetime.date) -> dict[int, dict]:

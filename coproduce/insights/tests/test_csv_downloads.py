@@ -133,12 +133,14 @@ def test_network_csv_keeps_the_window(line, riverside, as_persona):
     _people, today = line
     client = as_persona("coordinator")
     url = reverse("insights:network", args=[riverside.slug])
-    window = {"start": (today - datetime.timedelta(days=30)).isoformat(),
-              "end": (today - datetime.timedelta(days=1)).isoformat()}
+    # Months before this one (the network reads whole months: issue 19)
+    this_month = today.replace(day=1)
+    window = {"start": (this_month - datetime.timedelta(days=45)).isoformat(),
+              "end": (this_month - datetime.timedelta(days=1)).isoformat()}
     body = client.get(url, window).content.decode()
     for name in ("network-figures", "new-ties", "brokers"):
         assert f'href="?start={window["start"]}&amp;end={window["end"]}&amp;csv={name}"' in body
-    # the exchanges were today, so the window before it is empty
+    # the exchanges were today, so the months before it are empty
     figures = rows_of(client.get(url, {**window, "csv": "network-figures"}))
     assert figures[1] == ["People and organisations in the network", "0"]
     assert rows_of(client.get(url, {**window, "csv": "brokers"})) == [["Name", "Betweenness"]]
