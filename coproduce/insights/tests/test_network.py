@@ -311,7 +311,7 @@ def test_area_strength_from_the_rollups_matches_the_ledger_over_whole_months(net
     from coproduce.insights.views_network import area_strength, whole_months
     from coproduce.ledger.models import Entry, Transfer, TransferKind, TransferStatus
 
-    people, today = network
+    _people, today = network
     start = today - datetime.timedelta(days=120)
     first, last = whole_months(start, today)
     assert first == start.replace(day=1) and last.month == today.month and (last + datetime.timedelta(days=1)).day == 1
