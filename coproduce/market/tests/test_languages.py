@@ -97,3 +97,17 @@ def test_communities_made_before_get_the_welsh_and_spanish_words_from_the_migrat
     assert {"lawnt", "gwrych", "cesped", "jardin", "garden"} <= words
     assert "hedge" not in words  # the English word a coordinator removed stays removed
     assert ConceptWord.objects.filter(community=hilltop).count() == before_hilltop  # it had them all
+
+
+def test_a_member_searching_in_spanish_or_welsh_on_the_page_finds_the_offer(riverside, offers, as_persona):
+    """The path a member takes: the offers and requests page's search box, and the category the
+    new-post form suggests as they type."""
+    member = as_persona("member")
+    for sentence, expected in [("¿Alguien podría pasear a mi perro?", "Dog walking"),
+                               ("Oes rhywun all fynd â'r ci am dro?", "Dog walking")]:
+        page = member.get("/c/riverside/market/", {"q": sentence})
+        assert page.status_code == 200
+        found = [p.title for p in page.context["page"].object_list]
+        assert found and found[0] == expected, (sentence, found)
+    hint = member.get("/c/riverside/market/categories/", {"title": "Cortar el césped del jardín", "description": ""})
+    assert hint.status_code == 200 and "Gardening" in hint.content.decode()
