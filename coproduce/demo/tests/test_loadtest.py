@@ -9,7 +9,10 @@ from coproduce.demo.logins import DEMO_SLUG
 from coproduce.federation import loopback
 
 
-def test_the_load_test_logs_every_role_in_and_measures_every_page_of_their_day(tmp_path, db):
+def test_the_load_test_logs_every_role_in_and_measures_every_page_of_their_day(tmp_path, db, monkeypatch):
+    # Its own files (the load test collects static files): never the checkout's var/static,
+    # which the other tests' pages are served from at the same time.
+    monkeypatch.setenv("COPRODUCE_VAR_DIR", str(tmp_path / "var"))
     base = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path / 'base.sqlite3'}"
     [url] = loopback.make_databases(base, [f"coproduce_loadsmoke_{os.getpid()}"], tmp_path)
     demo = loopback.Installation(DEMO_SLUG, "demo", url)
