@@ -316,6 +316,10 @@ STORAGES = {
 _tasks_backend = env_str("TASKS_BACKEND", "immediate" if (DEBUG or TESTING) else "database")
 if _tasks_backend not in {"database", "immediate"}:
     raise ImproperlyConfigured("TASKS_BACKEND must be 'database' or 'immediate'.")
+# Above this many accounts a community's network page is worked out by the task worker, not
+# while the coordinator waits (``insights.network_snapshots``; about 6 s at 100,000 members).
+NETWORK_INLINE_MAX_PARTIES = env_int("NETWORK_INLINE_MAX_PARTIES", 5_000)
+
 TASKS = {
     "default": {
         "BACKEND": (

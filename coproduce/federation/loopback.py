@@ -80,6 +80,7 @@ class Installation:
     key: str = ""
     log: Path | None = None
     tasks_backend: str = "immediate"  # the load test queues them, as production does
+    worker: subprocess.Popen | None = None  # the task worker, for queued background work
 
     @property
     def url(self) -> str:
@@ -115,12 +116,18 @@ class Installation:
         self.python(_LINK.format(slug=self.slug, name=other.name, url=other.url, peer_slug=other.slug,
                                  key=other.key, limit=limit))
 
-    def start(self, workers: int = 2) -> None:
+    def start(self, workers: int = 2, task_worker: bool = False) -> None:
+        """Gunicorn with ``workers`` workers; with ``task_worker``, beside it the task worker that
+        production runs for queued background work (``manage.py db_worker``)."""
         with open(self.log or os.devnull, "ab") as log:  # the child keeps its own copy of the descriptor
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "coproduce.wsgi", "--bind", f"127.0.0.1:{self.port}",
                  "--workers", str(workers), "--threads", "4", "--timeout", "30", "--graceful-timeout", "1"],
                 cwd=ROOT, env=self.env(), stdout=log, stderr=log, start_new_session=True)
+            if task_worker:
+                self.worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "0.5"],
+                                               cwd=ROOT, env=self.env(), stdout=log, stderr=log,
+                                               start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -135,19 +142,21 @@ class Installation:
 
     def kill(self) -> None:
         """SIGKILL the server and its workers: no clean shutdown, as in a crash."""
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-        self.process = None
+        for process in (self.process, self.worker):
+            if process is not None and process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+        self.process = self.worker = None
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.process = None
+        for process in (self.process, self.worker):
+            if process is not None and process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    self.kill()
+        self.process = self.worker = None
 
 
 def _admin_connection(config: dict):

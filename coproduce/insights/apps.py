@@ -13,3 +13,12 @@ class InsightsConfig(AppConfig):
         # ever disagrees with the ledger.
         hooks.observe_postings(rollups.on_posted)
         hooks.observe_bulk_postings(rollups.on_posted_in_bulk)
+
+        from django.db.models.signals import post_delete, post_save
+
+        from coproduce.insights.figures import areas_moved
+
+        # Admin, services and imports alike: figures by area are stale once anyone moves.
+        for model in ("members.Membership", "partners.Organisation"):
+            post_save.connect(areas_moved, sender=model, dispatch_uid=f"areas-moved-save-{model}")
+            post_delete.connect(areas_moved, sender=model, dispatch_uid=f"areas-moved-delete-{model}")

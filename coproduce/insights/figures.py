@@ -189,6 +189,35 @@ class MembersInWindows:
     by_gender: dict[str, tuple[int, int]]
 
 
+def last_posted(community):
+    """When the community's ledger last changed (its latest posting or reversal; one index read):
+    what stored figures compare against to know they are stale."""
+    from django.db.models import Max
+
+    from coproduce.ledger.models import Transfer
+
+    return Transfer.objects.filter(community=community).aggregate(last=Max("posted_at"))["last"]
+
+
+def areas_moved(sender, instance, update_fields=None, **kwargs) -> None:
+    """A membership or organisation was saved or deleted: note when, unless the save left its area
+    and status alone (``update_fields`` without them)."""
+    from django.utils import timezone
+
+    from coproduce.insights.models import AreaMoves
+
+    if update_fields is not None and not {"area", "status"} & set(update_fields):
+        return
+    AreaMoves.objects.bulk_create([AreaMoves(community_id=instance.community_id, moved_at=timezone.now())],
+                                  update_conflicts=True, unique_fields=["community"], update_fields=["moved_at"])
+
+
+def areas_last_moved(community):
+    from coproduce.insights.models import AreaMoves
+
+    return AreaMoves.objects.filter(community=community).values_list("moved_at", flat=True).first()
+
+
 def members_in_windows(community, windows: dict[str, Period]) -> MembersInWindows:
     """Per-member figures for several windows of whole months in ONE query over ``MemberMonth``
     (active members, reciprocity, median hours), and, for the first window, minutes given and
@@ -201,14 +230,12 @@ def members_in_windows(community, windows: dict[str, Period]) -> MembersInWindow
     from django.core.cache import cache
     from django.db.models import Count, Max
 
-    from coproduce.ledger.models import Transfer
     from coproduce.members.models import Demographics
 
-    last_posted = Transfer.objects.filter(community=community).aggregate(last=Max("posted_at"))["last"]
     demographics = Demographics.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
     import hashlib
 
-    signature = "|".join([str(community.pk), str(last_posted), str(demographics["n"]), str(demographics["last"])]
+    signature = "|".join([str(community.pk), str(last_posted(community)), str(demographics["n"]), str(demographics["last"])]
                          + [f"{name}={w.start}/{w.end}" for name, w in windows.items()])
     key = "members-in-windows:" + hashlib.sha256(signature.encode()).hexdigest()
     found = cache.get(key)

@@ -249,27 +249,44 @@ class PublicRelease(models.Model):
         return f"{self.community_id} {self.period_start} v{self.version}"
 
 
-class BrokerEstimate(models.Model):
-    """Betweenness of a network too big to work out while a page waits: estimated in the
-    background (``insights.tasks.estimate_brokers``) and kept for the coordinators' network page."""
+class NetworkSnapshot(models.Model):
+    """One window's exchange network worked out in the background (``insights.network_snapshots.work_out_network``):
+    at 100,000 members the graph alone takes seconds, more than a page should wait (issue 19). Kept
+    for the coordinators' network page with the community's latest posting when it was read, so the
+    page knows when newer exchanges have made it stale and asks for it again."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("being worked out")
         DONE = "done", _("done")
+        FAILED = "failed", _("could not be worked out")
+
+    class Stage(models.TextChoices):
+        QUEUED = "queued", _("waiting for its turn")
+        READING = "reading", _("reading the exchanges")
+        MEASURING = "measuring", _("measuring the ties")
+        BROKERS = "brokers", _("finding who links groups together")
+        DRAWING = "drawing", _("drawing the picture")
 
     community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+",
                                   db_index=False)
     start = models.DateField()
     end = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.QUEUED)
+    # The figures (``network.NetworkFigures`` without its graph), the betweenness of the best
+    # brokers ([[account id, score], ...], highest first) and the picture ({"positions": [[account
+    # id, x, y], ...], "edges": [[a, b], ...], "total": n}); empty until first worked out, and kept
+    # while a newer one is worked out.
+    figures = models.JSONField(default=dict, blank=True)
+    top = models.JSONField(default=list, blank=True)
     pivots = models.PositiveIntegerField(null=True, blank=True)
-    nodes = models.PositiveIntegerField(null=True, blank=True)
-    top = models.JSONField(default=list)  # [[account id, score], ...], highest first
-    requested_at = models.DateTimeField(auto_now_add=True)
+    picture = models.JSONField(default=dict, blank=True)
+    last_posted = models.DateTimeField(null=True, blank=True)  # the community's latest posting when read
+    requested_at = models.DateTimeField(default=timezone.now)
     computed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["community", "start", "end"], name="one_estimate_per_window")]
+        constraints = [models.UniqueConstraint(fields=["community", "start", "end"], name="one_snapshot_per_window")]
 
     def __str__(self):
         return f"{self.community_id} {self.start}–{self.end} ({self.status})"
@@ -294,6 +311,20 @@ class MemberMonth(models.Model):
 
     def __str__(self):
         return f"{self.account_id} {self.month}: gave {self.given}, received {self.received}"
+
+
+class AreaMoves(models.Model):
+    """When a member or organisation of the community last joined, moved area or left: figures by
+    area read each party's area as it is now, so stored ones are stale after this (the areas page,
+    ``views_network.area_strength``). Its own row, never a field of the community, so that saving a
+    community's settings can never write an older time back."""
+
+    community = models.OneToOneField("communities.Community", on_delete=models.CASCADE, primary_key=True,
+                                     related_name="+")
+    moved_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.community_id}: {self.moved_at}"
 
 
 class PairMonth(models.Model):

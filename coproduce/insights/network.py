@@ -35,7 +35,7 @@ from coproduce.ledger.models import (
 # tie: about a second per start in networkx for 80,000 people and 400,000 ties. A page works
 # it out itself within a budget of node-and-tie visits (exactly when it fits, else from a
 # fixed-seed sample of at least MIN_INLINE_PIVOTS starts); beyond that it is estimated in the
-# background from BACKGROUND_PIVOTS starts (``insights.tasks.estimate_brokers``).
+# background from BACKGROUND_PIVOTS starts (``insights.network_snapshots.work_out_network``).
 INLINE_BUDGET = 3_000_000
 MIN_INLINE_PIVOTS = 100
 BACKGROUND_PIVOTS = 200
@@ -78,7 +78,7 @@ class NetworkFigures:
     bridging_age_bands: int
     betweenness: dict[int, float] = field(default_factory=dict)  # node -> score; coordinators only
     betweenness_pivots: int | None = None  # starting points it was estimated from; None: exact
-    betweenness_deferred: bool = False  # too big to work out now: see insights.tasks.estimate_brokers
+    betweenness_deferred: bool = False  # too big to work out now: see insights.network_snapshots.work_out_network
     clustering_estimated: bool = False  # from CLUSTERING_TRIALS samples, not every node
     graph: nx.Graph | None = None
 
@@ -86,13 +86,16 @@ class NetworkFigures:
 def figures(edges: Iterable[tuple[int, int]], parties: Mapping[int, Party], *,
             first_exchanged: Mapping[tuple[int, int], datetime.date] | None = None,
             with_betweenness: bool = False, background: bool = False,
-            lone_nodes: Iterable[int] = ()) -> NetworkFigures:
+            lone_nodes: Iterable[int] = (), progress=None) -> NetworkFigures:
     """Figures of an undirected network from its edges (pairs of node ids) and ``lone_nodes``
     (parties who exchanged only with the pot: nodes without ties).
 
     ``with_betweenness`` works betweenness out when it fits a page's budget and otherwise
     marks it deferred; ``background`` (the task) works it out from BACKGROUND_PIVOTS starts.
+    ``progress`` is told each stage ("measuring", "brokers") as it starts.
     """
+    progress = progress or (lambda stage: None)
+    progress("measuring")
     graph = nx.Graph()
     graph.add_nodes_from(lone_nodes)
     graph.add_edges_from((a, b) for a, b in edges if a != b)
@@ -116,6 +119,7 @@ def figures(edges: Iterable[tuple[int, int]], parties: Mapping[int, Party], *,
     if (with_betweenness or background) and n > 2:
         pivots, inline = betweenness_pivots(n, ties)
         if inline or background:
+            progress("brokers")
             betweenness = nx.betweenness_centrality(graph, k=pivots, seed=6 if pivots else None)
         else:
             deferred = True
@@ -218,8 +222,10 @@ def parties_for(community) -> dict[int, Party]:
             for pk, kind, m_area, o_area, band, m_name, o_name in rows}
 
 
-def network_for(community, start: datetime.date, end: datetime.date, *,
-                with_betweenness: bool = False, background: bool = False) -> tuple[NetworkFigures, dict[int, Party]]:
+def network_for(community, start: datetime.date, end: datetime.date, *, with_betweenness: bool = False,
+                background: bool = False, progress=None) -> tuple[NetworkFigures, dict[int, Party]]:
+    if progress:
+        progress("reading")
     rows = edge_rows(community, start, end)
     parties = parties_for(community)
     pots = {pk for pk, party in parties.items() if party.pot}
@@ -227,7 +233,8 @@ def network_for(community, start: datetime.date, end: datetime.date, *,
     lone = {b if a in pots else a for a, b, _f in rows if (a in pots) != (b in pots)}
     first = {(a, b): f for a, b, f in ties if start <= f <= end}
     result = figures([(a, b) for a, b, _ in ties], parties, first_exchanged=first,
-                     with_betweenness=with_betweenness, background=background, lone_nodes=lone)
+                     with_betweenness=with_betweenness, background=background, lone_nodes=lone,
+                     progress=progress)
     return result, parties
 
 

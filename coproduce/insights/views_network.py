@@ -13,14 +13,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from coproduce.insights.figures import EARLIEST
+from coproduce.insights import network_snapshots
+from coproduce.insights.figures import EARLIEST, areas_last_moved, last_posted
 from coproduce.insights.indicators import compare_indicator
 from coproduce.insights.models import AreaIndicator, ExchangeType, MemberMonth, MonthlyRollup
 from coproduce.insights.network import described_picture, figure_rows, layout, network_for
 from coproduce.insights.releases import quarter_label
 from coproduce.insights.tables import respond as _respond
 from coproduce.insights.tables import table as _table
-from coproduce.insights.tasks import request_brokers
 from coproduce.ledger.models import (
     Account,
     AccountKind,
@@ -113,7 +113,9 @@ def _fmt(value, places=2):
 
 @login_required
 def network(request, slug):
-    """Coordinators: the exchange network's figures for a window, the picture, and the best brokers."""
+    """Coordinators: the exchange network's figures for a window, the picture, and the best brokers.
+    A large time bank's network is worked out in the background (``network_snapshots``): the page
+    shows how far that has got, checked again by htmx in place, and the figures when they are ready."""
     access = require_coordinator(request, slug)
     community = access.community
     form, start, end, valid = _window(request, community)
@@ -121,31 +123,64 @@ def network(request, slug):
         # Whole months, read from the pairs' monthly roll-up: the ledger's entries joined to
         # themselves for day windows took 7.6 s cold at 100,000 members (issue 19).
         start, end = whole_months(start, end)
-    context = {"access": access, "community": community, "form": form, "start": start, "end": end}
+    context = {"access": access, "community": community, "form": form, "start": start, "end": end,
+               "refresh": REFRESH_SECONDS}
     tables = []
     if valid:
-        result, parties = network_for(community, start, end, with_betweenness=True)
         title = _("Exchange network, %(start)s to %(end)s") % {"start": start, "end": end}
-        rows = figure_rows(result)
-        top = sorted(result.betweenness.items(), key=lambda item: (-item[1], item[0]))[:10]
-        pivots = result.betweenness_pivots
-        if result.betweenness_deferred:
-            estimate = request_brokers(community, start, end)
-            top, pivots = [tuple(pair) for pair in estimate.top[:10]], estimate.pivots
-            context["estimate"] = estimate
-        context["pivots"] = pivots
-        tables = [
-            _table("network-figures", title, [_("Figure"), _("Value")], rows),
-            _table("new-ties", _("New ties per month (a pair's first exchange ever)"), [_("Month"), _("New ties")],
-                   [[m, c] for m, c in result.new_ties_by_month.items()]),
-            _table("brokers", _("Highest betweenness: who links otherwise separate groups"),
-                   [_("Name"), _("Betweenness")],
-                   [[parties[node].name if node in parties else "?", _fmt(score, 3)]
-                    for node, score in top if score > 0]),
-        ]
-        context.update({"table": tables[0], "new_ties": tables[1], "brokers": tables[2],
-                        "picture": _picture(result, title)})
+        if network_snapshots.worked_out_in_background(community):
+            result, top, names, picture = _from_snapshot(context, community, start, end, title)
+        else:
+            result, top, names, picture = _worked_out_now(context, community, start, end, title)
+        if result is not None:
+            tables = [
+                _table("network-figures", title, [_("Figure"), _("Value")], figure_rows(result)),
+                _table("new-ties", _("New ties per month (a pair's first exchange ever)"),
+                       [_("Month"), _("New ties")], [[m, c] for m, c in result.new_ties_by_month.items()]),
+                _table("brokers", _("Highest betweenness: who links otherwise separate groups"),
+                       [_("Name"), _("Betweenness")],
+                       [[names.get(node, "?"), _fmt(score, 3)] for node, score in top if score > 0]),
+            ]
+            context.update({"table": tables[0], "new_ties": tables[1], "brokers": tables[2], "picture": picture})
+    if request.headers.get("HX-Request") == "true" and not request.GET.get("csv"):
+        return render(request, "insights/_network_results.html", context)
     return _respond(request, "insights/network.html", context, tables)
+
+
+REFRESH_SECONDS = 5
+BROKERS_SHOWN = 10
+
+
+def _worked_out_now(context, community, start, end, title):
+    """(figures, brokers, their names, picture) worked out in this request; the brokers of a network
+    too big for that come from a snapshot worked out in the background."""
+    result, parties = network_for(community, start, end, with_betweenness=True)
+    top = sorted(result.betweenness.items(), key=lambda item: (-item[1], item[0]))[:BROKERS_SHOWN]
+    context["pivots"] = result.betweenness_pivots
+    if result.betweenness_deferred:
+        snapshot = network_snapshots.ask(community, start, end)
+        context["brokers_snapshot"] = snapshot
+        top = [tuple(pair) for pair in snapshot.top[:BROKERS_SHOWN]]
+        context["pivots"] = snapshot.pivots
+    names = {node: parties[node].name for node, _score in top if node in parties}
+    return result, top, names, _picture(result, title)
+
+
+def _from_snapshot(context, community, start, end, title):
+    """(figures, brokers, their names, picture) from the window's snapshot, or Nones while the first
+    one is being worked out."""
+    snapshot = network_snapshots.ask(community, start, end)
+    context["snapshot"] = snapshot
+    # htmx checks again only while there is nothing to show: never under a reader's eyes.
+    context["waiting"] = not snapshot.figures and snapshot.status == snapshot.Status.PENDING
+    if not snapshot.figures:
+        return None, [], {}, None
+    top = [tuple(pair) for pair in snapshot.top[:BROKERS_SHOWN]]
+    context["pivots"] = snapshot.pivots
+    positions, edges, total = network_snapshots.picture_from(snapshot)
+    picture = mark_safe(described_picture(positions, edges, total, title=title)) if positions else None
+    return (network_snapshots.figures_from(snapshot), top,
+            network_snapshots.names_of(community, [node for node, _score in top]), picture)
 
 
 def public_network(request, slug):
@@ -239,6 +274,25 @@ def outreach(request, slug):
 
 
 def area_strength(community, start: datetime.date, end: datetime.date) -> dict[int, dict]:
+    """``worked_out_area_strength``, kept until the community next posts or anyone joins, moves area
+    or leaves (the signature below says so), so the areas page reads it in a few milliseconds
+    instead of half a second at 100,000 members (issue 19)."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    first, last = whole_months(start, end)
+    signature = "|".join(str(part) for part in (community.pk, first, last, last_posted(community),
+                                                areas_last_moved(community)))
+    key = "area-strength:" + hashlib.sha256(signature.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = worked_out_area_strength(community, first, last)
+        cache.set(key, found, 24 * 60 * 60)
+    return found
+
+
+def worked_out_area_strength(community, start: datetime.date, end: datetime.date) -> dict[int, dict]:
     """Per area, over the whole months the window touches (``whole_months``): exchange minutes
     given there (each giver's minutes in the giver's own area, members' and organisations', the
     product brief's one rule "By area"), and the area's active members and how many both gave and

@@ -247,7 +247,7 @@ def test_how_betweenness_is_worked_out_at_each_size():
 def test_a_large_network_gets_its_brokers_in_the_background(network, riverside, as_persona, monkeypatch,
                                                              django_capture_on_commit_callbacks):
     from coproduce.insights import network as network_module
-    from coproduce.insights.models import BrokerEstimate
+    from coproduce.insights.models import NetworkSnapshot
 
     monkeypatch.setattr(network_module, "INLINE_BUDGET", 10)  # as if the six were sixty thousand
     client = as_persona("coordinator")
@@ -257,12 +257,12 @@ def test_a_large_network_gets_its_brokers_in_the_background(network, riverside, 
     assert "being worked out now" in first
     assert "Cal Cedar" not in first
     assert len(callbacks) == 1  # the task was queued once
-    estimate = BrokerEstimate.objects.get(community=riverside)
+    estimate = NetworkSnapshot.objects.get(community=riverside)
     assert estimate.status == "done" and estimate.pivots == 6  # all six starts: the network is small
     again = client.get(url).content.decode()
     assert "Cal Cedar" in again and "Worked out on" in again
     assert "0.200" in again  # the hand-worked betweenness
-    assert BrokerEstimate.objects.count() == 1  # asking again does not queue it again
+    assert NetworkSnapshot.objects.count() == 1  # asking again does not queue it again
 
 
 def test_clustering_of_a_large_network_is_estimated_close_to_exact(monkeypatch):
@@ -360,3 +360,186 @@ def test_the_network_page_reads_whole_months_from_the_pairs_rollup(network, rive
     csv = as_persona("coordinator").get(reverse("insights:network", args=[riverside.slug]), {
         "start": start.isoformat(), "end": today.isoformat(), "csv": "network-figures"}).content.decode()
     assert f"People and organisations in the network,{expected.nodes}" in csv and expected.nodes == 6
+
+
+def _tables(body: str) -> list[list[str]]:
+    """Every table cell of a page, row by row, as text."""
+    import re
+
+    return [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
+
+
+@pytest.fixture
+def in_the_background(monkeypatch):
+    """As if the community were far larger than a page may work out while it waits (issue 19)."""
+    from coproduce.insights import network_snapshots
+
+    monkeypatch.setattr(network_snapshots, "INLINE_MAX_PARTIES", 0)
+
+
+def test_a_large_banks_network_is_worked_out_in_the_background_and_shows_the_same_figures(
+        network, riverside, as_persona, monkeypatch, in_the_background, django_capture_on_commit_callbacks):
+    """Issue 19 point 3: the page waits for nothing; the figures it then shows are the ones the
+    page works out itself for a small bank, picture and brokers included."""
+    from coproduce.insights import network_snapshots
+    from coproduce.insights.models import NetworkSnapshot
+
+    client = as_persona("coordinator")
+    url = reverse("insights:network", args=[riverside.slug])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        first = client.get(url).content.decode()
+    assert "being worked out now: waiting for its turn" in first
+    assert 'hx-trigger="every 5s"' in first and "Cal Cedar" not in first
+    assert len(callbacks) == 1
+    snapshot = NetworkSnapshot.objects.get(community=riverside)
+    assert snapshot.status == "done" and snapshot.stage == "drawing"
+    ready = client.get(url).content.decode()
+    assert "Worked out on" in ready and "hx-trigger" not in ready
+    monkeypatch.setattr(network_snapshots, "INLINE_MAX_PARTIES", 10_000)
+    now = client.get(url).content.decode()
+    assert _tables(ready) == _tables(now)  # figures, new ties and brokers, cell for cell
+    assert "Cal Cedar" in ready and "0.200" in ready
+    assert ready.count('class="dot"') == now.count('class="dot"') == 6
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.get(url)
+    assert callbacks == [] and NetworkSnapshot.objects.count() == 1  # nothing new: not worked out again
+
+
+def test_a_newer_exchange_makes_the_snapshot_stale_and_it_is_worked_out_once_more(
+        network, riverside, as_persona, in_the_background, django_capture_on_commit_callbacks):
+    from coproduce.insights.models import NetworkSnapshot
+
+    people, today = network
+    client = as_persona("coordinator")
+    url = reverse("insights:network", args=[riverside.slug])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(url)
+    before = dict(row for row in _tables(client.get(url).content.decode()) if len(row) == 2)
+    assert before["Ties"] == "5"
+    _exchange(riverside, people["d"], people["f"], today, "df")  # a sixth tie, joining the two groups
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        stale = client.get(url).content.decode()
+        again = client.get(url).content.decode()
+    assert len(callbacks) == 1  # two looks, one recomputation
+    assert "being worked out again" in stale and "being worked out again" in again
+    assert dict(row for row in _tables(stale) if len(row) == 2)["Ties"] == "5"  # the old figures, said to be old
+    callbacks[0]()
+    fresh = client.get(url).content.decode()
+    assert dict(row for row in _tables(fresh) if len(row) == 2)["Ties"] == "6"
+    assert "being worked out again" not in fresh
+    assert NetworkSnapshot.objects.get().status == "done"
+
+
+def test_a_snapshot_a_day_old_is_worked_out_again(network, riverside, in_the_background,
+                                                  django_capture_on_commit_callbacks):
+    from coproduce.insights import network_snapshots
+    from coproduce.insights.models import NetworkSnapshot
+
+    _people, today = network
+    start = today.replace(day=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshot = network_snapshots.ask(riverside, start, today)
+    snapshot.refresh_from_db()
+    assert not network_snapshots.is_stale(snapshot)
+    assert network_snapshots.is_stale(snapshot, now=snapshot.computed_at + datetime.timedelta(days=1, seconds=1))
+    NetworkSnapshot.objects.filter(pk=snapshot.pk).update(computed_at=timezone.now() - datetime.timedelta(days=2))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert network_snapshots.ask(riverside, start, today).status == "pending"
+    assert len(callbacks) == 1
+
+
+def test_a_failed_or_lost_snapshot_says_so_and_is_asked_for_again(network, riverside, as_persona, monkeypatch,
+                                                                  in_the_background,
+                                                                  django_capture_on_commit_callbacks):
+    from coproduce.insights import network_snapshots
+    from coproduce.insights.models import NetworkSnapshot
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the worker ran out of memory")
+
+    monkeypatch.setattr(network_snapshots, "network_for", broken)
+    client = as_persona("coordinator")
+    url = reverse("insights:network", args=[riverside.slug])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(url)
+    assert NetworkSnapshot.objects.get().status == "failed"
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        page = client.get(url).content.decode()
+    assert len(callbacks) == 1  # looking again asks again
+    assert "being worked out now" in page
+    NetworkSnapshot.objects.update(status="failed")
+    monkeypatch.setattr(network_snapshots, "ask", lambda community, start, end: NetworkSnapshot.objects.get())
+    assert "could not be worked out" in client.get(url).content.decode()
+    # A worker that stopped mid-way leaves it pending: an hour on, the next look asks again.
+    monkeypatch.undo()
+    monkeypatch.setattr(network_snapshots, "INLINE_MAX_PARTIES", 0)
+    NetworkSnapshot.objects.update(status="pending", requested_at=timezone.now() - datetime.timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.get(url)
+    assert len(callbacks) == 1 and NetworkSnapshot.objects.get().status == "done"
+
+
+def test_while_it_is_worked_out_htmx_gets_the_progress_in_place(network, riverside, as_persona, in_the_background):
+    from coproduce.insights.models import NetworkSnapshot
+
+    client = as_persona("coordinator")
+    url = reverse("insights:network", args=[riverside.slug])
+    start = community_today(riverside).replace(day=1)
+    query = {"start": start.isoformat(), "end": community_today(riverside).isoformat()}
+    client.get(url, query)  # asked for; no worker has run it (nothing commits in this test)
+    NetworkSnapshot.objects.update(stage="measuring")
+    fragment = client.get(url, query, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.lstrip().startswith("<div id=\"network-results\"") and "<h1" not in fragment
+    assert "being worked out now: measuring the ties" in fragment
+    assert f'hx-get="{url}?start={query["start"]}&amp;end={query["end"]}"' in fragment
+    assert 'href="' + url in fragment  # "Check now", without JavaScript
+
+
+def test_the_snapshot_page_reads_few_queries_whatever_the_banks_size(network, riverside, as_persona,
+                                                                    in_the_background,
+                                                                    django_capture_on_commit_callbacks):
+    client = as_persona("coordinator")
+    url = reverse("insights:network", args=[riverside.slug])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert "Cal Cedar" in client.get(url).content.decode()
+    sql = " ".join(query["sql"] for query in queries)
+    assert "ledger_transfer" in sql  # the staleness check: the community's latest posting
+    assert "insights_pairmonth" not in sql  # the network itself is not read again
+    own = [q["sql"] for q in queries if any(table in q["sql"] for table in (
+        "insights_", 'MAX("ledger_transfer"."posted_at")', 'COUNT(*) AS "__count" FROM "ledger_account"', "partners_organisation"))]
+    assert len(own) == 4  # how big the bank is, the snapshot, whether it is stale, the brokers' names
+
+
+def test_the_areas_figures_are_kept_until_someone_posts_or_moves(network, riverside, coordinator):
+    """Issue 19: the areas page keeps its figures (half a second at 100,000 members) and works them
+    out again, checked against the ledger each time, after a posting and after a member moves."""
+    from coproduce.insights.views_network import area_strength, worked_out_area_strength
+    from coproduce.members.services import update_profile
+
+    people, today = network
+    north, south = riverside.areas.order_by("code")
+    start = today - datetime.timedelta(days=120)
+    kept = area_strength(riverside, start, today)
+    assert kept == worked_out_area_strength(riverside, start, today)
+    assert kept[north.pk]["active"] == 3  # Ann, Ben, Fay; Hal's only exchange was reversed
+    with CaptureQueriesContext(connection) as queries:
+        assert area_strength(riverside, start, today) == kept
+    assert not any("insights_membermonth" in query["sql"] for query in queries)  # kept, not read again
+    assert len(queries) == 2  # the latest posting, the latest move
+
+    _exchange(riverside, people["h"], people["d"], today, "hd")  # Hal gives to Dee: North has 4 active
+    after_posting = area_strength(riverside, start, today)
+    assert after_posting[north.pk]["active"] == 4 and after_posting == worked_out_area_strength(riverside, start, today)
+
+    update_profile(people["h"], actor=coordinator, person={}, place={"area": south})  # Hal moves south
+    after_move = area_strength(riverside, start, today)
+    assert (after_move[north.pk]["active"], after_move[south.pk]["active"]) == (3, 3)
+    assert after_move == worked_out_area_strength(riverside, start, today)
+
+    people["d"].save(update_fields=["availability"])  # a save that moves nobody keeps the figures
+    with CaptureQueriesContext(connection) as queries:
+        area_strength(riverside, start, today)
+    assert not any("insights_membermonth" in query["sql"] for query in queries)

@@ -35,6 +35,7 @@ class Command(BaseCommand):
                             help="exit 0 whatever the figures (a smoke run on a small demo)")
 
     def handle(self, *args, clients, requests, seconds, workers, report_only, **options):
+        from coproduce.insights.models import NetworkSnapshot
         from coproduce.ledger.models import Transfer
         from coproduce.members.models import Membership
 
@@ -46,12 +47,14 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         base = settings.DATABASES["default"]
         url = os.environ.get("DATABASE_URL") or f"sqlite:///{base['NAME']}"
-        # Background work (the network's brokers, e-mails) queued for the worker, as in production,
-        # not done inside the request that asked for it.
+        # Background work (a large bank's network, e-mails) queued for the task worker, as in
+        # production, not done inside the request that asked for it.
         server = Installation(DEMO_SLUG, "demo", url, log=Path(tempfile.mkdtemp(prefix="loadtest_")) / "server.log",
                               tasks_backend="database")
         server.manage("collectstatic", "--noinput", "-v0")
-        server.start(workers=workers)
+        # Cold means cold: no network kept from an earlier run.
+        NetworkSnapshot.objects.filter(community__slug=DEMO_SLUG).delete()
+        server.start(workers=workers, task_worker=True)
         try:
             result = loadtest.run(server.port, pages, cold, clients=clients, requests=requests, seconds=seconds)
         except RuntimeError as error:
@@ -63,7 +66,8 @@ class Command(BaseCommand):
                   "workers": workers, "load": round(os.getloadavg()[0], 2), **result}
         missed = [name for name, figures in result["pages"].items()
                   if ("p95_ms" in figures and (figures["p95_ms"] > PAGE_P95_MS or figures["ratio"] > PAGE_RATIO))
-                  or ("ms" in figures and (figures["ms"] > COLD_MS or figures["status"] != 200))]
+                  or ("ms" in figures and (figures["ms"] > COLD_MS or figures["status"] != 200))
+                  or ("ready_s" in figures and figures["ready_s"] is None)]
         result["missed"] = missed
         self.stdout.write(json.dumps(result))
         if missed and not report_only:
