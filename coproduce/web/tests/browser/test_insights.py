@@ -139,3 +139,45 @@ def test_recent_activity_groups_runs_behind_a_disclosure(new_browser, riverside,
     page.get_by_text("Show the 4 entries").click()
     assert page.get_by_text("Referral 3").is_visible()
     b.check()
+
+
+def _network_being_worked_out(riverside, monkeypatch):
+    """A large bank's network page (issue 19) whose snapshot the worker has not reached yet."""
+    import datetime
+
+    from coproduce.insights import network_snapshots
+    from coproduce.insights.models import NetworkSnapshot
+
+    monkeypatch.setattr(network_snapshots, "INLINE_MAX_PARTIES", 0)
+    return NetworkSnapshot.objects.create(community=riverside, start=datetime.date(2025, 4, 1),
+                                          end=datetime.date(2025, 6, 30))
+
+
+def test_a_network_being_worked_out_shows_itself_with_javascript(new_browser, riverside, coordinator, spring,  # noqa: F811
+                                                                 monkeypatch):
+    from coproduce.insights.network_snapshots import work_out_network
+
+    snapshot = _network_being_worked_out(riverside, monkeypatch)
+    b = new_browser()
+    force_login(b, coordinator)
+    page = b.visit("/c/riverside/insights/network/?start=2025-04-01&end=2025-06-30")
+    assert "being worked out now: waiting for its turn" in page.get_by_role("status").first.text_content()
+    work_out_network.call(snapshot.pk)
+    page.get_by_role("rowheader", name="People and organisations in the network").wait_for(timeout=15_000)
+    assert "Worked out on" in page.content()
+    b.check()
+
+
+def test_a_network_being_worked_out_without_javascript_is_checked_with_a_link(new_browser, riverside, coordinator,
+                                                                              spring, monkeypatch):  # noqa: F811
+    from coproduce.insights.network_snapshots import work_out_network
+
+    snapshot = _network_being_worked_out(riverside, monkeypatch)
+    b = new_browser(java_script_enabled=False)
+    force_login(b, coordinator)
+    page = b.visit("/c/riverside/insights/network/?start=2025-04-01&end=2025-06-30")
+    assert 'http-equiv="refresh"' not in page.content()
+    work_out_network.call(snapshot.pk)
+    page.get_by_role("link", name="Check now").click()
+    b.check()
+    assert page.get_by_role("rowheader", name="People and organisations in the network").count() == 1
