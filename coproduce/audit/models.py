@@ -119,3 +119,11 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Audit entries are append-only.")
+
+    def get_action_display(self) -> str:
+        """As Django's, without making all 65 choices hashable (each a lazy translation, so each
+        translated) at every call: 130 ms on the coordinators' page of 35 entries (issue 19)."""
+        return str(_ACTION_LABELS.get(self.action, self.action))
+
+
+_ACTION_LABELS = dict(AuditAction.choices)  # value: lazy label, translated when shown

@@ -18,19 +18,20 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from coproduce.communities.models import Area, Category, Community
 from coproduce.communities.services import add_area, create_community
 from coproduce.demo import names
 from coproduce.demo.assets import seed_assets
-from coproduce.demo.ledger import seed_exchanges
+from coproduce.demo.ledger import analyse, seed_exchanges
 from coproduce.demo.logins import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG, DEMO_TOTP_SECRET
 from coproduce.demo.market import seed_market
 from coproduce.demo.partners import seed_partners
 from coproduce.members import services as member_services
 from coproduce.members.availability import SLOTS
+from coproduce.members.counts import touch as touch_people
 from coproduce.members.models import (
     AgeBand,
     Application,
@@ -86,6 +87,7 @@ def seed_demo(*, members: int = 300, months: int = 24, seed: int = 1, exchanges:
     areas = list(Area.objects.filter(community=community))
     skills = list(Category.objects.filter(community=community, parent__isnull=False))
     _bulk_population(community, coordinator, areas, skills, members, months, rng, now, stdout)
+    analyse()
     with transaction.atomic():
         _people_in_progress(community, coordinator, areas, rng)
     if exchanges:
@@ -97,16 +99,8 @@ def seed_demo(*, members: int = 300, months: int = 24, seed: int = 1, exchanges:
         seed_partners(community, rng, stdout=stdout)
     # The lunch club, the job club, the tenants' association: the directory and its map.
     seed_assets(community, rng, count=max(12, min(members // 5, 400)))
-    _analyse()
+    analyse()
     return SeedResult(community, True, Membership.objects.filter(community=community).count())
-
-
-def _analyse() -> None:
-    """After a bulk load PostgreSQL's planner statistics describe empty tables until autovacuum
-    catches up, and it picks plans for a dozen rows (a nested loop over 100,000 members): refresh them."""
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
 
 
 def grow_demo(community, *, members: int, exchanges: int = 0, posts: int = 0, months: int = 3, seed: int = 2,
@@ -124,7 +118,7 @@ def grow_demo(community, *, members: int, exchanges: int = 0, posts: int = 0, mo
         seed_exchanges(community, everyone, exchanges, rng, months, stdout=stdout)
     if posts:
         seed_market(community, rng, posts=posts)
-    _analyse()
+    analyse()
     return len(everyone)
 
 
@@ -224,6 +218,7 @@ def _bulk_population(community, coordinator, areas, skills, count, months, rng, 
                            availability=_availability(rng))
                 for u, (_i, _f, _s, _g, joined) in zip(users, people, strict=True)
             ], batch_size=1000)
+            touch_people(community.pk)  # bulk_create sends no signals: kept member counts are stale now
             if connection_lacks_returning(memberships):
                 memberships = list(Membership.objects.filter(user__in=users).order_by("user_id"))
             Skill = Membership.skills.through

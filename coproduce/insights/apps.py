@@ -16,9 +16,10 @@ class InsightsConfig(AppConfig):
 
         from django.db.models.signals import post_delete, post_save
 
-        from coproduce.insights.figures import areas_moved
+        from coproduce.members.counts import membership_changed
 
-        # Admin, services and imports alike: figures by area are stale once anyone moves.
-        for model in ("members.Membership", "partners.Organisation"):
-            post_save.connect(areas_moved, sender=model, dispatch_uid=f"areas-moved-save-{model}")
-            post_delete.connect(areas_moved, sender=model, dispatch_uid=f"areas-moved-delete-{model}")
+        # Organisations move area too: figures by area kept until the community's people change
+        # (``members.counts``) are stale after it, whoever made the change.
+        post_save.connect(membership_changed, sender="partners.Organisation", dispatch_uid="organisation-changed-save")
+        post_delete.connect(membership_changed, sender="partners.Organisation",
+                            dispatch_uid="organisation-changed-delete")

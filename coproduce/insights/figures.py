@@ -199,25 +199,6 @@ def last_posted(community):
     return Transfer.objects.filter(community=community).aggregate(last=Max("posted_at"))["last"]
 
 
-def areas_moved(sender, instance, update_fields=None, **kwargs) -> None:
-    """A membership or organisation was saved or deleted: note when, unless the save left its area
-    and status alone (``update_fields`` without them)."""
-    from django.utils import timezone
-
-    from coproduce.insights.models import AreaMoves
-
-    if update_fields is not None and not {"area", "status"} & set(update_fields):
-        return
-    AreaMoves.objects.bulk_create([AreaMoves(community_id=instance.community_id, moved_at=timezone.now())],
-                                  update_conflicts=True, unique_fields=["community"], update_fields=["moved_at"])
-
-
-def areas_last_moved(community):
-    from coproduce.insights.models import AreaMoves
-
-    return AreaMoves.objects.filter(community=community).values_list("moved_at", flat=True).first()
-
-
 def members_in_windows(community, windows: dict[str, Period]) -> MembersInWindows:
     """Per-member figures for several windows of whole months in ONE query over ``MemberMonth``
     (active members, reciprocity, median hours), and, for the first window, minutes given and
@@ -227,22 +208,15 @@ def members_in_windows(community, windows: dict[str, Period]) -> MembersInWindow
     Cached until the community next posts (the latest ``posted_at``) or anyone's
     demographics change: at 100,000 members the query takes a second or two, a cached answer
     a millisecond, and a dashboard is read far more often than a large community posts."""
-    from django.core.cache import cache
     from django.db.models import Count, Max
 
+    from coproduce.lib.kept import kept
     from coproduce.members.models import Demographics
 
     demographics = Demographics.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
-    import hashlib
-
-    signature = "|".join([str(community.pk), str(last_posted(community)), str(demographics["n"]), str(demographics["last"])]
-                         + [f"{name}={w.start}/{w.end}" for name, w in windows.items()])
-    key = "members-in-windows:" + hashlib.sha256(signature.encode()).hexdigest()
-    found = cache.get(key)
-    if found is None:
-        found = _members_in_windows(community, windows)
-        cache.set(key, found, 24 * 60 * 60)
-    return found
+    signature = [community.pk, last_posted(community), demographics["n"], demographics["last"],
+                 *(f"{name}={w.start}/{w.end}" for name, w in windows.items())]
+    return kept("members-in-windows", signature, lambda: _members_in_windows(community, windows))
 
 
 def _members_in_windows(community, windows: dict[str, Period]) -> MembersInWindows:

@@ -313,20 +313,6 @@ class MemberMonth(models.Model):
         return f"{self.account_id} {self.month}: gave {self.given}, received {self.received}"
 
 
-class AreaMoves(models.Model):
-    """When a member or organisation of the community last joined, moved area or left: figures by
-    area read each party's area as it is now, so stored ones are stale after this (the areas page,
-    ``views_network.area_strength``). Its own row, never a field of the community, so that saving a
-    community's settings can never write an older time back."""
-
-    community = models.OneToOneField("communities.Community", on_delete=models.CASCADE, primary_key=True,
-                                     related_name="+")
-    moved_at = models.DateTimeField()
-
-    def __str__(self):
-        return f"{self.community_id}: {self.moved_at}"
-
-
 class PairMonth(models.Model):
     """Exchanges between two parties (members or organisations, lower account id first) in one
     month, net of reversals: the exchange network's ties for windows of whole months, without

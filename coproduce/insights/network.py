@@ -35,11 +35,19 @@ from coproduce.ledger.models import (
 # tie: about a second per start in networkx for 80,000 people and 400,000 ties. A page works
 # it out itself within a budget of node-and-tie visits (exactly when it fits, else from a
 # fixed-seed sample of at least MIN_INLINE_PIVOTS starts); beyond that it is estimated in the
-# background from BACKGROUND_PIVOTS starts (``insights.network_snapshots.work_out_network``).
+# background from BACKGROUND_PIVOTS starts (``insights.network_snapshots.work_out_network``),
+# fewer when they would exceed BACKGROUND_BUDGET visits (never fewer than MIN_BACKGROUND_PIVOTS):
+# 200 starts over 100,000 people and 600,000 ties kept the worker busy for over ten minutes.
 INLINE_BUDGET = 3_000_000
 MIN_INLINE_PIVOTS = 100
 BACKGROUND_PIVOTS = 200
+BACKGROUND_BUDGET = 60_000_000
+MIN_BACKGROUND_PIVOTS = 50
 PICTURE_MAX_NODES = 150
+# Among the best-connected 150 of a large bank nearly everyone is tied to everyone: 10,000 lines,
+# half a megabyte of page and 100 ms to draw (issue 19). Past this many, the ties drawn are those
+# between the best connected.
+PICTURE_MAX_TIES = 800
 # Average clustering counts triangles around every node: minutes for 700,000 ties. Above this
 # many ties it is estimated from CLUSTERING_TRIALS random (node, two neighbours) draws
 # (networkx's approximation; standard error about 0.004).
@@ -55,7 +63,8 @@ def betweenness_pivots(nodes: int, ties: int) -> tuple[int | None, bool]:
     pivots = INLINE_BUDGET // per_start
     if pivots >= MIN_INLINE_PIVOTS:
         return pivots, True
-    return min(nodes, BACKGROUND_PIVOTS), False
+    affordable = max(MIN_BACKGROUND_PIVOTS, BACKGROUND_BUDGET // per_start)
+    return min(nodes, BACKGROUND_PIVOTS, affordable), False
 
 
 @dataclass(frozen=True)
@@ -300,10 +309,25 @@ def network_picture(positions: Mapping, edges: Iterable[tuple], *, title: str, d
     return "".join(parts)
 
 
+def drawn_ties(edges: Iterable[tuple], limit: int = PICTURE_MAX_TIES) -> tuple[list[tuple], int]:
+    """(the ties a picture draws, how many there are): all of them up to ``limit``, else those
+    between the best-connected dots first (ties in order, for a picture that repeats)."""
+    edges = sorted((min(a, b), max(a, b)) for a, b in edges)
+    if len(edges) <= limit:
+        return edges, len(edges)
+    degree = Counter(node for edge in edges for node in edge)
+    ranked = sorted(edges, key=lambda edge: (-min(degree[edge[0]], degree[edge[1]]), edge))
+    return sorted(ranked[:limit]), len(edges)
+
+
 def described_picture(positions: Mapping, edges: Iterable[tuple], total: int, *, title: str,
-                      chart_id: str = "network") -> str:
-    """The anonymous picture with a description saying how much of the network it draws."""
+                      chart_id: str = "network", ties: int | None = None) -> str:
+    """The anonymous picture with a description saying how much of the network it draws. ``ties``:
+    how many ties the drawn dots have, when ``edges`` is already only some of them."""
     from django.utils.translation import gettext as _
+
+    edges, among = drawn_ties(edges)
+    among = max(among, ties or 0)
 
     if total > len(positions):
         desc = _("Each dot is a person or organisation, each line a tie. The %(shown)s best-connected of "
@@ -312,6 +336,9 @@ def described_picture(positions: Mapping, edges: Iterable[tuple], total: int, *,
     else:
         desc = _("Each dot is a person or organisation, each line a tie; %(total)s dots. The figures are "
                  "in the table. No names are shown.") % {"total": total}
+    if among > len(edges):
+        desc += " " + _("Of the %(ties)s ties between them, the %(drawn)s between the best connected are "
+                        "drawn.") % {"ties": among, "drawn": len(edges)}
     return network_picture(positions, edges, title=title, desc=desc, chart_id=chart_id)
 
 

@@ -20,7 +20,7 @@ from django_tasks import task
 
 from coproduce.insights.figures import last_posted
 from coproduce.insights.models import NetworkSnapshot
-from coproduce.insights.network import NetworkFigures, layout, network_for
+from coproduce.insights.network import NetworkFigures, drawn_ties, layout, network_for
 from coproduce.ledger.models import Account
 
 # Up to this many accounts (members, organisations, the pot) the page works its network out while
@@ -37,8 +37,9 @@ log = logging.getLogger(__name__)
 
 
 def worked_out_in_background(community) -> bool:
-    """Whether this community's network is too big to work out while a page waits."""
-    return Account.objects.filter(community=community).count() > INLINE_MAX_PARTIES
+    """Whether this community's network is too big to work out while a page waits: whether it has
+    an account past the limit (reads that many index entries, not all 100,000)."""
+    return Account.objects.filter(community=community).order_by()[INLINE_MAX_PARTIES:INLINE_MAX_PARTIES + 1].exists()
 
 
 def is_stale(snapshot: NetworkSnapshot, *, now=None) -> bool:
@@ -99,6 +100,7 @@ def work_out_network(snapshot_id: int) -> None:
                                        progress=progress)
         progress(NetworkSnapshot.Stage.DRAWING)
         positions, edges, total = layout(result.graph)
+        edges, ties = drawn_ties(edges)  # kept small: the page reads it at every look
     except Exception:  # the page must say it failed, not "being worked out" for ever
         log.exception("The network snapshot %s could not be worked out.", snapshot_id)
         NetworkSnapshot.objects.filter(pk=snapshot.pk).update(status=NetworkSnapshot.Status.FAILED)
@@ -108,7 +110,7 @@ def work_out_network(snapshot_id: int) -> None:
         status=NetworkSnapshot.Status.DONE, last_posted=stamp, computed_at=timezone.now(), pivots=result.betweenness_pivots,
         figures=figures_of(result), top=[[node, score] for node, score in top if score > 0],
         picture={"positions": [[node, x, y] for node, (x, y) in positions.items()],
-                 "edges": [list(edge) for edge in edges], "total": total})
+                 "edges": [list(edge) for edge in edges], "total": total, "ties": ties})
 
 
 _KEPT_FIGURES = ("nodes", "ties", "new_ties_by_month", "mean_degree", "largest_component_share",
@@ -124,10 +126,11 @@ def figures_from(snapshot: NetworkSnapshot) -> NetworkFigures:
                           betweenness_pivots=snapshot.pivots)
 
 
-def picture_from(snapshot: NetworkSnapshot) -> tuple[dict, list, int]:
+def picture_from(snapshot: NetworkSnapshot) -> tuple[dict, list, int, int]:
+    """(positions, the ties drawn, the dots in the network, the ties among the drawn dots)."""
     drawn = snapshot.picture
     return ({node: (x, y) for node, x, y in drawn["positions"]}, [tuple(edge) for edge in drawn["edges"]],
-            drawn["total"])
+            drawn["total"], drawn.get("ties", len(drawn["edges"])))
 
 
 def names_of(community, accounts) -> dict[int, str]:

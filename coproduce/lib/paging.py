@@ -21,3 +21,29 @@ class CappedPaginator(Paginator):
         counted = self.object_list.order_by()[: self.cap + 1].count()
         self.capped = counted > self.cap
         return min(counted, self.cap)
+
+
+class KeptPages:
+    """A long queryset paged through a Paginator, its count given and each page's primary keys kept
+    in the cache under ``signature``: what the list's membership and order depend on, so a kept
+    page is never a wrong one (the outreach list, issue 19). Only the page's rows are then read,
+    by primary key, each time, so what they show (a name, an area) is always current."""
+
+    def __init__(self, queryset, *, count: int, signature: tuple):
+        self.queryset = queryset
+        self._count = count
+        self.signature = signature
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, part: slice) -> list:
+        from coproduce.lib.kept import kept
+
+        keys = kept("kept-page", (*self.signature, part.start, part.stop),
+                    lambda: list(self.queryset.values_list("pk", flat=True)[part]))
+        rows = {row.pk: row for row in self.queryset.filter(pk__in=keys)}
+        return [rows[pk] for pk in keys if pk in rows]

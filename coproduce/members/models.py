@@ -171,3 +171,21 @@ class Demographics(models.Model):
 
     def __str__(self):
         return f"demographics of {self.user}"
+
+
+class PeopleChanged(models.Model):
+    """When a membership of the community last changed (joined, left, moved area, changed role;
+    ``members.counts`` notes it on every save and delete) or, through ``insights``, a partner
+    organisation did: the member counts and the figures by area that read who is in the community
+    and where are kept until then. Its own row, never a field of the community, so that saving a
+    community's settings can never write an older time back."""
+
+    community = models.OneToOneField("communities.Community", on_delete=models.CASCADE, primary_key=True,
+                                     related_name="+")
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "people changed"
+
+    def __str__(self):
+        return f"{self.community_id}: {self.changed_at}"

@@ -11,6 +11,7 @@ from coproduce.audit.models import AuditEntry
 from coproduce.audit.runs import recent_runs
 from coproduce.lib.inputs import search_text
 from coproduce.members import availability, services
+from coproduce.members.counts import active_members
 from coproduce.members.forms import (
     ApplicationForm,
     AssistedMemberForm,
@@ -201,7 +202,7 @@ def coordinator_dashboard(request, slug):
                 .select_related("user", "area").order_by("user__name")[:50])
     recent = recent_runs(community)  # runs of one person's same action read as one line
     counts = {
-        "members": Membership.objects.active().filter(community=community).count(),
+        "members": active_members(community),
         "pending": pending_applications(community).count(),
     }
     return render(request, "members/coordinator_dashboard.html", {

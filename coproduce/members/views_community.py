@@ -17,7 +17,7 @@ from coproduce.communities.forms import (
 )
 from coproduce.communities.models import Category, Community
 from coproduce.lib.disclosure import protect_count
-from coproduce.members.models import Membership
+from coproduce.members.counts import active_members
 from coproduce.members.permissions import access_for, require_coordinator
 from coproduce.members.views import add_form_errors
 
@@ -47,7 +47,7 @@ def community_home(request, slug):
         "access": access,
         "community": community,
         # Public: protected like every public count (a page elsewhere may hide "fewer than k" active members).
-        "member_count": protect_count(Membership.objects.active().filter(community=community).count(),
+        "member_count": protect_count(active_members(community),
                                       community.small_count_k, community.small_count_rule),
         "areas": community.areas.all(),
         "categories": Category.objects.in_use().filter(community=community, parent__isnull=True),

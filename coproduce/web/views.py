@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -8,6 +7,7 @@ from django.views.i18n import set_language as django_set_language
 from coproduce.communities.languages import LANGUAGE_CODES
 from coproduce.communities.models import Community
 from coproduce.lib.disclosure import protect_count
+from coproduce.members.counts import active_members_of
 from coproduce.members.models import Membership, Role
 from coproduce.web.home import build_home, matching_for
 from coproduce.web.middleware import CHOSEN_BEFORE_LOG_IN
@@ -22,11 +22,10 @@ def home(request):
 
 def time_banks(request):
     """Every community on this installation and how to join it."""
-    communities = list(Community.objects.annotate(
-        member_count=Count("memberships", filter=Q(memberships__status="active"))
-    ).order_by("name"))
+    communities = list(Community.objects.order_by("name"))
+    counts = active_members_of(communities)
     for community in communities:  # public: protected like every public count
-        community.members = protect_count(community.member_count, community.small_count_k,
+        community.members = protect_count(counts[community.pk], community.small_count_k,
                                           community.small_count_rule)
     return render(request, "web/home.html", {"communities": communities})
 
