@@ -42,7 +42,9 @@ class LedgerForm(forms.Form):
             members = members.exclude(user=viewer)
         configure_member_fields(self, community, members, ("other", "giver", "receiver", "to"))
         if "category" in self.fields:
-            self.fields["category"].queryset = Category.objects.in_use().filter(community=community)
+            # Each choice's label names its parent: read with it, not one query per choice.
+            self.fields["category"].queryset = (Category.objects.in_use().filter(community=community)
+                                                .select_related("parent"))
         if "performed_on" in self.fields:
             self.initial.setdefault("performed_on", community_today(community))
 

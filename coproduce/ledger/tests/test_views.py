@@ -292,3 +292,30 @@ def test_the_ledger_search_counts_no_further_than_it_must(client, coordinator, a
     newest = page.context["rows"][0][0]
     assert newest.performed_on == timezone.localdate()
     assert len(client.get(url, {"page": 2}).context["rows"]) == 2
+
+
+def test_the_record_page_reads_its_categories_in_one_query_however_many_there_are(riverside, member, coordinator,
+                                                                                 client):
+    """Issue 19: each category's label names its parent, which was one query per category."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from coproduce.communities.models import Category
+    from coproduce.communities.services import add_category
+
+    client.force_login(member)
+    url = reverse("ledger:record", args=[riverside.slug])
+
+    def queries() -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    parent = Category.objects.filter(community=riverside, parent__isnull=True).first()
+    before = queries()
+    for n in range(12):
+        add_category(riverside, actor=coordinator, name=f"Errand {n}", parent=parent)
+    assert queries() == before
+    assert f"{parent.name}: Errand 11" in client.get(url).content.decode()
