@@ -25,7 +25,8 @@ def time_banks(request):
     communities = list(Community.objects.order_by("name"))
     counts = active_members_of(communities)
     for community in communities:  # public: protected like every public count
-        community.members = protect_count(counts[community.pk], community.small_count_k,
+        community.member_count = counts[community.pk]
+        community.members = protect_count(community.member_count, community.small_count_k,
                                           community.small_count_rule)
     return render(request, "web/home.html", {"communities": communities})
 

@@ -251,6 +251,7 @@ def _remove(community):
         user_ids = list(Membership.objects.filter(community=community).values_list("user_id", flat=True))
         # The benchmark made nothing else in its community, so plain deletes suffice.
         cursor.execute("DELETE FROM members_membership WHERE community_id = %s", [community.pk])
+        cursor.execute("DELETE FROM members_peoplechanged WHERE community_id = %s", [community.pk])
         cursor.execute("DELETE FROM communities_community WHERE id = %s", [community.pk])
         if user_ids:  # made with bulk_create, so no signal attached anything else to them
             cursor.execute(f"DELETE FROM {get_user_model()._meta.db_table} WHERE id IN ("
