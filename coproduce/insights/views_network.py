@@ -232,10 +232,11 @@ def outreach_members(community, *, days: int, today: datetime.date):
             .order_by(F("last_exchange").asc(nulls_first=True), "pk"))
 
 
-def outreach_count(community, *, days: int, today: datetime.date) -> int:
+def outreach_count(community, *, days: int, today: datetime.date, signature: tuple | None = None) -> int:
     """How many members ``outreach_members`` lists, kept until the community next posts or its
-    people change (each count reads 100,000 index entries at that size: 40 ms; issue 19)."""
-    return kept("outreach-count", outreach_signature(community, days, today),
+    people change (each count reads 100,000 index entries at that size: 40 ms; issue 19).
+    ``signature``: ``outreach_signature``, when the caller has read it already."""
+    return kept("outreach-count", signature or outreach_signature(community, days, today),
                 lambda: counted_outreach(community, days=days, today=today))
 
 
@@ -286,9 +287,10 @@ def outreach(request, slug):
     members = outreach_members(community, days=days, today=today)
     # Sorting 100,000 members by their last exchange took 150 ms at every look (issue 19): the
     # count and each page's members are kept until the community posts or its people change.
-    kept = KeptPages(members, count=outreach_count(community, days=days, today=today),
-                     signature=("outreach", *outreach_signature(community, days, today)))
-    page = Paginator(kept, OUTREACH_PAGE).get_page(request.GET.get("page"))
+    signature = outreach_signature(community, days, today)  # read once for the count and the page
+    pages = KeptPages(members, count=outreach_count(community, days=days, today=today, signature=signature),
+                      signature=("outreach", *signature))
+    page = Paginator(pages, OUTREACH_PAGE).get_page(request.GET.get("page"))
     whole_list = _table("outreach", ngettext("Members with no exchange in the last %(days)s day",
                                              "Members with no exchange in the last %(days)s days", days)
                         % {"days": days}, [_("Member"), _("Area"), _("Last exchange")], _outreach_rows(members))
