@@ -56,11 +56,16 @@ def two_factor_state(user, methods: Iterable[str]) -> TwoFactor:
     so the log-in throttling of ``AccountAdapter`` applies), check the code with allauth's
     ``AuthenticateForm`` (throttled per person), then issue a token only when this answers DONE.
     """
+    methods = set(methods)
+    # Passed the authenticator step and still has the app: done whoever they are (one query on
+    # every page for coordinators, instead of asking their role first).
+    if MFA_METHOD in methods and has_two_factor(user):
+        return TwoFactor.DONE
     if not two_factor_required(user):
         return TwoFactor.DONE
     if not has_two_factor(user):
         return TwoFactor.SET_UP
-    return TwoFactor.DONE if MFA_METHOD in set(methods) else TwoFactor.ASK
+    return TwoFactor.DONE if MFA_METHOD in methods else TwoFactor.ASK
 
 
 def session_two_factor(request) -> TwoFactor:

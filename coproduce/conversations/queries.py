@@ -1,6 +1,6 @@
 """Reading conversations: blocks, inboxes and unread counts, in a constant number of queries."""
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from coproduce.conversations.models import (
     Block,
@@ -66,7 +66,8 @@ def inbox(user, community):
             .select_related("post").order_by("-last_message_at", "-id"))
 
 
-def _unread(user):
+def unread(user) -> QuerySet[Message]:
+    """Messages from others this person has not opened yet, in all their conversations."""
     seats = Participant.objects.filter(user=user, conversation=OuterRef("conversation"))
     return (Message.objects.exclude(sender=user)
             .filter(Exists(seats.filter(Q(last_read_at__isnull=True) | Q(last_read_at__lt=OuterRef("created_at"))))))
@@ -74,7 +75,7 @@ def _unread(user):
 
 def unread_count(user, community=None) -> int:
     """Messages from others this person has not opened yet."""
-    qs = _unread(user)
+    qs = unread(user)
     if community is not None:
         qs = qs.filter(conversation__community=community)
     return qs.count()
@@ -82,7 +83,7 @@ def unread_count(user, community=None) -> int:
 
 def unread_by_community(user) -> dict[int, int]:
     """Unread messages per community id, for every community at once (one query)."""
-    return dict(_unread(user).order_by().values_list("conversation__community_id")
+    return dict(unread(user).order_by().values_list("conversation__community_id")
                 .annotate(n=Count("pk")).values_list("conversation__community_id", "n"))
 
 

@@ -55,10 +55,10 @@ def next_sessions_for(membership) -> QuerySet[Session]:
             .annotate(my_booking=Subquery(mine)).order_by("starts_at", "pk"))
 
 
-def invitations_count(user) -> int:
+def invitations(user) -> QuerySet[GroupMember]:
     """Invitations to join a group that wait for this person's answer, in all their communities."""
     return GroupMember.objects.filter(membership__user=user, membership__status="active",
-                                      status=GroupMemberStatus.INVITED).count()
+                                      status=GroupMemberStatus.INVITED)
 
 
 def describe_session_transfers(transfer_ids) -> dict[int, About]:

@@ -94,8 +94,17 @@ class Account(models.Model):
             return self.membership.user.name
         if self.kind == AccountKind.ORGANISATION:
             return self.organisation.name
-        if self.kind == AccountKind.CLEARING:
-            return self.name
+        return self.label_of(self.kind, name=self.name)
+
+    @staticmethod
+    def label_of(kind: str, *, member_name: str = "", organisation_name: str = "", name: str = "") -> str:
+        """``label`` from the names alone, for lists that read them as values (no model per row)."""
+        if kind == AccountKind.MEMBER:
+            return member_name
+        if kind == AccountKind.ORGANISATION:
+            return organisation_name
+        if kind == AccountKind.CLEARING:
+            return name
         return str(_("Community pot"))
 
     @property

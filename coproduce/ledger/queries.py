@@ -170,20 +170,21 @@ def waiting_for_answer() -> Q:
     return Q(status=TransferStatus.PENDING) | Q(status=TransferStatus.HELD, hold_reason=HoldReason.UNCONFIRMED)
 
 
-def _waiting_for_answer_from(user) -> QuerySet[Transfer]:
+def waiting_for_answer_from(user) -> QuerySet[Transfer]:
+    """Exchanges recorded by others that wait for this person's answer, in all their communities."""
     return Transfer.objects.filter(waiting_for_answer(), awaiting__kind=AccountKind.MEMBER,
                                    awaiting__membership__user=user)
 
 
 def pending_for(user, community: Community) -> QuerySet[Transfer]:
     """Exchanges other people recorded as help given to this user, waiting for their answer."""
-    return (_waiting_for_answer_from(user).filter(community=community)
+    return (waiting_for_answer_from(user).filter(community=community)
             .select_related("keyed_by", "category").order_by("created_at"))
 
 
 def pending_count(user) -> int:
     """How many exchanges wait for this person's answer, in all their communities (one query)."""
-    return _waiting_for_answer_from(user).count()
+    return waiting_for_answer_from(user).count()
 
 
 def balances(membership_ids) -> dict[int, int]:
@@ -219,17 +220,23 @@ def held(community: Community) -> QuerySet[Transfer]:
 
 
 def counterparties(transfers) -> dict[int, list[tuple[str, int]]]:
-    """For each transfer, its lines as (account label, minutes), in two queries."""
+    """For each transfer, its lines as (account label, minutes), in two queries: the posted
+    transfers' entries, then every account's label, read as values (a page of a hundred lines
+    built five model instances a line)."""
     transfers = list(transfers)
+    posted = [t.pk for t in transfers if t.status == TransferStatus.POSTED]
+    entries = list(Entry.objects.filter(transfer_id__in=posted).order_by("id")
+                   .values_list("transfer_id", "account_id", "amount")) if posted else []
+    account_ids = {account_id for _t, account_id, _m in entries}
+    account_ids |= {pk for t in transfers if t.status != TransferStatus.POSTED for pk, _m in t.proposed}
+    labels = {pk: Account.label_of(kind, member_name=member_name or "", organisation_name=organisation_name or "",
+                                   name=name)
+              for pk, kind, member_name, organisation_name, name in Account.objects.filter(pk__in=account_ids)
+              .values_list("pk", "kind", "membership__user__name", "organisation__name", "name")}
     lines: dict[int, list] = {t.pk: [] for t in transfers}
-    pending_ids = {pk for t in transfers if t.status != TransferStatus.POSTED for pk, _m in t.proposed}
-    labels = {a.pk: a.label for a in Account.objects.filter(pk__in=pending_ids)
-              .select_related("membership__user", "organisation")}
     for t in transfers:
         if t.status != TransferStatus.POSTED:
             lines[t.pk] = [(labels.get(pk, "?"), amount) for pk, amount in t.proposed]
-    posted = [t.pk for t in transfers if t.status == TransferStatus.POSTED]
-    for entry in (Entry.objects.filter(transfer_id__in=posted)
-                  .select_related("account__membership__user", "account__organisation").order_by("id")):
-        lines[entry.transfer_id].append((entry.account.label, entry.amount))
+    for transfer_id, account_id, amount in entries:
+        lines[transfer_id].append((labels[account_id], amount))
     return lines

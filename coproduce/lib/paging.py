@@ -23,6 +23,19 @@ class CappedPaginator(Paginator):
         return min(counted, self.cap)
 
 
+class CountedPaginator(Paginator):
+    """A paginator told how many rows its list holds (a count kept elsewhere, such as
+    ``members.counts.active_members``), so it never counts them itself."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
+
+
 class KeptPages:
     """A long queryset paged through a Paginator, its count given and each page's primary keys kept
     in the cache under ``signature``: what the list's membership and order depend on, so a kept

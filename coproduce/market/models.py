@@ -106,6 +106,9 @@ class Post(models.Model):
         indexes = [
             # Browse: newest open posts of one kind; matching: open offers per category.
             models.Index(fields=["community", "status", "kind", "-created_at"], name="post_browse"),
+            # Browse with no kind chosen: newest first, so a page reads its 20 posts and joins only
+            # those (without it PostgreSQL joined every open post to its author first: issue 19).
+            models.Index(fields=["community", "status", "-created_at", "-id"], name="post_newest"),
             models.Index(fields=["community", "status", "kind", "category", "-created_at"], name="post_by_category"),
             models.Index(fields=["author", "status"], name="post_by_author"),
             models.Index(fields=["status", "expires_at"], name="post_expiry"),

@@ -8,7 +8,6 @@ once, in every worker, and nothing is kept that could be wrong.
 """
 
 from django.core.cache import cache
-from django.utils import timezone
 
 from coproduce.lib.kept import KEPT_SECONDS, kept, key_for
 from coproduce.members.models import Membership, PeopleChanged
@@ -16,9 +15,7 @@ from coproduce.members.models import Membership, PeopleChanged
 
 def touch(community_id: int) -> None:
     """Note that the community's people changed now (an upsert: one query, any database)."""
-    PeopleChanged.objects.bulk_create([PeopleChanged(community_id=community_id, changed_at=timezone.now())],
-                                      update_conflicts=True, unique_fields=["community"],
-                                      update_fields=["changed_at"])
+    PeopleChanged.note(community_id)
 
 
 def membership_changed(sender, instance, **kwargs) -> None:

@@ -19,6 +19,14 @@ class MembershipStatus(models.TextChoices):
 
 
 class MembershipQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        # Bulk paths (imports, the demo seeder, benchmarks, tests) send no post_save: note the
+        # change here, or the kept member counts (members.counts) would miss these members.
+        created = super().bulk_create(objs, *args, **kwargs)
+        for community_id in sorted({membership.community_id for membership in created}):
+            PeopleChanged.note(community_id)
+        return created
+
     def active(self):
         return self.filter(status=MembershipStatus.ACTIVE)
 
@@ -189,3 +197,9 @@ class PeopleChanged(models.Model):
 
     def __str__(self):
         return f"{self.community_id}: {self.changed_at}"
+
+    @classmethod
+    def note(cls, community_id: int) -> None:
+        """The community's people changed now (an upsert: one query, any database)."""
+        cls.objects.bulk_create([cls(community_id=community_id, changed_at=timezone.now())],
+                                update_conflicts=True, unique_fields=["community"], update_fields=["changed_at"])

@@ -35,13 +35,19 @@ def membership_of(user, community: Community) -> Membership | None:
 
 
 def access_for(request, slug: str) -> Access:
-    community = get_object_or_404(Community, slug=slug)
+    """Who is looking at this community's page. Kept on the request as ``request.access``, so the
+    header reads the same community and role instead of asking again."""
+    membership = None
+    if request.user.is_authenticated:  # a member's community comes with their membership: one query
+        membership = (Membership.objects.active().select_related("community")
+                      .filter(community__slug=slug, user=request.user).first())
+    community = membership.community if membership is not None else get_object_or_404(Community, slug=slug)
     show_in_community_language(request, community)
-    membership = membership_of(request.user, community)
     is_coordinator = bool(request.user.is_authenticated and request.user.is_superuser) or bool(
         membership and membership.role == Role.COORDINATOR
     )
-    return Access(community=community, membership=membership, is_coordinator=is_coordinator)
+    request.access = Access(community=community, membership=membership, is_coordinator=is_coordinator)
+    return request.access
 
 
 def require_member(request, slug: str) -> Access:

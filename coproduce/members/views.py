@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from coproduce.audit.models import AuditEntry
 from coproduce.audit.runs import recent_runs
 from coproduce.lib.inputs import search_text
+from coproduce.lib.paging import CountedPaginator
 from coproduce.members import availability, services
 from coproduce.members.counts import active_members
 from coproduce.members.forms import (
@@ -82,7 +83,11 @@ def directory(request, slug):
             Q(user__name__icontains=query) | Q(skills__name__icontains=query)
             | Q(skills_text__icontains=query) | Q(area__name__icontains=query)
         ).distinct()
-    page = Paginator(members, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    if query:
+        paginator = Paginator(members, DIRECTORY_PAGE_SIZE)
+    else:  # everyone: the kept count, not a count of 100,000 memberships at every look (issue 19)
+        paginator = CountedPaginator(members, DIRECTORY_PAGE_SIZE, count=active_members(access.community))
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "members/directory.html", {"access": access, "community": access.community,
                                                       "page": page, "query": query})
 

@@ -1,6 +1,6 @@
 """The header menu: which section a page belongs to (``aria-current``) and the counts on its
 items (unread messages, things waiting). Counts are read when the header shows them, once per
-page, in a fixed number of queries; nothing is cached between requests."""
+page, all in one query; nothing is cached between requests, so a badge is never stale."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from functools import cached_property
 
 from coproduce.communities.models import Community
 from coproduce.conversations import queries as conversations
-from coproduce.groups.queries import invitations_count
+from coproduce.groups.queries import invitations
 from coproduce.ledger import queries as ledger
+from coproduce.lib.counting import count_each_for
 from coproduce.members.queries import pending_applications
 
 # Pages that belong to the coordinators' part of a community, by namespace and URL name.
@@ -62,6 +63,29 @@ def section_of(match) -> str:
     return _SECTION_OF_NAMESPACE.get(namespace, "")
 
 
+# What the header counts, by user and community id (built once per process: ``count_each_for``).
+
+def _waiting_for(*, user: int) -> dict:
+    return {
+        "to_confirm": ledger.waiting_for_answer_from(user),
+        "unread": conversations.unread(user),
+        "invitations": invitations(user),
+    }
+
+
+def _waiting_in(*, user: int, community: int) -> dict:
+    counts = _waiting_for(user=user)
+    return counts | {"unread_here": counts["unread"].filter(conversation__community=community)}
+
+
+def _coordinating_in(*, user: int, community: int) -> dict:
+    return _waiting_in(user=user, community=community) | {
+        "applications": pending_applications(community),
+        "held": ledger.held(community),
+        "reports": conversations.open_reports(community),
+    }
+
+
 class Navigation:
     """What the header needs to know about the person and the page; each figure is read on first use."""
 
@@ -74,32 +98,44 @@ class Navigation:
         self.slug = (match.kwargs.get("slug") if match else None) or None
 
     @cached_property
-    def _unread(self) -> dict[int, int]:
-        return conversations.unread_by_community(self.user) if self.user.is_authenticated else {}
+    def _access(self):
+        """What the page's view found out (``members.permissions.access_for``), for this page's community."""
+        access = getattr(self.request, "access", None)
+        return access if access is not None and access.community.slug == self.slug else None
 
     @cached_property
     def _community(self) -> Community | None:
+        if self._access is not None:
+            return self._access.community
         return Community.objects.filter(slug=self.slug).first() if self.slug else None
+
+    @cached_property
+    def _counts(self) -> dict[str, int]:
+        """Every count this header can show, in one query. A community's coordination counts are
+        read only for its coordinators (or when the view did not say who is looking)."""
+        if not self.user.is_authenticated:
+            return {}
+        community = self._community
+        if community is None:
+            return count_each_for("header", _waiting_for, user=self.user.pk)
+        if self._access is None or self._access.is_coordinator:
+            return count_each_for("header: coordinating", _coordinating_in, user=self.user.pk, community=community.pk)
+        return count_each_for("header: in a community", _waiting_in, user=self.user.pk, community=community.pk)
 
     @cached_property
     def waiting(self) -> int:
         """Everything waiting for this person, in all their communities: exchanges to confirm,
         unread messages and invitations to groups (the home page lists each)."""
-        if not self.user.is_authenticated:
-            return 0
-        return ledger.pending_count(self.user) + sum(self._unread.values()) + invitations_count(self.user)
+        counts = self._counts
+        return counts.get("to_confirm", 0) + counts.get("unread", 0) + counts.get("invitations", 0)
 
     @cached_property
     def unread_here(self) -> int:
         """Unread messages in the community of this page."""
-        community = self._community
-        return self._unread.get(community.pk, 0) if community else 0
+        return self._counts.get("unread_here", 0)
 
     @cached_property
     def coordination_here(self) -> int:
         """What waits for this community's coordinators: applications, approvals and reports."""
-        community = self._community
-        if community is None:
-            return 0
-        return (pending_applications(community).count() + ledger.held(community).count()
-                + conversations.open_reports(community).count())
+        counts = self._counts
+        return counts.get("applications", 0) + counts.get("held", 0) + counts.get("reports", 0)

@@ -11,7 +11,9 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.messages import get_messages
 from django.core import mail
+from django.db import connection
 from django.test import Client as DjangoClient
+from django.test.utils import CaptureQueriesContext
 
 from coproduce import testing
 
@@ -226,6 +228,19 @@ def test_the_rule_a_token_flow_calls(member, coordinator, site_admin, db):
     assert two_factor_state(site_admin, []) is TwoFactor.ASK
     assert two_factor_state(coordinator, {"password", "mfa"}) is TwoFactor.DONE
     assert two_factor_state(newcomer, {"password"}) is TwoFactor.SET_UP
+    # A session that passed the step proves nothing once the authenticator is gone: set it up again.
+    assert two_factor_state(newcomer, {"password", "mfa"}) is TwoFactor.SET_UP
+    Authenticator.objects.filter(user=coordinator).delete()
+    assert two_factor_state(coordinator, {"password", "mfa"}) is TwoFactor.SET_UP
+
+
+def test_a_coordinator_who_passed_the_step_costs_one_query_per_page(coordinator, db):
+    """The rule runs on every request: someone who passed the step is checked for their app only."""
+    from coproduce.accounts.mfa import TwoFactor, two_factor_state
+
+    with CaptureQueriesContext(connection) as queries:
+        assert two_factor_state(coordinator, {"password", "mfa"}) is TwoFactor.DONE
+    assert len(queries) == 1
 
 
 def test_the_first_site_admin_gets_in_the_documented_way(client, db):

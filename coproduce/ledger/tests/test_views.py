@@ -319,3 +319,40 @@ def test_the_record_page_reads_its_categories_in_one_query_however_many_there_ar
         add_category(riverside, actor=coordinator, name=f"Errand {n}", parent=parent)
     assert queries() == before
     assert f"{parent.name}: Errand 11" in client.get(url).content.decode()
+
+
+def test_each_line_of_a_list_is_named_as_its_account_names_itself(alice, bob, coordinator, riverside):
+    """``counterparties`` reads names as values (the ledger search, approvals): checked against
+    each account's own ``label``, for a member, a partner organisation, the pot and a pending line."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from coproduce.ledger.models import Account, Entry
+    from coproduce.ledger.queries import counterparties
+    from coproduce.partners.services import save_organisation
+
+    surgery = save_organisation(community=riverside, actor=coordinator, name="Riverside Surgery", type="health")
+    today = timezone.localdate()
+    transfers = [
+        services.record_exchange(community=riverside, giver=alice, receiver=bob, minutes=60, performed_on=today,
+                                 keyed_by=bob.user, idempotency_key="posted"),
+        services.record_exchange(community=riverside, giver=surgery, receiver=alice, minutes=30, performed_on=today,
+                                 keyed_by=coordinator, idempotency_key="organisation"),
+        services.grant_from_pot(community=riverside, to=bob, minutes=45, reason="Unwell", keyed_by=coordinator,
+                                idempotency_key="pot"),
+        services.record_exchange(community=riverside, giver=alice, receiver=bob, minutes=15, performed_on=today,
+                                 keyed_by=alice.user, idempotency_key="pending"),
+    ]
+    assert [t.status for t in transfers] == ["posted", "posted", "posted", "pending"]
+    expected = {}
+    for t in transfers:
+        if t.status == TransferStatus.POSTED:
+            expected[t.pk] = [(e.account.label, e.amount) for e in Entry.objects.filter(transfer=t).order_by("id")]
+        else:
+            expected[t.pk] = [(Account.objects.get(pk=pk).label, amount) for pk, amount in t.proposed]
+    with CaptureQueriesContext(connection) as queries:
+        lines = counterparties(transfers)
+    assert lines == expected
+    assert len(queries) == 2
+    names = {name for rows in lines.values() for name, _amount in rows}
+    assert {"Riverside Surgery", "Community pot", alice.user.name, bob.user.name} <= names

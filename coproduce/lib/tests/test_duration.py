@@ -130,3 +130,19 @@ def test_balance_field_reads_numbers_as_hours_and_allows_negatives():
     assert field_error(field, "1 hour") == ["Enter at most 0 hours."]
     assert field_error(field, "-100001 hours") == ["Enter at least −100,000 hours."]
     assert "A number on its own is hours." in str(field.help_text)
+
+
+def test_a_kept_text_follows_the_language():
+    """``format_duration`` keeps each text per language: switching language must never show the
+    words or the grouping of the one before."""
+    from django.utils import translation
+
+    from coproduce.lib.duration import format_duration
+
+    written = {}
+    for language in ("en-gb", "cy", "es", "en-gb"):
+        with translation.override(language):
+            written.setdefault(language, format_duration(90_061))
+            assert format_duration(90_061) == written[language]
+    assert written["en-gb"] == "1,501 hours 1 minute"
+    assert written["es"] == "1\xa0501 horas 1 minuto" and written["cy"] not in (written["en-gb"], written["es"])

@@ -62,3 +62,17 @@ def test_the_list_of_time_banks_counts_each_bank_once_per_change(client, riversi
     assert active_members_of([riverside, hilltop]) == {riverside.pk: _counted(riverside), hilltop.pk: 1}
     page = client.get(reverse("time_banks")).content.decode()
     assert "6 members" in page  # at least the community's k: shown as counted
+
+
+def test_members_added_in_bulk_are_counted_at_once(riverside, hilltop, member):
+    """``bulk_create`` sends no signal; an import or seeder must still not leave a count stale
+    (the directory pages by the kept count)."""
+    from coproduce.accounts.models import User
+
+    assert active_members(riverside) == _counted(riverside)
+    hilltop_before = active_members(hilltop)
+    people = User.objects.bulk_create(User(email=f"bulk{i}@example.org", name=f"Bulk {i}", password="!")
+                                      for i in range(30))
+    Membership.objects.bulk_create(Membership(community=riverside, user=person) for person in people)
+    assert active_members(riverside) == _counted(riverside) == 31
+    assert active_members(hilltop) == _counted(hilltop) == hilltop_before

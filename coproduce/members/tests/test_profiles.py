@@ -118,6 +118,36 @@ def test_members_who_left_are_not_in_the_directory(client, member, bob, second_m
     assert client.get(f"/c/riverside/members/{bob.pk}/").status_code == 404
 
 
+def test_the_directory_counts_its_pages_from_the_kept_count_and_follows_every_change(
+    client, member, bob, second_member, riverside, applicant
+):
+    from coproduce import testing
+    from coproduce.members.views import DIRECTORY_PAGE_SIZE
+
+    def shown():
+        page = client.get("/c/riverside/members/").context["page"]
+        return page.paginator.count, page.paginator.num_pages
+
+    def active():
+        return Membership.objects.filter(community=riverside, status="active").count()
+
+    client.force_login(member)
+    assert shown() == (active(), 1)
+    # Enough newcomers for a second page: counted at once, not at the next cache expiry.
+    for i in range(DIRECTORY_PAGE_SIZE):
+        testing.join(testing.make_person(f"n{i}@example.org", f"Newcomer {i}"), riverside)
+    assert shown() == (active(), 2)
+    # A departure counts too; applicants never do.
+    leave_community(bob, actor=second_member)
+    assert shown() == (active(), 2)
+    last = client.get("/c/riverside/members/", {"page": 2}).context["page"]
+    assert len(last.object_list) == active() - DIRECTORY_PAGE_SIZE
+    # A search counts what it found.
+    found = client.get("/c/riverside/members/", {"q": "Newcomer 1"}).context["page"]
+    matching = [i for i in range(DIRECTORY_PAGE_SIZE) if f"Newcomer {i}".startswith("Newcomer 1")]
+    assert found.paginator.count == len(found.object_list) == len(matching) > 1
+
+
 def test_pending_applicants_are_not_in_the_directory(client, member, applicant):
     client.force_login(member)
     response = client.get("/c/riverside/members/")

@@ -262,7 +262,8 @@ def test_the_counters_plain_sql_reads_the_code_as_the_orm_does(riverside, alice,
     listing = save_listing(pool, actor=pat, title="A gym session", description="", minutes=30,
                            days=["MO", "SA"], opens_at=datetime.time(7), closes_at=datetime.time(21, 30),
                            available_until=datetime.date(2099, 1, 31), minimum_age=16, stock=5)
-    code = services.issue_code(listing, membership=alice, actor=member)
+    # A Monday within its hours, whatever the clock says (run after 21:30 this test failed).
+    code = services.issue_code(listing, membership=alice, actor=member, now=at(datetime.date(2026, 12, 7), 10))
     orm = RedemptionCode.objects.select_related("listing", "membership__user").get(pk=code.pk)
     with transaction.atomic():
         plain = _locked_code(pool, code.code)

@@ -348,6 +348,57 @@ def test_coordinate_link_counts_what_waits_for_coordinators(client, coordinator,
     assert 'aria-label="Coordinate, 1 waiting"' in page
 
 
+def _navigation(user, path, slug=None):
+    """The header of ``path`` as ``user`` sees it, after the view's own permission check."""
+    from django.test import RequestFactory
+    from django.urls import resolve
+
+    from coproduce.members.permissions import access_for
+    from coproduce.web.navigation import Navigation
+
+    request = RequestFactory().get(path)
+    request.user, request.resolver_match = user, resolve(path)
+    if slug:
+        access_for(request, slug)
+    return Navigation(request)
+
+
+def test_the_header_reads_all_its_counts_in_one_query(coordinator, member, second_member, riverside, applicant):
+    from coproduce.conversations.models import Report
+    from coproduce.conversations.services import report
+    from coproduce.ledger.models import Transfer
+    from coproduce.members.models import Application
+
+    alice, bob = _m(member, riverside), _m(second_member, riverside)
+    start_conversation(sender=bob, recipient=alice, body="Hello!")
+    _exchange(riverside, bob, alice, 30, keyed_by=second_member)  # waits for Alice's answer
+    report(community=riverside, reporter=member, reported=second_member, reason="Rude")
+    waiting_here = (Application.objects.filter(community=riverside, status="pending").count()
+                    + Transfer.objects.filter(community=riverside, status="held").count()
+                    + Report.objects.filter(community=riverside, status="open").count())
+    assert waiting_here == 2  # the application and the report
+
+    nav = _navigation(coordinator, "/c/riverside/members/", "riverside")
+    with CaptureQueriesContext(connection) as queries:
+        assert (nav.waiting, nav.unread_here, nav.coordination_here) == (0, 0, waiting_here)
+    assert len(queries) == 1
+    # A member's header leaves the coordinators' queues out of its one query.
+    nav = _navigation(member, "/c/riverside/market/", "riverside")
+    with CaptureQueriesContext(connection) as queries:
+        assert (nav.waiting, nav.unread_here, nav.coordination_here) == (2, 1, 0)
+    assert len(queries) == 1 and "members_application" not in queries[0]["sql"]
+    # A page whose view did not check who is looking finds the community itself: two queries.
+    nav = _navigation(coordinator, "/c/riverside/members/")
+    with CaptureQueriesContext(connection) as queries:
+        assert nav.coordination_here == waiting_here
+    assert len(queries) == 2
+    # Outside any community: only what waits for the person.
+    nav = _navigation(member, HOME)
+    with CaptureQueriesContext(connection) as queries:
+        assert (nav.waiting, nav.unread_here, nav.coordination_here) == (2, 0, 0)
+    assert len(queries) == 1
+
+
 # --- Cost ----------------------------------------------------------------------------------------
 
 def _grow(riverside, n, tag):
