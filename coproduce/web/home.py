@@ -23,6 +23,7 @@ from coproduce.insights.figures import Period, add_months, community_month, roll
 from coproduce.insights.views_network import OUTREACH_DAYS, outreach_count
 from coproduce.ledger import queries as ledger
 from coproduce.ledger.services import community_today
+from coproduce.lib.counting import count_each
 from coproduce.market import matching
 from coproduce.market import queries as market
 from coproduce.market.models import PostKind
@@ -131,11 +132,12 @@ def member_section(user, membership: Membership, *, balance: int, newcomer: bool
     to_confirm = ledger.pending_for(user, community)
     introductions = conversations.new_introductions(user, community)
     posts = market.open_posts_of(membership)
+    counts = count_each(to_confirm=to_confirm, introductions=introductions, posts=posts)
     return MemberSection(
         membership=membership, balance=balance, newcomer=newcomer, unread=unread,
-        to_confirm=list(to_confirm[:TOP]), to_confirm_count=to_confirm.count(),
-        introductions=list(introductions[:TOP]), introductions_count=introductions.count(),
-        posts=list(posts[:TOP]), posts_count=posts.count(),
+        to_confirm=list(to_confirm[:TOP]), to_confirm_count=counts["to_confirm"],
+        introductions=list(introductions[:TOP]), introductions_count=counts["introductions"],
+        posts=list(posts[:TOP]), posts_count=counts["posts"],
         sessions=list(groups.next_sessions_for(membership)[:TOP]),
     )
 
@@ -154,12 +156,11 @@ def coordinator_section(community: Community) -> CoordinatorSection:
     this_month = community_month(community)
     last_month = add_months(this_month, -1)
     per_month = rollup_figures(community, Period(last_month, this_month))["per_month"]
+    queues = count_each(applications=pending_applications(community), approvals=ledger.held(community),
+                        brokerage=market.brokerage_queue(community), reports=conversations.open_reports(community),
+                        expiring_checks=expiring_checks(community))
     return CoordinatorSection(
-        applications=pending_applications(community).count(),
-        approvals=ledger.held(community).count(),
-        brokerage=market.brokerage_queue(community).count(),
-        reports=conversations.open_reports(community).count(),
-        expiring_checks=expiring_checks(community).count(),
+        **queues,
         outreach=outreach_count(community, days=OUTREACH_DAYS, today=community_today(community)),
         outreach_days=OUTREACH_DAYS,
         this_month=Month(this_month, *per_month.get(this_month, (0, 0))),
