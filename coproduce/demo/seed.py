@@ -31,7 +31,6 @@ from coproduce.demo.market import seed_market
 from coproduce.demo.partners import seed_partners
 from coproduce.members import services as member_services
 from coproduce.members.availability import SLOTS
-from coproduce.members.counts import touch as touch_people
 from coproduce.members.models import (
     AgeBand,
     Application,
@@ -218,7 +217,6 @@ def _bulk_population(community, coordinator, areas, skills, count, months, rng, 
                            availability=_availability(rng))
                 for u, (_i, _f, _s, _g, joined) in zip(users, people, strict=True)
             ], batch_size=1000)
-            touch_people(community.pk)  # bulk_create sends no signals: kept member counts are stale now
             if connection_lacks_returning(memberships):
                 memberships = list(Membership.objects.filter(user__in=users).order_by("user_id"))
             Skill = Membership.skills.through

@@ -4,6 +4,8 @@ longer than showing a page of them, and nobody pages past the first few hundred.
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
+from coproduce.lib.kept import kept
+
 COUNT_UP_TO = 10_000
 
 
@@ -54,8 +56,6 @@ class KeptPages:
         return self._count
 
     def __getitem__(self, part: slice) -> list:
-        from coproduce.lib.kept import kept
-
         keys = kept("kept-page", (*self.signature, part.start, part.stop),
                     lambda: list(self.queryset.values_list("pk", flat=True)[part]))
         rows = {row.pk: row for row in self.queryset.filter(pk__in=keys)}

@@ -18,7 +18,6 @@ from django.utils import timezone
 from coproduce.communities.models import Community
 from coproduce.ledger import services
 from coproduce.ledger.models import TransferKind, TransferStatus
-from coproduce.members.counts import touch as touch_people
 from coproduce.members.models import Membership
 
 MEMBERS = 50
@@ -56,7 +55,6 @@ class Command(BaseCommand):
             User(email=f"bench-{tag}-{i}@example.invalid", name=f"Bench {i}", password="!")
             for i in range(MEMBERS))
         Membership.objects.bulk_create(Membership(community=community, user=u) for u in users)
-        touch_people(community.pk)  # bulk_create sends no signals
         memberships = list(Membership.objects.filter(community=community).select_related("user").order_by("pk"))
         accounts = services.member_accounts(community, memberships)
         today = timezone.localdate()

@@ -30,7 +30,6 @@ from coproduce.market.models import Post, PostKind, PostStatus
 from coproduce.market.queries import search_posts
 from coproduce.market.vocabulary import FIRST_NAMES, LAST_NAMES, PHRASES
 from coproduce.members.availability import ALL_SLOTS_MASK
-from coproduce.members.counts import touch as touch_people
 from coproduce.members.models import Membership
 
 SLUG = "bench-matching"
@@ -155,7 +154,6 @@ class Command(BaseCommand):
             Membership(community=community, user=user, area=rng.choice(areas),
                        availability=rng.getrandbits(21) & ALL_SLOTS_MASK,
                        skills_text=PHRASES[rng.choice(names)][2][:200]) for user in users])
-        touch_people(community.pk)  # bulk_create sends no signals
         through = Membership.skills.through
         through.objects.bulk_create([
             through(membership_id=m.pk, category_id=categories[name].pk)
