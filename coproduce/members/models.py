@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +26,15 @@ class MembershipQuerySet(models.QuerySet):
         for community_id in sorted({membership.community_id for membership in created}):
             PeopleChanged.note(community_id)
         return created
+
+    def update(self, **kwargs):
+        # An update in bulk (``bulk_update`` goes through here too) sends no post_save either.
+        community_ids = sorted(set(self.order_by().values_list("community_id", flat=True).distinct()))
+        with transaction.atomic(using=self.db):
+            updated = super().update(**kwargs)
+            for community_id in community_ids:
+                PeopleChanged.note(community_id)
+        return updated
 
     def active(self):
         return self.filter(status=MembershipStatus.ACTIVE)

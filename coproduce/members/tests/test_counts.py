@@ -5,6 +5,7 @@ memberships themselves."""
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from coproduce import testing
 from coproduce.members import services
@@ -76,3 +77,18 @@ def test_members_added_in_bulk_are_counted_at_once(riverside, hilltop, member):
     Membership.objects.bulk_create(Membership(community=riverside, user=person) for person in people)
     assert active_members(riverside) == _counted(riverside) == 31
     assert active_members(hilltop) == _counted(hilltop) == hilltop_before
+
+
+def test_members_changed_in_bulk_are_counted_at_once(riverside, hilltop, member, other_member, coordinator):
+    """``update`` and ``bulk_update`` send no signal either (a script, a data fix in the shell)."""
+    assert active_members(riverside) == _counted(riverside) == 2
+    hilltop_before = active_members(hilltop)
+    Membership.objects.filter(community=riverside, user=member).update(status=MembershipStatus.LEFT,
+                                                                       left_at=timezone.now())
+    assert active_members(riverside) == _counted(riverside) == 1
+    assert active_members(hilltop) == _counted(hilltop) == hilltop_before
+    rows = list(Membership.objects.filter(community=riverside))
+    for row in rows:
+        row.role = Role.MEMBER
+    Membership.objects.bulk_update(rows, ["role"])
+    assert active_members(riverside, role=Role.COORDINATOR) == _counted(riverside, Role.COORDINATOR) == 0
