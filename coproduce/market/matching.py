@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from coproduce.market import classifier, hooks, lexicon, reciprocity, text
 from coproduce.market.models import Post, PostKind
-from coproduce.market.queries import TEXT_POOL, Plan, plan_from_terms, ranked_ids, text_filter
+from coproduce.market.queries import TEXT_POOL, Plan, best_ids, plan_from_terms, ranked_ids
 from coproduce.members import availability as slots
 from coproduce.members.models import Membership, MembershipStatus
 from coproduce.safeguarding.models import CategoryCheckRequirement
@@ -520,9 +520,35 @@ def _candidate_from(membership: Membership, skill_ids: set[int], offers: list[Po
                       for o in offers])
 
 
+@dataclass(frozen=True)
+class RequestRow:
+    """An open request, as scoring needs it (a light row: only the few shown load as posts)."""
+
+    pk: int
+    title: str
+    description: str
+    category_id: int
+    area: Place | None
+    availability: int
+    author_user_id: int
+
+
+_REQUEST_FIELDS = ("pk", "title", "description", "category_id", "area_id", "area__name", "area__latitude",
+                   "area__longitude", "availability", "author__user_id")
+
+
+def _request_rows(queryset) -> list[RequestRow]:
+    return [RequestRow(pk, title, description, category_id, _place(area_id, area_name, lat, lon), free, user_id)
+            for pk, title, description, category_id, area_id, area_name, lat, lon, free, user_id
+            in queryset.values_list(*_REQUEST_FIELDS)]
+
+
 def requests_for_member(membership: Membership, *, limit: int = 20) -> list[tuple[Post, Suggestion]]:
     """Open requests that match what this member offers (skills, open offers and the words people
-    use for those categories), best first."""
+    use for those categories), best first.
+
+    A hundred and forty candidates are weighed as light rows; only the ``limit`` shown are
+    loaded as posts (with their authors, categories and areas) for the page."""
     from coproduce.market.models import ConceptWord
 
     now = timezone.now()
@@ -533,9 +559,9 @@ def requests_for_member(membership: Membership, *, limit: int = 20) -> list[tupl
     if not category_ids and not membership.skills_text:
         return []
     candidates = (Post.objects.filter(community_id=membership.community_id, kind=PostKind.REQUEST).open()
-                  .exclude(author=membership).for_list())
+                  .exclude(author=membership))
     wanted = Q(category_id__in=category_ids) | Q(category__parent_id__in=category_ids)
-    requests = list(candidates.filter(wanted).order_by("-created_at")[:100])
+    requests = _request_rows(candidates.filter(wanted).order_by("-created_at")[:100])
     # Requests filed under another category still reach this member when they use the words of
     # what the member offers.
     vocabulary = list(ConceptWord.objects.filter(category_id__in=category_ids).order_by("id")
@@ -543,11 +569,12 @@ def requests_for_member(membership: Membership, *, limit: int = 20) -> list[tupl
     words = " ".join([membership.skills_text, *(o.title for o in own_offers), *vocabulary])
     if text.words(words):
         seen = {r.pk for r in requests}
-        found = text_filter(candidates, words, community_id=membership.community_id, limit=40,
-                            max_words=REQUEST_WORDS)
-        requests += [r for r in found if r.pk not in seen]
+        found = [pk for pk in best_ids(candidates, words, community_id=membership.community_id, limit=40,
+                                       max_words=REQUEST_WORDS) if pk not in seen]
+        if found:
+            requests += _request_rows(candidates.filter(pk__in=found))
     excluded = _excluded_user_ids(membership.user_id)
-    requests = [r for r in requests if r.author.user_id not in excluded]
+    requests = [r for r in requests if r.author_user_id not in excluded]
     if not requests:
         return []
     categories = classifier.category_rows(membership.community_id)
@@ -571,7 +598,10 @@ def requests_for_member(membership: Membership, *, limit: int = 20) -> list[tupl
             suggestion.membership = membership
             results.append((request, suggestion))
     results.sort(key=lambda pair: (-pair[1].score, -pair[0].pk))
-    return [(request, suggestion.explain(to_helper=True)) for request, suggestion in results[:limit]]
+    results = results[:limit]
+    posts = Post.objects.for_list().in_bulk([request.pk for request, _s in results])
+    return [(posts[request.pk], suggestion.explain(to_helper=True)) for request, suggestion in results
+            if request.pk in posts]
 
 
 def members_to_introduce(request: Post, query: str, *, limit: int = 20) -> list[Membership]:

@@ -219,13 +219,14 @@ class SearchResults:
         return any(p.pk == post.pk for p in self)
 
 
-def text_filter(qs: QuerySet, query: str, *, community_id: int, limit: int,
-                max_words: int = MAX_QUERY_WORDS) -> list:
-    """The ``limit`` posts of ``qs`` that best match ``query`` as search reads it."""
+def best_ids(qs: QuerySet, query: str, *, community_id: int, limit: int,
+             max_words: int = MAX_QUERY_WORDS) -> list[int]:
+    """The ids of the ``limit`` posts of ``qs`` that best match ``query`` as search reads it,
+    best first (the caller loads only the fields it needs)."""
     query_plan = plan(community_id, query, max_words=max_words)
     if not query_plan:
         return []
-    return SearchResults(qs, query_plan)[0:limit]
+    return ranked_ids(qs, query_plan, stop=limit)[0]
 
 
 def search_posts(community, *, query: str = "", kind: str | None = None, category=None, area=None,

@@ -389,3 +389,48 @@ def test_coordinator_suggestions_for_someone_not_in_the_community_are_404(as_per
     response = as_persona("coordinator").get(reverse("market:category_suggestions", args=["riverside"]),
                                              {"title": "walk my dog", "member": theirs.pk})
     assert response.status_code == 404
+
+
+def test_category_guesses_are_the_documented_naive_bayes_posterior(riverside, offers):
+    """The ranking is computed sparsely (one pass over categories, one over the counts a text
+    touches); recompute it here the long way, category by category and word by word."""
+    import math
+
+    from coproduce.market import classifier
+    from coproduce.market.models import TermCount
+
+    model = train(riverside)
+    leaves = classifier.leaf_categories(classifier.category_rows(riverside.pk))
+    counts = {}
+    for stem, category_id, n in TermCount.objects.filter(community=riverside).values_list("stem", "category_id",
+                                                                                          "count"):
+        if category_id in leaves:
+            counts.setdefault(stem, {})[category_id] = n
+    vocabulary = max(model.vocabulary, len(counts), 1)
+    texts = {1: "Would anyone take my Labrador out on weekday mornings?", 2: "grass hedge lawn hedge",
+             3: "help with my phone and photos", 4: "zzzz qqqq"}
+    terms = {key: [lexicon.Term(w, (text.stem(w),), None) for w in text.words(words)] for key, words in texts.items()}
+    found = classifier.guess_many(riverside.pk, terms, limit=len(leaves))
+    for key, words in terms.items():
+        stems = {}
+        for term in words:
+            stems[term.stems[0]] = stems.get(term.stems[0], 0) + 1
+        present = [s for s in stems if s in counts]
+        if not present:
+            assert found[key] == []
+            continue
+        scores = {}
+        for pk in leaves:
+            documents, total = model.categories.get(str(pk), [0, 0.0])
+            score = 0.5 * math.log(documents + 1)
+            for stem in present:
+                weight = stems[stem] * math.log(1 + len(leaves) / len(counts[stem])) / math.log(1 + len(leaves))
+                score += weight * math.log((counts[stem].get(pk, 0.0) + 0.1) / (total + 0.1 * vocabulary))
+            scores[pk] = score
+        top = max(scores.values())
+        whole = sum(math.exp(s - top) for s in scores.values())
+        ranked = sorted(scores, key=lambda pk: (-scores[pk], pk))
+        expected = [(pk, round(math.exp(scores[pk] - top) / whole, 4)) for pk in ranked]
+        expected = [(pk, p) for pk, p in expected if p >= 0.02]
+        assert [(g.pk, g.probability) for g in found[key]] == expected, texts[key]
+    assert found[2][0].name == "Gardening"
