@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _lazy
@@ -549,7 +549,7 @@ def requests_for_member(membership: Membership, *, limit: int = 20) -> list[tupl
 
     A hundred and forty candidates are weighed as light rows; only the ``limit`` shown are
     loaded as posts (with their authors, categories and areas) for the page."""
-    from coproduce.market.models import ConceptWord
+    from coproduce.market.models import ConceptWord, SearchWord
 
     now = timezone.now()
     own_offers = list(Post.objects.filter(author=membership, kind=PostKind.OFFER).open()
@@ -563,8 +563,11 @@ def requests_for_member(membership: Membership, *, limit: int = 20) -> list[tupl
     wanted = Q(category_id__in=category_ids) | Q(category__parent_id__in=category_ids)
     requests = _request_rows(candidates.filter(wanted).order_by("-created_at")[:100])
     # Requests filed under another category still reach this member when they use the words of
-    # what the member offers.
-    vocabulary = list(ConceptWord.objects.filter(category_id__in=category_ids).order_by("id")
+    # what the member offers: the words the community's posts use most (a category's vocabulary
+    # holds every language's words, and those the community does not write would fill the list).
+    used = SearchWord.objects.filter(community_id=membership.community_id, word=OuterRef("word")).values("posts")
+    vocabulary = list(ConceptWord.objects.filter(category_id__in=category_ids)
+                      .annotate(used=Subquery(used[:1])).order_by(F("used").desc(nulls_last=True), "id")
                       .values_list("word", flat=True)[:REQUEST_WORDS])
     words = " ".join([membership.skills_text, *(o.title for o in own_offers), *vocabulary])
     if text.words(words):

@@ -188,6 +188,20 @@ class TestMatchingSurvivesAWrongCategory:
         found = matching.requests_for_member(Membership.objects.get(user=second_member))
         assert [r.title for r, _s in found] == ["Walkies for my spaniel"]
 
+    def test_a_helper_is_reached_by_the_words_the_community_uses_most(self, riverside, member, second_member):
+        """A category's vocabulary holds more words than are looked for (every language's): the
+        ones the community's posts use come first."""
+        walking = category(riverside, "Dog walking")
+        ConceptWord.objects.create(community=riverside, category=walking, word="pooch", stem=text.stem("pooch"))
+        assert ConceptWord.objects.filter(category=walking).count() > matching.REQUEST_WORDS + 1
+        for n in range(3):
+            post(member, riverside, kind=PostKind.OFFER, title=f"Pooch walks, round {n}", category_name="Dog walking")
+        Membership.objects.get(user=second_member).skills.set([walking])
+        post(member, riverside, title="Help with my pooch", category_name="Computer and phone help")
+        train(riverside)
+        found = matching.requests_for_member(Membership.objects.get(user=second_member))
+        assert [r.title for r, _s in found] == ["Help with my pooch"]
+
 
 class TestPostForm:
     def test_htmx_suggestions_as_people_type(self, riverside, as_persona):
