@@ -35,7 +35,11 @@ def _in_range(digits: str) -> bool:
 
 
 def member_label(membership: Membership) -> str:
-    return f"{membership.user.name} (#{membership.pk})"
+    return _label(membership.user.name, membership.pk)
+
+
+def _label(name: str, number: int) -> str:
+    return f"{name} (#{number})"
 
 
 class MemberLookupWidget(forms.TextInput):
@@ -122,12 +126,12 @@ def _inline_options(queryset) -> list[str]:
     Cached on the queryset object, so a formset of many rows asks the database once.
     """
     if not hasattr(queryset, "_inline_member_options"):
-        # Read unsorted and sorted here: sorting a large community's names in the database only
-        # to throw them away took 80 ms at 100,000 members (issue 19). One query either way.
-        first = list(queryset.select_related("user").order_by()[:INLINE_SUGGESTIONS_UP_TO + 1])
-        first.sort(key=lambda m: (m.user.name, m.pk))
+        # Names and numbers only, unsorted, sorted here: a large community's first rows read as
+        # members only to be thrown away took 15 ms a page at 100,000 members, and sorting them in
+        # the database 80 ms (issue 19). One query either way.
+        first = sorted(queryset.order_by().values_list("user__name", "pk")[:INLINE_SUGGESTIONS_UP_TO + 1])
         queryset._inline_member_options = (
-            [member_label(m) for m in first] if len(first) <= INLINE_SUGGESTIONS_UP_TO else [])
+            [_label(name, pk) for name, pk in first] if len(first) <= INLINE_SUGGESTIONS_UP_TO else [])
     return queryset._inline_member_options
 
 
