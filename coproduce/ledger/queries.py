@@ -147,16 +147,19 @@ def with_other_side(entries, account: Account) -> list[Entry]:
     to its page ("" otherwise); that costs one query per describer, and none without such lines.
     The pages linked to are open to everyone who may read a statement of the community."""
     entries = list(entries)
-    lines: dict[int, list[Entry]] = {}
-    for line in (Entry.objects.filter(transfer_id__in={e.transfer_id for e in entries},
-                                      account__community_id=account.community_id)
-                 .exclude(account_id=account.pk)
-                 .select_related("account__membership__user", "account__organisation").order_by("id")):
-        lines.setdefault(line.transfer_id, []).append(line)
+    lines: dict[int, list[tuple[int, str]]] = {}  # transfer id -> (amount, who) of the other lines
+    for transfer_id, amount, kind, member_name, organisation_name, name in (
+            Entry.objects.filter(transfer_id__in={e.transfer_id for e in entries},
+                                 account__community_id=account.community_id)
+            .exclude(account_id=account.pk).order_by("id")
+            .values_list("transfer_id", "amount", "account__kind", "account__membership__user__name",
+                         "account__organisation__name", "account__name")):
+        who = wording.party_name(kind, member_name=member_name or "", organisation_name=organisation_name or "",
+                                 name=name or "")
+        lines.setdefault(transfer_id, []).append((amount, who))
     about = hooks.about_transfers({e.transfer_id: e.transfer.kind for e in entries})
     for entry in entries:
-        others = [line.account for line in lines.get(entry.transfer_id, ())
-                  if (line.amount > 0) != (entry.amount > 0)]
+        others = [who for amount, who in lines.get(entry.transfer_id, ()) if (amount > 0) != (entry.amount > 0)]
         found = about.get(entry.transfer_id)
         entry.other_side = wording.other_side(entry.transfer.kind, entry.amount, others,
                                               found.text if found else "")

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from coproduce.ledger.models import Account, AccountKind, Transfer, TransferKind, TransferStatus
+from coproduce.ledger.models import AccountKind, Transfer, TransferKind, TransferStatus
 
 
 def credited_message(transfer: Transfer | None, done: str) -> str:
@@ -16,22 +16,22 @@ def credited_message(transfer: Transfer | None, done: str) -> str:
     return f"{done} " + _("Time credited.")
 
 
-def party_name(account: Account) -> str:
-    """How a statement names an account: the member's name, "Riverside Surgery (organisation)",
-    or "the community pot"."""
-    if account.kind == AccountKind.ORGANISATION:
-        return _("%(name)s (organisation)") % {"name": account.organisation.name}
-    if account.kind == AccountKind.POT:
+def party_name(kind: str, *, member_name: str = "", organisation_name: str = "", name: str = "") -> str:
+    """How a statement names an account, from the names alone (statements read them as values, no
+    model per line): the member's name, "Riverside Surgery (organisation)", or "the community pot"."""
+    if kind == AccountKind.ORGANISATION:
+        return _("%(name)s (organisation)") % {"name": organisation_name}
+    if kind == AccountKind.POT:
         return _("the community pot")
-    if account.kind == AccountKind.CLEARING:
-        return account.name
-    return account.membership.user.name
+    if kind == AccountKind.CLEARING:
+        return name
+    return member_name
 
 
-def other_side(kind: str, amount: int, others: list[Account], about: str = "") -> str:
+def other_side(kind: str, amount: int, others: list[str], about: str = "") -> str:
     """Who was on the other side of a statement line, in plain words: "Gave to Joan Green",
     "From the community pot", "Received from 3 people". ``amount`` is this line's; ``others``
-    are the transfer's other accounts. ``about`` is what the transfer was for, when an app said
+    names the transfer's other accounts (``party_name``). ``about`` is what the transfer was for, when an app said
     (``hooks.describe_transfers``): time given there is named by it ("Carers' circle, session
     on 3 March") rather than by the pot or organisation that pays."""
     if about and kind == TransferKind.CROSSING:
@@ -40,7 +40,7 @@ def other_side(kind: str, amount: int, others: list[Account], about: str = "") -
         return about
     if not others:
         return about
-    who = party_name(others[0]) if len(others) == 1 else (
+    who = others[0] if len(others) == 1 else (
         ngettext("%(n)d person", "%(n)d people", len(others)) % {"n": len(others)})
     if about:
         text = _("Received from %(who)s at %(what)s") if amount < 0 else _("From %(who)s at %(what)s")
