@@ -185,11 +185,6 @@ def pending_for(user, community: Community) -> QuerySet[Transfer]:
             .select_related("keyed_by", "category").order_by("created_at"))
 
 
-def pending_count(user) -> int:
-    """How many exchanges wait for this person's answer, in all their communities (one query)."""
-    return waiting_for_answer_from(user).count()
-
-
 def balances(membership_ids) -> dict[int, int]:
     """Each member's balance in minutes by membership id, without creating accounts (a member
     with no account yet has 0). One query."""

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from coproduce.ledger.models import AccountKind, Transfer, TransferKind, TransferStatus
+from coproduce.ledger.models import Account, AccountKind, Transfer, TransferKind, TransferStatus
 
 
 def credited_message(transfer: Transfer | None, done: str) -> str:
@@ -22,18 +22,16 @@ def party_name(kind: str, *, member_name: str = "", organisation_name: str = "",
     if kind == AccountKind.ORGANISATION:
         return _("%(name)s (organisation)") % {"name": organisation_name}
     if kind == AccountKind.POT:
-        return _("the community pot")
-    if kind == AccountKind.CLEARING:
-        return name
-    return member_name
+        return _("the community pot")  # in the middle of a sentence ("From the community pot")
+    return Account.label_of(kind, member_name=member_name, name=name)
 
 
 def other_side(kind: str, amount: int, others: list[str], about: str = "") -> str:
     """Who was on the other side of a statement line, in plain words: "Gave to Joan Green",
     "From the community pot", "Received from 3 people". ``amount`` is this line's; ``others``
-    names the transfer's other accounts (``party_name``). ``about`` is what the transfer was for, when an app said
-    (``hooks.describe_transfers``): time given there is named by it ("Carers' circle, session
-    on 3 March") rather than by the pot or organisation that pays."""
+    names the transfer's other accounts (``party_name``). ``about`` is what the transfer was for,
+    when an app said (``hooks.describe_transfers``): time given there is named by it ("Carers'
+    circle, session on 3 March") rather than by the pot or organisation that pays."""
     if about and kind == TransferKind.CROSSING:
         return (_("Gave to %(who)s") if amount > 0 else _("Received from %(who)s")) % {"who": about}
     if about and kind in (TransferKind.EXCHANGE, TransferKind.GROUP) and amount > 0:
