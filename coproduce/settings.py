@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "coproduce.demo",
     "coproduce.web",
     "coproduce.api",  # issue 17: the JSON API and personal access tokens
+    "coproduce.privacy",  # issue 20: people's data: a copy, erasure, the records of processing
     "rest_framework",
     "drf_spectacular",
     "django_tasks",  # issue 4: the django-tasks backport (Django's task framework)

@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("coproduce.notifications.urls")),
     path("", include("coproduce.insights.urls")),
     path("", include("coproduce.outcomes.urls")),
+    path("", include("coproduce.privacy.urls")),
 ]
 
 handler403 = "coproduce.web.views.permission_denied"

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.lib.personal_data import Audience, Basis, Kept, PersonalData, Purpose
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -39,6 +41,11 @@ class ContactPreference(models.TextChoices):
 
 class User(AbstractUser):
     """A person. Assisted members have no e-mail and no usable password."""
+
+    personal_data = PersonalData(
+        title=_("Your account and profile"), about=("pk",), purpose=Purpose.MEMBERSHIP, basis=Basis.CONTRACT,
+        seen_by=Audience.MEMBERS, kept=Kept.MEMBERSHIP, withheld=("password",),
+        free_text=("name", "email", "phone", "postal_address", "about_me", "languages", "access_needs"))
 
     username = None
     first_name = None

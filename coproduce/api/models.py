@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.lib.personal_data import Audience, Basis, Kept, PersonalData, Purpose
+
 
 class Scope(models.TextChoices):
     READ = "read", _("Read your profile, balance, statement, suggestions, messages and groups")
@@ -16,6 +18,10 @@ class Scope(models.TextChoices):
 
 
 class AccessToken(models.Model):
+    personal_data = PersonalData(
+        title=_("Access tokens for apps"), about=("user",), purpose=Purpose.SECURITY, basis=Basis.CONTRACT,
+        seen_by=Audience.PERSON, kept=Kept.MEMBERSHIP, withheld=("secret_hash",))
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_tokens")
     name = models.CharField(_("name"), max_length=100)
     # The public half of the token, to find it; the secret half is kept only as a SHA-256 hash

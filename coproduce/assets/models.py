@@ -21,6 +21,8 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.lib.personal_data import Audience, Basis, Kept, NamesPeople, PersonalData, Purpose
+
 
 class Provenance(models.Model):
     """Who looks after a record, when it was last checked, and where an imported one came from."""
@@ -43,6 +45,8 @@ class Provenance(models.Model):
 class AssetOrganisation(Provenance):
     """HSDS ``organization``: anyone who runs something, a partner or not."""
 
+    personal_data = NamesPeople(names=("maintained_by",), purpose=Purpose.DIRECTORY)
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     partner = models.OneToOneField("partners.Organisation", on_delete=models.CASCADE, null=True, blank=True,
                                    related_name="asset")
@@ -61,6 +65,8 @@ class AssetOrganisation(Provenance):
 
 class Location(Provenance):
     """HSDS ``location`` with its ``address`` and ``accessibility``."""
+
+    personal_data = NamesPeople(names=("maintained_by",), purpose=Purpose.DIRECTORY)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organisation = models.ForeignKey(AssetOrganisation, on_delete=models.CASCADE, null=True, blank=True,
@@ -152,6 +158,8 @@ class ServiceQuerySet(models.QuerySet):
 
 class Service(Provenance):
     """HSDS ``service``: something people can go to, use or join."""
+
+    personal_data = NamesPeople(names=("maintained_by",), purpose=Purpose.DIRECTORY)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organisation = models.ForeignKey(AssetOrganisation, on_delete=models.CASCADE, related_name="services")
@@ -257,6 +265,11 @@ class SuggestionStatus(models.TextChoices):
 
 class Suggestion(models.Model):
     """A member suggests a new asset, or a correction to one; a coordinator accepts or declines."""
+
+    personal_data = PersonalData(
+        title=_("Directory suggestions you made"), about=("suggested_by__user",), purpose=Purpose.DIRECTORY,
+        basis=Basis.LEGITIMATE_INTERESTS, seen_by=Audience.COORDINATORS, kept=Kept.MEMBERSHIP,
+        names=("decided_by",), free_text=("details", "reason"))
 
     community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+")
     suggested_by = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="+")

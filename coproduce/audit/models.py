@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.lib.personal_data import Audience, Basis, Kept, PersonalData, Purpose
+
 
 class AuditAction(models.TextChoices):
     COMMUNITY_CREATED = "community.created", _("created the community")
@@ -75,6 +77,9 @@ class AuditAction(models.TextChoices):
     ASSET_SUGGESTION_ACCEPTED = "assets.suggestion_accepted", _("accepted a suggestion for the directory")
     ASSET_SUGGESTION_DECLINED = "assets.suggestion_declined", _("declined a suggestion for the directory")
     ASSETS_IMPORTED = "assets.imported", _("imported another directory's Open Referral UK feed")
+    DATA_COPY_REQUESTED = "privacy.copy_requested", _("asked for a copy of their data")
+    DATA_COPY_REQUESTED_FOR = "privacy.copy_requested_for", _("asked for a copy of an assisted member's data")
+    DATA_COPY_DOWNLOADED = "privacy.copy_downloaded", _("downloaded a copy of personal data")
 
 
 class AuditEntryQuerySet(models.QuerySet):
@@ -87,6 +92,10 @@ class AuditEntryQuerySet(models.QuerySet):
 
 class AuditEntry(models.Model):
     """An append-only record of a sensitive action: who did it, for whom, when."""
+
+    personal_data = PersonalData(
+        title=_("Audit entries about you"), about=("actor", "on_behalf_of"), purpose=Purpose.ACCOUNTABILITY,
+        basis=Basis.LEGITIMATE_INTERESTS, seen_by=Audience.COORDINATORS, kept=Kept.AUDIT)
 
     community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, null=True,
                                   blank=True, related_name="audit_entries")

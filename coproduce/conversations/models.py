@@ -4,11 +4,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.lib.personal_data import Audience, Basis, Kept, PersonalData, Purpose
+
 MESSAGE_MAX = 2000
 
 
 class Conversation(models.Model):
     """Private messages between two members, usually about an offer or request."""
+
+    personal_data = PersonalData(
+        title=_("Conversations"), about=("participants__user",), purpose=Purpose.MESSAGES, basis=Basis.CONTRACT,
+        seen_by=Audience.PARTIES, kept=Kept.MEMBERSHIP, names=("introduced_by",))
 
     community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="conversations")
     post = models.ForeignKey("market.Post", on_delete=models.PROTECT, null=True, blank=True,
@@ -26,6 +32,10 @@ class Conversation(models.Model):
 
 
 class Participant(models.Model):
+    personal_data = PersonalData(
+        title=_("Your place in conversations"), about=("user",), purpose=Purpose.MESSAGES, basis=Basis.CONTRACT,
+        seen_by=Audience.PARTIES, kept=Kept.MEMBERSHIP)
+
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="participants")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="conversation_seats")
     last_read_at = models.DateTimeField(null=True, blank=True)
@@ -39,6 +49,11 @@ class Participant(models.Model):
 
 
 class Message(models.Model):
+    personal_data = PersonalData(
+        title=_("Messages sent and received"), about=("sender", "conversation__participants__user"),
+        purpose=Purpose.MESSAGES, basis=Basis.CONTRACT, seen_by=Audience.PARTIES, kept=Kept.MEMBERSHIP,
+        free_text=("body",))
+
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("message"), max_length=MESSAGE_MAX)
@@ -55,6 +70,10 @@ class Message(models.Model):
 
 class Block(models.Model):
     """The blocker no longer receives messages from the blocked person, anywhere."""
+
+    personal_data = PersonalData(
+        title=_("People you blocked"), about=("blocker",), purpose=Purpose.MESSAGES,
+        basis=Basis.LEGITIMATE_INTERESTS, seen_by=Audience.PERSON, kept=Kept.MEMBERSHIP, names=("blocked",))
 
     blocker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_made")
     blocked = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_received")
@@ -77,6 +96,11 @@ class ReportStatus(models.TextChoices):
 
 class Report(models.Model):
     """A member's report of a message or a member; the only way a coordinator sees a conversation."""
+
+    personal_data = PersonalData(
+        title=_("Reports you made"), about=("reporter",), purpose=Purpose.SAFEGUARDING,
+        basis=Basis.LEGITIMATE_INTERESTS, seen_by=Audience.COORDINATORS, kept=Kept.MEMBERSHIP,
+        names=("reported", "resolved_by"), free_text=("reason", "resolution"))
 
     community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="reports")
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

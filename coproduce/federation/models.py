@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.lib.personal_data import Audience, Basis, Kept, NamesPeople, PersonalData, Purpose
+
 
 class Node(models.Model):
     """A community's identity towards linked banks: an Ed25519 key pair. The public key is given
@@ -29,6 +31,8 @@ class Node(models.Model):
 
 class Link(models.Model):
     """This community's link to one community on another installation."""
+
+    personal_data = NamesPeople(names=("created_by",), purpose=Purpose.FEDERATION)
 
     community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="links")
     name = models.CharField(_("name of the linked time bank"), max_length=200)
@@ -67,6 +71,11 @@ class CrossingState(models.TextChoices):
 class Crossing(models.Model):
     """One exchange between a member here and a member of a linked bank, as this bank sees it.
     Both banks keep a Crossing with the same UUID; ``started_here`` says which one began it."""
+
+    personal_data = PersonalData(
+        title=_("Exchanges with linked time banks"), about=("member__user",), purpose=Purpose.FEDERATION,
+        basis=Basis.CONTRACT, seen_by=Audience.PARTIES, kept=Kept.LEDGER,
+        free_text=("their_name", "description", "reason"))
 
     uuid = models.UUIDField(default=uuid.uuid4)
     link = models.ForeignKey(Link, on_delete=models.PROTECT, related_name="crossings")

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.lib.personal_data import Audience, Basis, Kept, NamesPeople, PersonalData, Purpose
+
 
 class JoinPolicy(models.TextChoices):
     OPEN = "open", _("open: anyone in the community can join")
@@ -63,6 +65,10 @@ class GroupMemberQuerySet(models.QuerySet):
 
 
 class GroupMember(models.Model):
+    personal_data = PersonalData(
+        title=_("Peer-support groups"), about=("membership__user",), purpose=Purpose.GROUPS, basis=Basis.CONSENT,
+        seen_by=Audience.GROUP, kept=Kept.MEMBERSHIP, special=True, names=("invited_by", "appointed_by"))
+
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="members")
     membership = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="group_memberships")
     role = models.CharField(_("role"), max_length=15, choices=GroupRole.choices, default=GroupRole.MEMBER)
@@ -110,6 +116,8 @@ class SessionSeries(models.Model):
     ``count`` is always the number of dates the rule gives; ``until`` is kept when the person
     chose a last date, so the calendar feed says UNTIL as they did.
     """
+
+    personal_data = NamesPeople(names=("created_by",), purpose=Purpose.GROUPS)
 
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="series")
     frequency = models.CharField(_("repeats"), max_length=12, choices=Frequency.choices)
@@ -177,6 +185,10 @@ class BookingStatus(models.TextChoices):
 
 
 class Booking(models.Model):
+    personal_data = PersonalData(
+        title=_("Group sessions you booked"), about=("membership__user",), purpose=Purpose.GROUPS,
+        basis=Basis.CONSENT, seen_by=Audience.GROUP, kept=Kept.MEMBERSHIP, special=True)
+
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="bookings")
     membership = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="session_bookings")
     status = models.CharField(max_length=10, choices=BookingStatus.choices, default=BookingStatus.BOOKED)
@@ -192,6 +204,10 @@ class Booking(models.Model):
 
 class Attendance(models.Model):
     """One line of a session's register."""
+
+    personal_data = PersonalData(
+        title=_("Group sessions you came to"), about=("membership__user",), purpose=Purpose.GROUPS,
+        basis=Basis.CONSENT, seen_by=Audience.GROUP, kept=Kept.MEMBERSHIP, special=True)
 
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendance")
     membership = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="+")
@@ -210,6 +226,10 @@ def _token() -> str:
 
 class FeedToken(models.Model):
     """A private, revocable calendar URL: one member's feed, or one member's copy of a group's feed."""
+
+    personal_data = PersonalData(
+        title=_("Calendar feed links"), about=("membership__user",), purpose=Purpose.GROUPS, basis=Basis.CONTRACT,
+        seen_by=Audience.PERSON, kept=Kept.MEMBERSHIP, withheld=("token",))
 
     membership = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="feed_tokens")
     group = models.ForeignKey(Group, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -231,6 +251,10 @@ class FeedToken(models.Model):
 
 
 class Thread(models.Model):
+    personal_data = PersonalData(
+        title=_("Group discussions you started"), about=("started_by",), purpose=Purpose.GROUPS,
+        basis=Basis.CONSENT, seen_by=Audience.GROUP, kept=Kept.MEMBERSHIP, special=True, free_text=("title",))
+
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="threads")
     title = models.CharField(_("subject"), max_length=150)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -245,6 +269,10 @@ class Thread(models.Model):
 
 
 class Post(models.Model):
+    personal_data = PersonalData(
+        title=_("What you wrote in group discussions"), about=("author",), purpose=Purpose.GROUPS,
+        basis=Basis.CONSENT, seen_by=Audience.GROUP, kept=Kept.MEMBERSHIP, special=True, free_text=("body",))
+
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("message"), max_length=4000)

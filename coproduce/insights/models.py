@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.communities.activities import Activity
+from coproduce.lib.personal_data import Audience, Basis, Kept, NamesPeople, PersonalData, Purpose
 
 # --- Valuation (product brief, "Valuation: activities and replacement-cost rates") ---
 
@@ -68,6 +69,8 @@ class CommunityValuation(models.Model):
 class AreaIndicator(models.Model):
     """An outside figure for one area, e.g. recorded crime per 1,000 people, imported from CSV."""
 
+    personal_data = NamesPeople(names=("imported_by",), purpose=Purpose.FIGURES)
+
     community = models.ForeignKey("communities.Community", on_delete=models.CASCADE,
                                   related_name="area_indicators")
     area = models.ForeignKey("communities.Area", on_delete=models.CASCADE, related_name="indicators")
@@ -122,6 +125,8 @@ class LadderRung(models.TextChoices):
 
 class SelfAssessment(models.Model):
     """One sitting of an organisation's co-production self-assessment (6 principles × 3 levels)."""
+
+    personal_data = NamesPeople(names=("created_by",), purpose=Purpose.PARTNERS)
 
     organisation = models.ForeignKey("partners.Organisation", on_delete=models.CASCADE,
                                      related_name="self_assessments")
@@ -225,6 +230,8 @@ class PublicRelease(models.Model):
     the version was protected from, so that a correction can be protected against it (never
     served). ``secret`` seeds the public picture's order and layout (never shown)."""
 
+    personal_data = NamesPeople(names=("released_by",), purpose=Purpose.FIGURES)
+
     community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+",
                                   db_index=False)
     period_start = models.DateField()  # first day of the quarter
@@ -298,6 +305,10 @@ class MemberMonth(models.Model):
     splits are counted from, so the dashboard reads one small table instead of the ledger.
     Kept in the same transaction as each posting, like ``MonthlyRollup``."""
 
+    personal_data = PersonalData(
+        title=_("Minutes given and received each month"), about=("account__membership__user",),
+        purpose=Purpose.FIGURES, basis=Basis.LEGITIMATE_INTERESTS, seen_by=Audience.COORDINATORS, kept=Kept.LEDGER)
+
     key = models.CharField(max_length=40, unique=True)  # "account:month", for the upsert
     community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+",
                                   db_index=False)
@@ -318,6 +329,10 @@ class PairMonth(models.Model):
     month, net of reversals: the exchange network's ties for windows of whole months, without
     joining the ledger's entries to themselves. Kept in the posting transaction."""
 
+    personal_data = PersonalData(
+        title=_("Who you exchanged with each month"), about=("low__membership__user", "high__membership__user"),
+        purpose=Purpose.FIGURES, basis=Basis.LEGITIMATE_INTERESTS, seen_by=Audience.COORDINATORS, kept=Kept.LEDGER)
+
     key = models.CharField(max_length=50, unique=True)  # "a:b:month", for the upsert
     community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+",
                                   db_index=False)
@@ -337,6 +352,8 @@ class ReportRequest(models.Model):
     """A PDF report asked for by a coordinator and made in the background (``insights.tasks.make_report``):
     a report over a long period takes longer than a page should wait. The PDF is kept here, for the
     requester and the community's coordinators to download, until ``report_requests`` clears it."""
+
+    personal_data = NamesPeople(names=("requested_by",), purpose=Purpose.FIGURES)
 
     class Status(models.TextChoices):
         PENDING = "pending", _("being made")

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.lib.personal_data import Audience, Basis, Kept, PersonalData, Purpose
+
 MINUTE_STEP = 15
 MAX_LINE_MINUTES = 24 * 60
 
@@ -38,6 +40,10 @@ class Account(models.Model):
     organisation accounts have a floor (the community's pot and organisation floors) and no
     ceiling. A coordinator's exception for one account overrides either.
     """
+
+    personal_data = PersonalData(
+        title=_("Time credit accounts"), about=("membership__user",), purpose=Purpose.LEDGER, basis=Basis.CONTRACT,
+        seen_by=Audience.PERSON_AND_COORDINATORS, kept=Kept.LEDGER, free_text=("limit_reason",))
 
     community = models.ForeignKey("communities.Community", on_delete=models.PROTECT,
                                   related_name="ledger_accounts")
@@ -185,6 +191,12 @@ class Transfer(models.Model):
     until a coordinator other than the person who keyed it approves or declines it.
     """
 
+    personal_data = PersonalData(
+        title=_("Exchanges"), about=("entries__account__membership__user",), purpose=Purpose.LEDGER,
+        basis=Basis.CONTRACT, seen_by=Audience.PARTIES, kept=Kept.LEDGER,
+        names=("keyed_by", "on_behalf_of", "settled_by"),
+        free_text=("description", "reason", "hold_detail", "decline_reason"))
+
     # Foreign keys without their own index are covered by a composite index or never
     # searched on their own; fewer indexes keep postings (and the bulk path) fast.
     community = models.ForeignKey("communities.Community", on_delete=models.PROTECT,
@@ -300,6 +312,10 @@ class Transfer(models.Model):
 
 class Entry(models.Model):
     """One line of a posted transfer. Positive: the account gains minutes."""
+
+    personal_data = PersonalData(
+        title=_("Ledger entries (your statement)"), about=("account__membership__user",), purpose=Purpose.LEDGER,
+        basis=Basis.CONTRACT, seen_by=Audience.PERSON_AND_COORDINATORS, kept=Kept.LEDGER)
 
     transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, related_name="entries",
                                  db_index=False)  # covered by ledger_entry_one_line_per_account

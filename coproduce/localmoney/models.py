@@ -15,9 +15,13 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.lib.personal_data import NamesPeople, Purpose
+
 
 class Survey(models.Model):
     """One organisation's money trail for one period."""
+
+    personal_data = NamesPeople(names=("created_by",), purpose=Purpose.PARTNERS)
 
     organisation = models.ForeignKey("partners.Organisation", on_delete=models.CASCADE, related_name="lm3_surveys")
     starts_on = models.DateField(_("from"))

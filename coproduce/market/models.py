@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.lib.personal_data import Audience, Basis, Kept, NamesPeople, PersonalData, Purpose
 from coproduce.market import text
 from coproduce.members.availability import ALL_SLOTS_MASK
 
@@ -58,6 +59,11 @@ def default_expiry():
 
 class Post(models.Model):
     """An offer ("I can …") or a request ("I'd like help with …") in one community."""
+
+    personal_data = PersonalData(
+        title=_("Offers and requests"), about=("author__user", "helper__user"), purpose=Purpose.MATCHING,
+        basis=Basis.CONTRACT, seen_by=Audience.MEMBERS, kept=Kept.MEMBERSHIP, names=("posted_by",),
+        free_text=("title", "description"))
 
     community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="posts")
     kind = models.CharField(_("kind"), max_length=10, choices=PostKind.choices)
@@ -174,6 +180,10 @@ class PostTerm(models.Model):
 class ThankYou(models.Model):
     """A short note from the person helped to the helper, shown on the helper's profile only if they agree."""
 
+    personal_data = PersonalData(
+        title=_("Thank-you notes"), about=("giver__user", "receiver__user"), purpose=Purpose.MATCHING,
+        basis=Basis.CONTRACT, seen_by=Audience.MEMBERS, kept=Kept.MEMBERSHIP, free_text=("note",))
+
     post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="thank_you")
     giver = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="thanks_received")
     receiver = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="thanks_given")
@@ -192,6 +202,8 @@ class ThankYou(models.Model):
 class ConceptWord(models.Model):
     """A word people use for a category ("walkies" for Dog walking). Search, matching and
     category suggestions expand what someone typed through these; coordinators edit them."""
+
+    personal_data = NamesPeople(names=("added_by",), purpose=Purpose.MATCHING)
 
     community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+")
     category = models.ForeignKey("communities.Category", on_delete=models.CASCADE, related_name="concept_words")

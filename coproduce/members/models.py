@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.lib.personal_data import Audience, Basis, Kept, PersonalData, Purpose
 from coproduce.members.availability import ALL_SLOTS_MASK
 
 
@@ -54,6 +55,11 @@ class MembershipQuerySet(models.QuerySet):
 
 class Membership(models.Model):
     """A person's place in one community: their role, area and what they bring."""
+
+    personal_data = PersonalData(
+        title=_("Memberships and roles"), about=("user",), purpose=Purpose.MEMBERSHIP, basis=Basis.CONTRACT,
+        seen_by=Audience.MEMBERS, kept=Kept.MEMBERSHIP, names=("registered_by",),
+        free_text=("skills_text", "interests_text"))
 
     community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
@@ -119,6 +125,11 @@ class ApplicationStatus(models.TextChoices):
 class Application(models.Model):
     """A request to join a community, with consent to its privacy notice."""
 
+    personal_data = PersonalData(
+        title=_("Applications to join"), about=("user",), purpose=Purpose.MEMBERSHIP, basis=Basis.CONTRACT,
+        seen_by=Audience.PERSON_AND_COORDINATORS, kept=Kept.MEMBERSHIP, names=("decided_by",),
+        free_text=("offers", "needs", "interview_notes", "decision_reason"))
+
     community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="applications")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
     offers = models.TextField(_("what you could offer"), max_length=2000)
@@ -174,6 +185,10 @@ class Gender(models.TextChoices):
 
 class Demographics(models.Model):
     """Optional facts about a person, held only while they consent; used only in aggregates."""
+
+    personal_data = PersonalData(
+        title=_("Age and gender, given with consent"), about=("user",), purpose=Purpose.FIGURES,
+        basis=Basis.CONSENT, seen_by=Audience.PERSON, kept=Kept.CONSENT)
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="demographics")
     age_band = models.CharField(_("age"), max_length=10, choices=AgeBand.choices, blank=True)

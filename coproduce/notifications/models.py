@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.lib.personal_data import Audience, Basis, Kept, PersonalData, Purpose
+
 
 class Kind(models.TextChoices):
     """Kinds of e-mail; each has its own switch and its own one-click unsubscribe."""
@@ -15,6 +17,10 @@ class Kind(models.TextChoices):
 
 class Preference(models.Model):
     """What e-mail one person wants. No row means everything on."""
+
+    personal_data = PersonalData(
+        title=_("E-mail choices"), about=("user",), purpose=Purpose.NOTIFICATIONS, basis=Basis.CONSENT,
+        seen_by=Audience.PERSON, kept=Kept.MEMBERSHIP)
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                 related_name="notification_preference")
@@ -30,6 +36,10 @@ class Preference(models.Model):
 
 class DigestSent(models.Model):
     """One weekly digest per person per community per week, even if the command runs twice."""
+
+    personal_data = PersonalData(
+        title=_("Weekly digests sent to you"), about=("user",), purpose=Purpose.NOTIFICATIONS, basis=Basis.CONSENT,
+        seen_by=Audience.PERSON, kept=Kept.SHORT)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+")

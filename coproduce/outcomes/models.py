@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.lib.personal_data import Audience, Basis, Kept, PersonalData, Purpose
+
 # The ONS personal well-being questions (ONS4) and the ONS direct loneliness measure, in
 # the ONS wording. Changing a word breaks comparison with national figures: don't.
 ONS4_INTRODUCTION = _(
@@ -44,6 +46,10 @@ def _scale(verbose):
 
 class WellbeingResponse(models.Model):
     """One member's answers on one occasion. A question left blank is stored as null."""
+
+    personal_data = PersonalData(
+        title=_("Wellbeing answers"), about=("membership__user",), purpose=Purpose.OUTCOMES, basis=Basis.CONSENT,
+        seen_by=Audience.PERSON, kept=Kept.MEMBERSHIP, special=True, names=("entered_by",))
 
     community = models.ForeignKey("communities.Community", on_delete=models.CASCADE,
                                   related_name="wellbeing_responses")

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.lib.personal_data import Audience, Basis, Kept, NamesPeople, PersonalData, Purpose
+
 
 class OrganisationType(models.TextChoices):
     HEALTH = "health", _("health service")
@@ -66,6 +68,10 @@ class StaffQuerySet(models.QuerySet):
 class Staff(models.Model):
     """A person working for a partner organisation (the partner-staff role). Leaving ends access."""
 
+    personal_data = PersonalData(
+        title=_("Work for partner organisations"), about=("user",), purpose=Purpose.PARTNERS, basis=Basis.CONTRACT,
+        seen_by=Audience.PARTNER, kept=Kept.MEMBERSHIP)
+
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="staff")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff_roles")
     job_title = models.CharField(_("job title"), max_length=100, blank=True)
@@ -95,6 +101,8 @@ class OpportunityStatus(models.TextChoices):
 
 class Opportunity(models.Model):
     """A way members can contribute to an organisation (they give time, the organisation receives)."""
+
+    personal_data = NamesPeople(names=("created_by",), purpose=Purpose.PARTNERS)
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="opportunities")
     title = models.CharField(_("title"), max_length=150)
@@ -132,6 +140,10 @@ class Opportunity(models.Model):
 
 class Signup(models.Model):
     """A member signed up for an opportunity; staff later confirm whether they came and for how long."""
+
+    personal_data = PersonalData(
+        title=_("Opportunities you signed up for"), about=("membership__user",), purpose=Purpose.PARTNERS,
+        basis=Basis.CONTRACT, seen_by=Audience.PARTNER, kept=Kept.MEMBERSHIP, names=("signed_up_by",))
 
     opportunity = models.ForeignKey(Opportunity, on_delete=models.PROTECT, related_name="signups")
     membership = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="opportunity_signups")
@@ -200,6 +212,10 @@ class RedemptionVia(models.TextChoices):
 class Redemption(models.Model):
     """One time a member spent credits on a listing: the ledger transfer it posted, and how.
     The limits (stock, a day, per member per month) count these rows."""
+
+    personal_data = PersonalData(
+        title=_("Rewards you spent credits on"), about=("membership__user",), purpose=Purpose.PARTNERS,
+        basis=Basis.CONTRACT, seen_by=Audience.PARTNER, kept=Kept.LEDGER, names=("confirmed_by",))
 
     listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="redemptions")
     membership = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="redemptions")

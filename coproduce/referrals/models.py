@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.lib.personal_data import Audience, Basis, Kept, NamesPeople, PersonalData, Purpose
+
 
 class Reason(models.TextChoices):
     ISOLATION = "isolation", _("isolation or loneliness")
@@ -39,6 +41,11 @@ class Referral(models.Model):
 
     The reason and note are private to the referrer, the coordinators and the person.
     """
+
+    personal_data = PersonalData(
+        title=_("Referrals about you"), about=("membership__user",), purpose=Purpose.REFERRALS, basis=Basis.CONSENT,
+        seen_by=Audience.PARTNER, kept=Kept.MEMBERSHIP, special=True, names=("referred_by",),
+        free_text=("name", "contact", "note"))
 
     community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="referrals")
     organisation = models.ForeignKey("partners.Organisation", on_delete=models.PROTECT, related_name="referrals")
@@ -84,6 +91,10 @@ class Referral(models.Model):
 class ReferralStep(models.Model):
     """When a referral reached each step, and who moved it there."""
 
+    personal_data = PersonalData(
+        title=_("Steps of your referrals"), about=("referral__membership__user",), purpose=Purpose.REFERRALS,
+        basis=Basis.CONSENT, seen_by=Audience.PARTNER, kept=Kept.MEMBERSHIP, special=True, names=("recorded_by",))
+
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="steps")
     step = models.CharField(max_length=20, choices=Step.choices)
     on = models.DateField()
@@ -106,6 +117,8 @@ class SignpostHow(models.TextChoices):
 class Signpost(models.Model):
     """A link worker gave someone a directory service's details (signposting) without referring
     them: counted beside referrals, holding nothing about the person."""
+
+    personal_data = NamesPeople(names=("made_by",), purpose=Purpose.REFERRALS)
 
     community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="signposts")
     organisation = models.ForeignKey("partners.Organisation", on_delete=models.PROTECT, related_name="signposts")

@@ -7,10 +7,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.lib.personal_data import Audience, Basis, Kept, PersonalData, Purpose
+
 
 class RedemptionCode(models.Model):
     """A member's one-time code for one listing. Used once: its redemption is set when a venue's
     staff confirm it; confirming it again answers with that same redemption."""
+
+    personal_data = PersonalData(
+        title=_("Codes for spending credits"), about=("membership__user",), purpose=Purpose.PARTNERS,
+        basis=Basis.CONTRACT, seen_by=Audience.PERSON, kept=Kept.SHORT, withheld=("code",))
 
     code = models.CharField(max_length=6, unique=True)
     listing = models.ForeignKey("partners.Listing", on_delete=models.CASCADE, related_name="+")
@@ -32,6 +38,10 @@ class MemberCard(models.Model):
     """A printed card for members without a smartphone: their member number (the membership's
     number) and a PIN, kept hashed. Five wrong PINs lock the card for a while, never the member's
     account."""
+
+    personal_data = PersonalData(
+        title=_("Member card"), about=("membership__user",), purpose=Purpose.PARTNERS, basis=Basis.CONTRACT,
+        seen_by=Audience.PERSON_AND_COORDINATORS, kept=Kept.MEMBERSHIP, names=("issued_by",), withheld=("pin_hash",))
 
     membership = models.OneToOneField("members.Membership", on_delete=models.CASCADE, related_name="card")
     pin_hash = models.CharField(max_length=200)
@@ -59,6 +69,11 @@ VENUE_TYPES = ("shop", "cafe", "leisure", "culture", "trades", "business")
 class VenueApplication(models.Model):
     """A member asks for their local business to join as a venue. A coordinator approves it (the
     business becomes a partner organisation, the member its staff) or declines it with a reason."""
+
+    personal_data = PersonalData(
+        title=_("Businesses you proposed"), about=("membership__user",), purpose=Purpose.PARTNERS,
+        basis=Basis.CONTRACT, seen_by=Audience.PERSON_AND_COORDINATORS, kept=Kept.MEMBERSHIP, names=("decided_by",),
+        free_text=("description", "contact_phone", "decision_reason"))
 
     membership = models.ForeignKey("members.Membership", on_delete=models.CASCADE, related_name="venue_applications")
     name = models.CharField(_("the business's name"), max_length=150)

@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.lib.personal_data import Audience, Basis, Kept, NamesPeople, PersonalData, Purpose
+
 
 class CheckType(models.TextChoices):
     ENHANCED_DBS = "enhanced_dbs", _("enhanced DBS check")
@@ -19,6 +21,8 @@ class Outcome(models.TextChoices):
 
 class CategoryCheckRequirement(models.Model):
     """Help in this category needs a valid check of this type (for example an enhanced DBS check)."""
+
+    personal_data = NamesPeople(names=("set_by",), purpose=Purpose.SAFEGUARDING)
 
     category = models.OneToOneField("communities.Category", on_delete=models.CASCADE,
                                     related_name="check_requirement")
@@ -40,6 +44,11 @@ class CheckQuerySet(models.QuerySet):
 
 class Check(models.Model):
     """A check or reference a coordinator saw. We keep the facts, never the certificate."""
+
+    personal_data = PersonalData(
+        title=_("Safeguarding checks"), about=("membership__user",), purpose=Purpose.SAFEGUARDING,
+        basis=Basis.LEGITIMATE_INTERESTS, seen_by=Audience.COORDINATORS, kept=Kept.MEMBERSHIP,
+        names=("recorded_by",), withheld=("note",))
 
     membership = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="checks")
     check_type = models.CharField(_("type"), max_length=20, choices=CheckType.choices)

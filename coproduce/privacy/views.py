@@ -1,0 +1,103 @@
+from itertools import groupby
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coproduce.lib.personal_data import Purpose
+from coproduce.members.permissions import member_in, require_coordinator, require_may_act_for
+from coproduce.members.views import add_form_errors
+from coproduce.privacy import services
+from coproduce.privacy.forms import CopyForMemberForm
+from coproduce.privacy.models import DataExport
+from coproduce.privacy.permissions import copy_for, require_site_admin
+from coproduce.privacy.registry import about_people, declarations
+
+RECENT_COPIES = 5
+REFRESH_SECONDS = 3
+
+
+def _by_purpose(declared_models):
+    """[(purpose, [declared, ...]), ...] in the order of ``Purpose``."""
+    order = {purpose: index for index, purpose in enumerate(Purpose)}
+    ordered = sorted(declared_models, key=lambda declared: order[declared.declaration.purpose])
+    return [(Purpose(purpose), list(group))
+            for purpose, group in groupby(ordered, key=lambda declared: declared.declaration.purpose)]
+
+
+@login_required
+def my_data(request):
+    """What the platform holds about the person, and the copies of it they asked for."""
+    copies = (DataExport.objects.defer("archive").filter(requested_by=request.user, person=request.user)
+              .order_by("-requested_at")[:RECENT_COPIES])
+    return render(request, "privacy/my_data.html", {"copies": copies, "held": _by_purpose(about_people())})
+
+
+@login_required
+@require_POST
+def ask_for_copy(request):
+    export = services.request_copy(request.user, requested_by=request.user)
+    return redirect("privacy:copy", pk=export.pk)
+
+
+@login_required
+def copy_for_member(request, slug, pk):
+    """Coordinators: ask for an assisted member's copy, saying why (kept in the audit log)."""
+    access = require_coordinator(request, slug)
+    target = member_in(access, pk, active_only=False)
+    require_may_act_for(access, target)
+    form = CopyForMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            export = services.request_copy(target.user, requested_by=request.user, community=access.community,
+                                           reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            return redirect("privacy:copy", pk=export.pk)
+    status = 400 if form.is_bound else 200
+    return render(request, "privacy/copy_for_member.html",
+                  {"access": access, "community": access.community, "member": target, "form": form}, status=status)
+
+
+@login_required
+def copy(request, pk):
+    """One copy's page: "being made" with how far it has got (checked again in place by htmx, which
+    ``?auto=0`` turns off; without JavaScript "Check now"), then the download link."""
+    export = copy_for(request, pk)
+    context = {"copy": export, "pending": export.status == DataExport.Status.PENDING,
+               "failed": export.status == DataExport.Status.FAILED, "expired": export.has_expired(),
+               "refresh": REFRESH_SECONDS, "auto": request.GET.get("auto") != "0"}
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "privacy/_copy_progress.html", context)
+    return render(request, "privacy/copy.html", context)
+
+
+@login_required
+def download(request, pk):
+    export = copy_for(request, pk, with_archive=True)
+    if export.status != DataExport.Status.DONE:
+        return redirect("privacy:copy", pk=pk)
+    if export.has_expired():
+        return render(request, "privacy/copy.html", {"copy": export, "expired": True}, status=410)
+    response = HttpResponse(services.downloaded(export, by=request.user), content_type="application/zip")
+    made = export.finished_at.strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="coproduce-data-{export.person_id}-{made}.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def records_of_processing(request):
+    """Site admins: what personal data the platform holds, why, for how long and who sees it,
+    read from the models' own declarations."""
+    require_site_admin(request)
+    everything = declarations()
+    return render(request, "privacy/records_of_processing.html", {
+        "held": _by_purpose([declared for declared in everything if declared.about_people]),
+        "naming": [declared for declared in everything if not declared.about_people],
+        "title": _("Records of processing"),
+    })
