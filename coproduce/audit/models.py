@@ -80,6 +80,10 @@ class AuditAction(models.TextChoices):
     DATA_COPY_REQUESTED = "privacy.copy_requested", _("asked for a copy of their data")
     DATA_COPY_REQUESTED_FOR = "privacy.copy_requested_for", _("asked for a copy of an assisted member's data")
     DATA_COPY_DOWNLOADED = "privacy.copy_downloaded", _("downloaded a copy of personal data")
+    ERASURE_REQUESTED = "privacy.erasure_requested", _("asked to be erased")
+    ERASURE_REQUESTED_FOR = "privacy.erasure_requested_for", _("asked for an assisted member to be erased")
+    ERASURE_CANCELLED = "privacy.erasure_cancelled", _("cancelled a request to be erased")
+    PERSON_ERASED = "privacy.erased", _("erased a person")
 
 
 class AuditEntryQuerySet(models.QuerySet):

@@ -102,6 +102,14 @@ class Community(models.Model):
     asset_check_months = models.PositiveSmallIntegerField(
         _("months before a directory entry needs checking"), default=12,
         validators=[MinValueValidator(1), MaxValueValidator(60)])
+    erasure_cooling_off_days = models.PositiveSmallIntegerField(
+        _("days before a request to be erased can be carried out"), default=14,
+        validators=[MinValueValidator(0), MaxValueValidator(90)],
+        help_text=_("The person can cancel their request until then; a coordinator then confirms it."))
+    retention_months = models.PositiveSmallIntegerField(
+        _("months the data of people who left is kept"), default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("Then they are erased, and older audit entries are masked (manage.py apply_retention, daily)."))
 
     # Controls a finance officer signs off: what the pot and organisations may issue, how far
     # back sessions and opportunities may be dated, and when a coordinator must approve.

@@ -62,7 +62,8 @@ SETTINGS_FIELDS = (
     "min_balance_minutes", "max_balance_minutes", "confirmation_window_days",
     "after_confirmation_window", "small_count_k", "small_count_rule", "brokerage_after_days",
     "started_on", "pot_floor_minutes", "organisation_floor_minutes", "backdate_days",
-    "approval_ceiling_minutes", "brand_colour",
+    "approval_ceiling_minutes", "brand_colour", "erasure_cooling_off_days",
+    "retention_months",
 )
 
 

@@ -52,7 +52,8 @@ class Message(models.Model):
     personal_data = PersonalData(
         title=_("Messages sent and received"), about=("sender", "conversation__participants__user"),
         purpose=Purpose.MESSAGES, basis=Basis.CONTRACT, seen_by=Audience.PARTIES, kept=Kept.MEMBERSHIP,
-        free_text=("body",))
+        free_text=("body",),
+        written_by="sender")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -43,6 +43,9 @@ PairKey = tuple[int, int, int, datetime.date]  # community, lower account, highe
 # Parties paired in PairMonth: members and organisations are the network's nodes; a pair with
 # the pot makes its other party a node (it exchanged) without a tie.
 PARTY_KINDS = ("member", "organisation", "pot")
+# An erased member's balance settled with the pot is no exchange, gift or grant: the figures leave
+# it out, so they read the same before and after an erasure.
+NOT_COUNTED = ("settlement",)
 
 
 def month_of(day: datetime.date) -> datetime.date:
@@ -213,6 +216,8 @@ def record_posted(transfer, lines: dict[int, int] | None = None,
         lines = {e.account_id: e.amount for e in transfer.entries.all()}
     sign = 1
     source = transfer
+    if transfer.kind in NOT_COUNTED:
+        return
     if transfer.kind == "reversal":
         source = transfer.reverses
         sign = -1
@@ -325,6 +330,8 @@ def rebuild(community=None) -> int:
     deltas: dict[Key, Delta] = defaultdict(lambda: [0, 0, 0])
     for (community_id, performed_on, category_id, area_id, kind, parties, organisations, pots,
          minutes, count, givers) in found:
+        if kind in NOT_COUNTED:
+            continue
         if isinstance(performed_on, str):
             performed_on = datetime.date.fromisoformat(performed_on[:10])
         key = (community_id, month_of(performed_on), category_id, area_id,

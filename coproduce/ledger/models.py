@@ -155,6 +155,9 @@ class TransferKind(models.TextChoices):
     # An exchange between a member here and a member of a linked time bank: the member's
     # account and the clearing account for that bank (``coproduce.federation``).
     CROSSING = "crossing", _("exchange with a linked time bank")
+    # The balance of an erased member's account, moved to or from the pot so that nothing is
+    # owed to or by a person who is no longer there (``ledger.services.erasure``). No hours.
+    SETTLEMENT = "settlement", _("balance settled when a member was erased")
 
 
 class TransferStatus(models.TextChoices):
@@ -195,7 +198,7 @@ class Transfer(models.Model):
         title=_("Exchanges"), about=("entries__account__membership__user",), purpose=Purpose.LEDGER,
         basis=Basis.CONTRACT, seen_by=Audience.PARTIES, kept=Kept.LEDGER,
         names=("keyed_by", "on_behalf_of", "settled_by"),
-        free_text=("description", "reason", "hold_detail", "decline_reason"))
+        free_text=("description", "reason", "hold_detail", "decline_reason"), written_by="keyed_by")
 
     # Foreign keys without their own index are covered by a composite index or never
     # searched on their own; fewer indexes keep postings (and the bulk path) fast.

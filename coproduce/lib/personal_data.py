@@ -82,7 +82,12 @@ class PersonalData:
     special: bool = False  # special category data (article 9): health, through referrals, groups, wellbeing
     names: tuple[str, ...] = ()  # fields naming people the row is not about (who recorded it)
     withheld: tuple[str, ...] = ()  # never in a download: secrets (hashes, keys, tokens)
-    free_text: tuple[str, ...] = ()  # texts the person wrote, redacted on erasure
+    free_text: tuple[str, ...] = ()  # texts redacted when the person ``written_by`` leads to is erased
+    written_by: str = ""  # the lookup to whoever wrote the free texts; blank: the only ``about`` lookup
+
+    @property
+    def author(self) -> str:
+        return self.written_by or (self.about[0] if len(self.about) == 1 else "")
 
 
 @dataclass(frozen=True)

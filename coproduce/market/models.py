@@ -63,7 +63,7 @@ class Post(models.Model):
     personal_data = PersonalData(
         title=_("Offers and requests"), about=("author__user", "helper__user"), purpose=Purpose.MATCHING,
         basis=Basis.CONTRACT, seen_by=Audience.MEMBERS, kept=Kept.MEMBERSHIP, names=("posted_by",),
-        free_text=("title", "description"))
+        free_text=("title", "description"), written_by="author__user")
 
     community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="posts")
     kind = models.CharField(_("kind"), max_length=10, choices=PostKind.choices)
@@ -182,7 +182,8 @@ class ThankYou(models.Model):
 
     personal_data = PersonalData(
         title=_("Thank-you notes"), about=("giver__user", "receiver__user"), purpose=Purpose.MATCHING,
-        basis=Basis.CONTRACT, seen_by=Audience.MEMBERS, kept=Kept.MEMBERSHIP, free_text=("note",))
+        basis=Basis.CONTRACT, seen_by=Audience.MEMBERS, kept=Kept.MEMBERSHIP, free_text=("note",),
+        written_by="receiver__user")
 
     post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="thank_you")
     giver = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="thanks_received")

@@ -63,3 +63,52 @@ class DataExport(models.Model):
     @property
     def percent_done(self) -> int:
         return round(100 * self.parts_done / self.parts_total) if self.parts_total else 0
+
+
+class ErasureRequest(models.Model):
+    """A person's request to leave and be erased, or a coordinator's for an assisted member. It
+    waits out the cooling-off period (the longest of the person's communities'), during which the
+    person can cancel it; then a coordinator of one of their communities confirms it and the
+    erasure is carried out (``privacy.erasure``)."""
+
+    personal_data = PersonalData(
+        title=_("Requests to be erased"), about=("person",), purpose=Purpose.DATA_RIGHTS,
+        basis=Basis.LEGAL_OBLIGATION, seen_by=Audience.PERSON_AND_COORDINATORS, kept=Kept.AUDIT,
+        names=("requested_by", "cancelled_by", "confirmed_by"), free_text=("reason",))
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("waiting")
+        CANCELLED = "cancelled", _("cancelled")
+        ERASING = "erasing", _("being erased")
+        DONE = "done", _("erased")
+        FAILED = "failed", _("could not be erased")
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Blank: the retention rule asked (``privacy.retention``), with the reason saying so.
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    requested_at = models.DateTimeField(default=timezone.now)
+    erasable_from = models.DateTimeField()
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=models.Q(status__in=["waiting", "erasing"]),
+                                    name="one_open_erasure_request_per_person"),
+            models.CheckConstraint(
+                condition=models.Q(requested_by=models.F("person")) | ~models.Q(reason=""),
+                name="erasure_on_behalf_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"Erasure of user {self.person_id}: {self.status}"
+
+    def may_be_carried_out(self, now=None) -> bool:
+        return self.status == self.Status.WAITING and (now or timezone.now()) >= self.erasable_from

@@ -98,6 +98,11 @@ def problems_with(model) -> list[str]:
               for field in pointing if field.name not in classified]
     found += [f"{label}: the lookup {lookup!r} does not lead to a user"
               for lookup in declaration.about if not _resolves_to_user(model, lookup)]
+    free_text = getattr(declaration, "free_text", ())
+    if free_text and not declaration.author:
+        found.append(f"{label} has free texts but does not say who wrote them (written_by)")
+    elif free_text and declaration.author != "pk" and not _resolves_to_user(model, declaration.author):
+        found.append(f"{label}: written_by {declaration.author!r} does not lead to a user")
     fields = {field.name for field in model._meta.get_fields()}
     for kind in ("names", "withheld", "free_text"):
         found += [f"{label}.{kind} names {name!r}, which it does not have"

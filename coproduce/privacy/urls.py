@@ -11,4 +11,9 @@ urlpatterns = [
     path("me/data/copies/<int:pk>/download/", views.download, name="download"),
     path("c/<slug:slug>/coordinate/members/<int:pk>/data/", views.copy_for_member, name="copy_for_member"),
     path("site/records-of-processing/", views.records_of_processing, name="records"),
+    path("me/data/erase/", views.erase_me, name="erase_me"),
+    path("me/data/erasures/<int:pk>/cancel/", views.cancel_erasure, name="cancel_erasure"),
+    path("c/<slug:slug>/coordinate/erasures/", views.erasures, name="erasures"),
+    path("c/<slug:slug>/coordinate/erasures/<int:pk>/confirm/", views.confirm_erasure, name="confirm_erasure"),
+    path("c/<slug:slug>/coordinate/members/<int:pk>/erase/", views.erase_member, name="erase_member"),
 ]

@@ -1,9 +1,12 @@
 from itertools import groupby
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,8 +14,8 @@ from coproduce.lib.personal_data import Purpose
 from coproduce.members.permissions import member_in, require_coordinator, require_may_act_for
 from coproduce.members.views import add_form_errors
 from coproduce.privacy import services
-from coproduce.privacy.forms import CopyForMemberForm
-from coproduce.privacy.models import DataExport
+from coproduce.privacy.forms import CopyForMemberForm, EraseForMemberForm, EraseMeForm
+from coproduce.privacy.models import DataExport, ErasureRequest
 from coproduce.privacy.permissions import copy_for, require_site_admin
 from coproduce.privacy.registry import about_people, declarations
 
@@ -33,7 +36,8 @@ def my_data(request):
     """What the platform holds about the person, and the copies of it they asked for."""
     copies = (DataExport.objects.defer("archive").filter(requested_by=request.user, person=request.user)
               .order_by("-requested_at")[:RECENT_COPIES])
-    return render(request, "privacy/my_data.html", {"copies": copies, "held": _by_purpose(about_people())})
+    return render(request, "privacy/my_data.html", {"copies": copies, "held": _by_purpose(about_people()),
+                                                    "erasure": services.open_erasure(request.user)})
 
 
 @login_required
@@ -43,13 +47,20 @@ def ask_for_copy(request):
     return redirect("privacy:copy", pk=export.pk)
 
 
-@login_required
-def copy_for_member(request, slug, pk):
-    """Coordinators: ask for an assisted member's copy, saying why (kept in the audit log)."""
+def _assisted_member(request, slug, pk):
+    """(access, membership) for a coordinator acting for an assisted member of their community;
+    403 for anyone else, 404 for a member who is not assisted."""
     access = require_coordinator(request, slug)
     target = member_in(access, pk, active_only=False)
     require_may_act_for(access, target)
-    form = CopyForMemberForm(request.POST or None)
+    return access, target
+
+
+@login_required
+def copy_for_member(request, slug, pk):
+    """Coordinators: ask for an assisted member's copy, saying why (kept in the audit log)."""
+    access, target = _assisted_member(request, slug, pk)
+    form = CopyForMemberForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             export = services.request_copy(target.user, requested_by=request.user, community=access.community,
@@ -101,3 +112,75 @@ def records_of_processing(request):
         "naming": [declared for declared in everything if not declared.about_people],
         "title": _("Records of processing"),
     })
+
+
+@login_required
+def erase_me(request):
+    """What erasure does, and the request to be erased (after the cooling-off period)."""
+    waiting = services.open_erasure(request.user)
+    if waiting is not None:
+        return redirect("privacy:my_data")
+    form = EraseMeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        erasure = services.request_erasure(request.user, requested_by=request.user)
+        messages.success(request, _("Your request to be erased is recorded. You can cancel it until %(date)s.")
+                         % {"date": date_format(timezone.localtime(erasure.erasable_from), "j F Y")})
+        return redirect("privacy:my_data")
+    return render(request, "privacy/erase_me.html", {"form": form, "days": services.cooling_off_days(request.user)},
+                  status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_POST
+def cancel_erasure(request, pk):
+    erasure = get_object_or_404(ErasureRequest.objects.select_related("person"), pk=pk)
+    if not services.may_cancel(erasure, request.user):
+        raise Http404
+    services.cancel_erasure(erasure, by=request.user)
+    messages.success(request, _("The request to be erased is cancelled."))
+    if erasure.person_id == request.user.pk:
+        return redirect("privacy:my_data")
+    return redirect("members:my_communities")
+
+
+@login_required
+def erasures(request, slug):
+    """Coordinators: the requests to be erased of this community's people, and the confirmation."""
+    access = require_coordinator(request, slug)
+    requests = services.erasures_for(access.community)[:100]
+    return render(request, "privacy/erasures.html", {"access": access, "community": access.community,
+                                                     "requests": requests, "now": timezone.now()})
+
+
+@login_required
+@require_POST
+def confirm_erasure(request, slug, pk):
+    access = require_coordinator(request, slug)
+    erasure = get_object_or_404(services.erasures_for(access.community), pk=pk)
+    try:
+        services.confirm_erasure(erasure, coordinator=request.user, community=access.community)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s is being erased.") % {"name": erasure.person.name})
+    return redirect("privacy:erasures", slug=slug)
+
+
+@login_required
+def erase_member(request, slug, pk):
+    """Coordinators: ask for an assisted member to be erased, saying why (kept in the audit log)."""
+    access, target = _assisted_member(request, slug, pk)
+    form = EraseForMemberForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_erasure(target.user, requested_by=request.user, community=access.community,
+                                     reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, _("The request to erase %(name)s is recorded.") % {"name": target.user.name})
+            return redirect("privacy:erasures", slug=slug)
+    return render(request, "privacy/erase_member.html",
+                  {"access": access, "community": access.community, "member": target, "form": form,
+                   "days": services.cooling_off_days(target.user), "waiting": services.open_erasure(target.user)},
+                  status=400 if form.is_bound else 200)

@@ -48,7 +48,8 @@ class Check(models.Model):
     personal_data = PersonalData(
         title=_("Safeguarding checks"), about=("membership__user",), purpose=Purpose.SAFEGUARDING,
         basis=Basis.LEGITIMATE_INTERESTS, seen_by=Audience.COORDINATORS, kept=Kept.MEMBERSHIP,
-        names=("recorded_by",), withheld=("note",))
+        names=("recorded_by",), withheld=("note",),
+        free_text=("note",))
 
     membership = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="checks")
     check_type = models.CharField(_("type"), max_length=20, choices=CheckType.choices)

@@ -21,6 +21,7 @@ def community_form(**fields):
             "after_confirmation_window": "confirm", "small_count_k": 5, "small_count_rule": "suppress",
             "brokerage_after_days": 7, "started_on": "2026-01-01", "pot_floor_minutes": 0,
             "organisation_floor_minutes": -12000, "backdate_days": 7, "approval_ceiling_minutes": 480, "brand_colour": "#1d70b8",
+            "erasure_cooling_off_days": 14, "retention_months": 24,
             "default_language": "en-gb", "languages": ["en-gb", "cy", "es"],
             "areas-TOTAL_FORMS": 0, "areas-INITIAL_FORMS": 0, "areas-MIN_NUM_FORMS": 0, "areas-MAX_NUM_FORMS": 1000}
     return {**data, **fields}

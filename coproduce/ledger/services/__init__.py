@@ -16,7 +16,8 @@ What lives where (import from ``coproduce.ledger.services``; every name below is
   ``record_exchanges_all_or_none`` with ``RowErrors`` (paper timesheets);
 - ``approvals``: ``approve_transfer`` and ``decline_held_transfer``, the coordinators' queue;
 - ``clearing``: crossings with members of a linked time bank, booked against that bank's
-  clearing account (``open_clearing_account``, ``post_crossing``, ``undo_crossing``).
+  clearing account (``open_clearing_account``, ``post_crossing``, ``undo_crossing``);
+- ``erasure``: what erasing a person does to the ledger (``settle_for_erasure``, ``mask_texts``).
 
 Each module imports only the ones above it in this list. A test that replaces a function
 patches it where it is used (``coproduce.ledger.services.exchanges._post``), not here.
@@ -79,6 +80,7 @@ from coproduce.ledger.services.clearing import (
     set_clearing_limits,
     undo_crossing,
 )
+from coproduce.ledger.services.erasure import mask_texts, settle_for_erasure
 from coproduce.ledger.services.exchanges import (
     can_confirm_online,
     claim_from_pot,
@@ -125,6 +127,7 @@ __all__ = [
     "give_credits",
     "grant_from_pot",
     "is_coordinator",
+    "mask_texts",
     "member_accounts",
     "new_key",
     "open_clearing_account",
@@ -136,6 +139,7 @@ __all__ = [
     "reverse_transfer",
     "set_clearing_limits",
     "set_limit_exception",
+    "settle_for_erasure",
     "settle_pending",
     "split_shares",
     "undo_crossing",

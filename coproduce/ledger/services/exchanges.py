@@ -310,6 +310,8 @@ def reverse_transfer(transfer: Transfer, *, keyed_by, reason: str, idempotency_k
         raise ValidationError(_("Only a posted transfer can be reversed."))
     if original.kind == TransferKind.REVERSAL:
         raise ValidationError(_("A reversal cannot be reversed; record the exchange again instead."))
+    if original.kind == TransferKind.SETTLEMENT:
+        raise ValidationError(_("The settlement of an erased member's balance is not reversed."))
     if original.kind == TransferKind.CROSSING:
         # The other bank booked it too: undoing one side alone would make or lose minutes.
         raise ValidationError(_("An exchange with a linked time bank is undone only when that bank refuses it."))

@@ -119,6 +119,17 @@ def test_trigger_refuses_raw_update_and_delete(riverside, alice, bob):
     with connection.cursor() as cursor:
         cursor.execute("UPDATE ledger_transfer SET description = 'x' WHERE id = %s", [pending.pk])
     assert Entry.objects.filter(transfer=transfer).count() == 2
+    # A settled one may change its words only (an erased person's are masked, issue 20): not
+    # its words together with anything the ledger counts by.
+    for sql in ("UPDATE ledger_transfer SET description = 'x', performed_on = performed_on - 1 WHERE id = %s",
+                "UPDATE ledger_transfer SET reason = 'x', idempotency_key = 'another' WHERE id = %s"):
+        with pytest.raises(DatabaseError, match="immutable"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [transfer.pk])
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE ledger_transfer SET description = '[erased]', reason = '' WHERE id = %s",
+                       [transfer.pk])
+    transfer.refresh_from_db()
+    assert transfer.description == "[erased]"
 
 
 def _tight_community(size=10):

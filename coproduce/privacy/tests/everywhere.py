@@ -38,7 +38,7 @@ from coproduce.notifications.services import send_weekly_digests
 from coproduce.outcomes.services import record_wellbeing
 from coproduce.partners import services as partners
 from coproduce.privacy import archive, registry
-from coproduce.privacy.services import request_copy
+from coproduce.privacy.services import request_copy, request_erasure
 from coproduce.referrals.services import advance_referral, make_referral
 from coproduce.rewards import services as rewards
 from coproduce.safeguarding.services import record_check
@@ -201,6 +201,7 @@ def person_with_data_everywhere(riverside, hilltop) -> SimpleNamespace:
     send_weekly_digests(riverside_today)  # notifications.DigestSent: Dan's offer is new this week
     create_token(alice, name="My phone", scopes=[Scope.READ], days=30, two_factor_done=True)  # api.AccessToken
     request_copy(alice, requested_by=alice)  # privacy.DataExport
+    request_erasure(alice, requested_by=alice)  # privacy.ErasureRequest: waits out its cooling-off period
 
     missing = uncovered(alice)
     if missing:

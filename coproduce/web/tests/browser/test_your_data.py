@@ -52,3 +52,37 @@ def test_a_site_admin_reads_the_records_of_processing(new_browser, site_admin):
     force_login(b, site_admin)
     page = b.visit("/site/records-of-processing/")
     assert "conversations.Message" in page.content()
+
+
+def test_a_member_asks_to_be_erased_and_cancels(new_browser, riverside, member):
+    b = new_browser()
+    force_login(b, member)
+    page = b.visit("/me/data/")
+    page.get_by_role("link", name="Ask to be erased").click()
+    b.check()
+    page.get_by_role("button", name="Ask to be erased").click()  # the box not ticked: the error
+    b.check()
+    assert "Tick the box" in page.content()
+    page.get_by_label("I understand").check()
+    page.get_by_role("button", name="Ask to be erased").click()
+    b.check()  # back on "Your data", with the warning and the cancel button
+    page.get_by_role("button", name="Cancel my request to be erased").click()
+    b.check()
+    assert "The request to be erased is cancelled." in page.content()
+
+
+def test_a_coordinators_erasure_pages(new_browser, riverside, coordinator, assisted_member, member):
+    from coproduce.privacy import services
+
+    services.request_erasure(member, requested_by=member)
+    b = new_browser()
+    force_login(b, coordinator)
+    b.visit("/c/riverside/coordinate/erasures/")
+    assisted = Membership.objects.get(user=assisted_member)
+    page = b.visit(f"/c/riverside/coordinate/members/{assisted.pk}/erase/")
+    page.get_by_role("button", name="Ask for them to be erased").click()  # no reason: the error
+    b.check()
+    page.get_by_label("Why they are to be erased").fill("She asked in writing")
+    page.get_by_role("button", name="Ask for them to be erased").click()
+    b.check()  # the queue, with both requests
+    assert "Edna Elder" in page.content() and "Alice Ashby" in page.content()
