@@ -4,8 +4,9 @@ free texts are redacted, and the ledger keeps every entry and every balance exac
 One transaction does it all, so an erasure stopped half-way (a killed worker) leaves nothing
 done, and the next run starts again. In order:
 
-1. Each of their member accounts is settled with the community's pot (``ledger.settle_for_erasure``:
-   credits given to the pot, debts written off by it); the account stays, under the pseudonym.
+1. Exchanges still waiting that would move their minutes are declined; then each of their member
+   accounts is settled with the community's pot (``ledger.settle_for_erasure``: credits given to
+   the pot, debts written off by it); the account stays, under the pseudonym.
 2. They leave every community; their open offers and requests are withdrawn, their group places
    and future bookings ended, their staff roles ended, the referrals about them closed.
 3. What only served them is deleted: e-mail addresses, two-factor devices, access tokens,
@@ -101,6 +102,7 @@ def erase(erasure: ErasureRequest) -> None:
     memberships = list(Membership.objects.filter(user=person).select_related("community").order_by("pk"))
     settled = {}
     for account in Account.objects.filter(membership__user=person, kind=AccountKind.MEMBER).order_by("pk"):
+        ledger.decline_open_for_erasure(account, settled_by=actor)
         balance = account.balance
         if ledger.settle_for_erasure(account, keyed_by=actor) is not None:
             settled[account.community_id] = balance

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from coproduce.accounts.models import User
 from coproduce.audit.services import mask_entries_before
 from coproduce.communities.models import Community
 from coproduce.members.models import Membership, MembershipStatus
+from coproduce.partners.models import Staff
 from coproduce.privacy.erasure import erase
 from coproduce.privacy.models import ErasureRequest
 
@@ -42,12 +43,16 @@ def due_for_erasure(now=None) -> list[Due]:
     now = now or timezone.now()
     still_member = Membership.objects.filter(user=OuterRef("pk")).exclude(status=MembershipStatus.LEFT)
     open_request = ErasureRequest.objects.filter(person=OuterRef("pk"), status=ErasureRequest.Status.ERASING)
-    candidates = (User.objects.filter(is_active=True, memberships__status=MembershipStatus.LEFT)
-                  .exclude(Exists(still_member)).exclude(Exists(open_request)).distinct().order_by("pk"))
+    still_staff = Staff.objects.filter(user=OuterRef("pk"), left_on__isnull=True)
+    # Site admins and a partner's current staff are kept: their work is not a membership.
+    candidates = (User.objects.filter(is_active=True, is_superuser=False, memberships__status=MembershipStatus.LEFT)
+                  .exclude(Exists(still_member)).exclude(Exists(still_staff)).exclude(Exists(open_request))
+                  .distinct().order_by("pk")
+                  .prefetch_related(Prefetch("memberships", Membership.objects.select_related("community"))))
     due = []
     for person in candidates:
-        left = [(m.community.name, m.left_at, m.community.retention_months)
-                for m in Membership.objects.filter(user=person).select_related("community").order_by("left_at")]
+        left = sorted(((m.community.name, m.left_at, m.community.retention_months) for m in person.memberships.all()),
+                      key=lambda item: item[1])
         if all(left_at < cutoff(months, now) for _name, left_at, months in left):
             due.append(Due(person, left))
     return due
@@ -63,10 +68,18 @@ def apply(now=None) -> tuple[list[Due], list[tuple[Due, str]], int]:
         months = max(months for _name, _left_at, months in item.left)
         try:
             with transaction.atomic():
-                erase(ErasureRequest.objects.create(
-                    person=item.person, requested_by=None, status=ErasureRequest.Status.ERASING,
-                    reason=f"Left more than {months} months ago (the community's retention period).",
-                    requested_at=now, erasable_from=now))
+                # A request the person made and is still waiting out is carried out now instead.
+                erasure = ErasureRequest.objects.select_for_update().filter(
+                    person=item.person, status=ErasureRequest.Status.WAITING).first()
+                if erasure is None:
+                    erasure = ErasureRequest.objects.create(
+                        person=item.person, requested_by=None, status=ErasureRequest.Status.ERASING,
+                        reason=f"Left more than {months} months ago (the community's retention period).",
+                        requested_at=now, erasable_from=now)
+                else:
+                    erasure.status = ErasureRequest.Status.ERASING
+                    erasure.save(update_fields=["status"])
+                erase(erasure)
         except ValidationError as error:
             refused.append((item, " ".join(error.messages)))
         else:

@@ -17,7 +17,8 @@ What lives where (import from ``coproduce.ledger.services``; every name below is
 - ``approvals``: ``approve_transfer`` and ``decline_held_transfer``, the coordinators' queue;
 - ``clearing``: crossings with members of a linked time bank, booked against that bank's
   clearing account (``open_clearing_account``, ``post_crossing``, ``undo_crossing``);
-- ``erasure``: what erasing a person does to the ledger (``settle_for_erasure``, ``mask_texts``).
+- ``erasure``: what erasing a person does to the ledger (``decline_open_for_erasure``,
+  ``settle_for_erasure``, ``mask_texts``).
 
 Each module imports only the ones above it in this list. A test that replaces a function
 patches it where it is used (``coproduce.ledger.services.exchanges._post``), not here.
@@ -80,7 +81,11 @@ from coproduce.ledger.services.clearing import (
     set_clearing_limits,
     undo_crossing,
 )
-from coproduce.ledger.services.erasure import mask_texts, settle_for_erasure
+from coproduce.ledger.services.erasure import (
+    decline_open_for_erasure,
+    mask_texts,
+    settle_for_erasure,
+)
 from coproduce.ledger.services.exchanges import (
     can_confirm_online,
     claim_from_pot,
@@ -123,6 +128,7 @@ __all__ = [
     "confirm_exchange",
     "decline_exchange",
     "decline_held_transfer",
+    "decline_open_for_erasure",
     "format_minutes",
     "give_credits",
     "grant_from_pot",

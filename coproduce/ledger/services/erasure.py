@@ -1,5 +1,8 @@
 """What erasing a person does to the ledger (issue 20): every entry and every balance stays.
 
+- ``decline_open_for_erasure``: exchanges still waiting for a confirmation or a coordinator's
+  approval that would move an erased member's minutes are declined first: nothing can reach their
+  account after it is settled.
 - ``settle_for_erasure``: the documented rule for an erased member's balance. Credits they hold
   are given to the community's pot; minutes they owe are written off by the pot. Either way one
   transfer of kind ``settlement`` (no hours: the figures leave it out), so the account ends at
@@ -13,14 +16,36 @@
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
-from coproduce.ledger.models import Account, AccountKind, Transfer, TransferKind
+from coproduce.ledger.models import Account, AccountKind, Transfer, TransferKind, TransferStatus
 from coproduce.ledger.services.accounts import pot_for
 from coproduce.ledger.services.posting import _Draft, _existing, _post
 from coproduce.ledger.services.validation import community_today
 
 REDACTED = "[erased]"
 TEXT_FIELDS = ("description", "reason", "hold_detail", "decline_reason")
+
+
+ERASED_PARTY = "A person in this exchange was erased."
+
+
+def decline_open_for_erasure(account: Account, *, settled_by) -> int:
+    """Decline the pending and held transfers whose lines touch ``account``; how many."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Decline inside the erasure's transaction.")
+    waiting = (Transfer.objects.select_for_update()
+               .filter(community_id=account.community_id, status__in=[TransferStatus.PENDING, TransferStatus.HELD])
+               .order_by("pk"))
+    declined = 0
+    for transfer in waiting:
+        if account.pk not in {pk for pk, _minutes in transfer.proposed}:
+            continue
+        transfer.status, transfer.settled_at, transfer.settled_by = TransferStatus.DECLINED, timezone.now(), settled_by
+        transfer.decline_reason = ERASED_PARTY
+        transfer.save(update_fields=["status", "settled_at", "settled_by", "decline_reason"])
+        declined += 1
+    return declined
 
 
 def settle_for_erasure(account: Account, *, keyed_by) -> Transfer | None:

@@ -3,6 +3,7 @@ holds her name, e-mail or free text; every other member's statement and the figu
 they were; the ledger verifies; an erasure killed half-way leaves nothing done."""
 
 import datetime
+import io
 import os
 import signal
 import subprocess
@@ -23,7 +24,7 @@ from coproduce.insights import figures as f
 from coproduce.insights import releases, rollups
 from coproduce.insights.models import PublicRelease
 from coproduce.ledger import services as ledger
-from coproduce.ledger.models import Account, Entry, TransferKind
+from coproduce.ledger.models import Account, Entry, TransferKind, TransferStatus
 from coproduce.members.models import Demographics, Membership, MembershipStatus
 from coproduce.outcomes.models import WellbeingResponse
 from coproduce.privacy import services
@@ -160,6 +161,23 @@ def test_a_pot_that_cannot_write_off_her_debt_stops_the_erasure(everywhere, rive
     assert "pot" in erasure.error.lower()
     assert _rows_holding(everywhere.alice.name) == before  # nothing was erased
     assert User.objects.get(pk=everywhere.alice.pk).is_active
+
+
+def test_exchanges_waiting_for_her_are_declined_so_nothing_reaches_her_account_afterwards(
+        member, second_member, coordinator, riverside, django_capture_on_commit_callbacks):
+    alice, bob = Membership.objects.get(user=member), Membership.objects.get(user=second_member)
+    waiting = ledger.record_exchange(community=riverside, giver=bob, receiver=alice, minutes=60,
+                                     performed_on=ledger.community_today(riverside), keyed_by=second_member,
+                                     idempotency_key=ledger.new_key())
+    assert waiting.status == TransferStatus.PENDING
+    erasure = services.request_erasure(member, requested_by=member)
+    with django_capture_on_commit_callbacks(execute=True):
+        _confirmed(erasure, coordinator, riverside)
+    waiting.refresh_from_db()
+    assert waiting.status == TransferStatus.DECLINED and waiting.decline_reason == "A person in this exchange was erased."
+    ledger.settle_pending(community=riverside, now=timezone.now() + datetime.timedelta(days=60))
+    assert ledger.account_for_membership(alice).balance == 0
+    call_command("verify_ledger", stdout=io.StringIO())
 
 
 def test_a_settlement_is_never_reversed(everywhere, riverside, django_capture_on_commit_callbacks):

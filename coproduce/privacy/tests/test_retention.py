@@ -13,7 +13,7 @@ from coproduce.accounts.models import User
 from coproduce.audit.models import AuditAction, AuditEntry
 from coproduce.audit.services import record_audit
 from coproduce.members.models import Membership, MembershipStatus
-from coproduce.privacy import retention
+from coproduce.privacy import retention, services
 from coproduce.privacy.models import ErasureRequest
 
 
@@ -59,6 +59,20 @@ def test_someone_still_a_member_somewhere_is_kept(riverside, hilltop, member):
     testing.join(member, hilltop)
     _left(member, riverside, days_ago=40 * 31)
     assert retention.due_for_erasure() == []
+
+
+def test_site_admins_are_kept(riverside, site_admin):
+    testing.join(site_admin, riverside)
+    _left(site_admin, riverside, days_ago=40 * 31)
+    assert retention.due_for_erasure() == []
+
+
+def test_a_request_the_person_is_waiting_out_is_carried_out(riverside, member):
+    asked = services.request_erasure(member, requested_by=member)
+    _left(member, riverside, days_ago=25 * 31)
+    assert "1 erased, 0 refused" in _run()
+    asked.refresh_from_db()
+    assert asked.status == ErasureRequest.Status.DONE and ErasureRequest.objects.count() == 1
 
 
 def test_a_community_can_keep_data_for_less_or_longer(riverside, member):
