@@ -106,6 +106,9 @@ class Community(models.Model):
         _("days before a request to be erased can be carried out"), default=14,
         validators=[MinValueValidator(0), MaxValueValidator(90)],
         help_text=_("The person can cancel their request until then; a coordinator then confirms it."))
+    # {purpose: lawful basis} as the community states them in its privacy notice, where it differs
+    # from what the platform declares (coproduce.lib.personal_data; set on the privacy pages).
+    lawful_bases = models.JSONField(default=dict, blank=True)
     retention_months = models.PositiveSmallIntegerField(
         _("months the data of people who left is kept"), default=24,
         validators=[MinValueValidator(1), MaxValueValidator(120)],

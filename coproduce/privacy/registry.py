@@ -113,3 +113,18 @@ def problems_with(model) -> list[str]:
 def check_declarations(app_configs=None, **kwargs) -> list[checks.Error]:
     """``manage.py check``: every model's declaration is complete (privacy.E001)."""
     return [checks.Error(problem, id="privacy.E001") for model in apps.get_models() for problem in problems_with(model)]
+
+
+def declared_bases() -> dict[Purpose, list[Basis]]:
+    """{purpose: the lawful bases its models declare}, in the order of ``Purpose`` and ``Basis``."""
+    found: dict[Purpose, set] = {}
+    for declared in about_people():
+        found.setdefault(declared.declaration.purpose, set()).add(declared.declaration.basis)
+    return {purpose: [basis for basis in Basis if basis in found[purpose]] for purpose in Purpose if purpose in found}
+
+
+def basis_for(declaration: PersonalData, community=None) -> Basis:
+    """The lawful basis of ``declaration``'s rows: the one ``community`` states for its purpose, if it
+    states one, otherwise the one the model declares."""
+    stated = (community.lawful_bases or {}).get(declaration.purpose) if community is not None else None
+    return Basis(stated) if stated in Basis.values else declaration.basis

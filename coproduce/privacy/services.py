@@ -21,6 +21,8 @@ from coproduce.accounts.models import User
 from coproduce.audit.models import AuditAction
 from coproduce.audit.services import record_audit
 from coproduce.communities.languages import language_for
+from coproduce.communities.models import Community
+from coproduce.lib.personal_data import Basis, Purpose
 from coproduce.members.models import Membership, MembershipStatus
 from coproduce.privacy import archive
 from coproduce.privacy.erasure import carry_out
@@ -197,3 +199,22 @@ def confirm_erasure(erasure: ErasureRequest, *, coordinator, community) -> Erasu
     erasure.save(update_fields=["status", "confirmed_by", "error"])
     transaction.on_commit(lambda: carry_out.enqueue(erasure.pk))
     return erasure
+
+
+@transaction.atomic
+def state_lawful_bases(community, *, actor, bases: dict[str, str]) -> None:
+    """Record the lawful bases ``community`` states for its purposes (``{purpose: basis}``; a purpose
+    left out follows the platform's declaration), audited as a change of settings."""
+    unknown = [key for key, value in bases.items() if key not in Purpose.values or value not in Basis.values]
+    if unknown:
+        raise ValidationError(_("Choose a lawful basis from the list for each purpose."))
+    community = Community.objects.select_for_update().get(pk=community.pk)
+    before = community.lawful_bases or {}
+    if before == bases:
+        return
+    community.lawful_bases = dict(sorted(bases.items()))
+    community.save(update_fields=["lawful_bases"])
+    changes = {purpose: [before.get(purpose, ""), bases.get(purpose, "")]
+               for purpose in sorted(set(before) | set(bases)) if before.get(purpose) != bases.get(purpose)}
+    record_audit(actor=actor, action=AuditAction.SETTINGS_CHANGED, community=community, subject=community.name,
+                 changes={"lawful_bases": changes})

@@ -16,4 +16,5 @@ urlpatterns = [
     path("c/<slug:slug>/coordinate/erasures/", views.erasures, name="erasures"),
     path("c/<slug:slug>/coordinate/erasures/<int:pk>/confirm/", views.confirm_erasure, name="confirm_erasure"),
     path("c/<slug:slug>/coordinate/members/<int:pk>/erase/", views.erase_member, name="erase_member"),
+    path("c/<slug:slug>/coordinate/lawful-bases/", views.lawful_bases, name="lawful_bases"),
 ]

@@ -10,11 +10,17 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coproduce.lib.personal_data import Purpose
+from coproduce.communities.models import Community
+from coproduce.lib.personal_data import Basis, Purpose
 from coproduce.members.permissions import member_in, require_coordinator, require_may_act_for
 from coproduce.members.views import add_form_errors
 from coproduce.privacy import services
-from coproduce.privacy.forms import CopyForMemberForm, EraseForMemberForm, EraseMeForm
+from coproduce.privacy.forms import (
+    CopyForMemberForm,
+    EraseForMemberForm,
+    EraseMeForm,
+    LawfulBasesForm,
+)
 from coproduce.privacy.models import DataExport, ErasureRequest
 from coproduce.privacy.permissions import copy_for, require_site_admin
 from coproduce.privacy.registry import about_people, declarations
@@ -107,11 +113,30 @@ def records_of_processing(request):
     read from the models' own declarations."""
     require_site_admin(request)
     everything = declarations()
+    stated: dict[str, list] = {}
+    for community in Community.objects.exclude(lawful_bases={}).order_by("name").only("name", "lawful_bases"):
+        for purpose, basis in sorted(community.lawful_bases.items()):
+            if purpose in Purpose.values and basis in Basis.values:
+                stated.setdefault(purpose, []).append((community.name, Basis(basis).label))
     return render(request, "privacy/records_of_processing.html", {
-        "held": _by_purpose([declared for declared in everything if declared.about_people]),
+        "held": [(purpose, declared_models, stated.get(purpose.value, []))
+                 for purpose, declared_models in _by_purpose([d for d in everything if d.about_people])],
         "naming": [declared for declared in everything if not declared.about_people],
         "title": _("Records of processing"),
     })
+
+
+@login_required
+def lawful_bases(request, slug):
+    """Coordinators: the lawful basis the community states (in its privacy notice) for each purpose."""
+    access = require_coordinator(request, slug)
+    form = LawfulBasesForm(request.POST if request.method == "POST" else None, community=access.community)
+    if request.method == "POST" and form.is_valid():
+        services.state_lawful_bases(access.community, actor=request.user, bases=form.bases())
+        messages.success(request, _("The lawful bases are saved."))
+        return redirect("privacy:lawful_bases", slug=slug)
+    return render(request, "privacy/lawful_bases.html", {"access": access, "community": access.community,
+                                                         "form": form}, status=400 if form.is_bound else 200)
 
 
 @login_required

@@ -86,3 +86,8 @@ def test_a_coordinators_erasure_pages(new_browser, riverside, coordinator, assis
     page.get_by_role("button", name="Ask for them to be erased").click()
     b.check()  # the queue, with both requests
     assert "Edna Elder" in page.content() and "Alice Ashby" in page.content()
+    page = b.visit("/c/riverside/coordinate/lawful-bases/")
+    page.get_by_label("Matching offers and requests, and thanking people for their help").select_option(
+        "legitimate_interests")
+    page.get_by_role("button", name="Save the lawful bases").click()
+    b.check()
