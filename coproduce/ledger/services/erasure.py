@@ -24,10 +24,8 @@ from coproduce.ledger.services.posting import _Draft, _existing, _post
 from coproduce.ledger.services.validation import community_today
 
 REDACTED = "[erased]"
-TEXT_FIELDS = ("description", "reason", "hold_detail", "decline_reason")
-
-
 ERASED_PARTY = "A person in this exchange was erased."
+TEXT_FIELDS = ("description", "reason", "hold_detail", "decline_reason")
 
 
 def decline_open_for_erasure(account: Account, *, settled_by) -> int:

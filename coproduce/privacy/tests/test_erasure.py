@@ -188,6 +188,7 @@ def test_a_settlement_is_never_reversed(everywhere, riverside, django_capture_on
         ledger.reverse_transfer(settlement, keyed_by=everywhere.cora, reason="oops", idempotency_key=ledger.new_key())
 
 
+@pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_an_erasure_killed_half_way_leaves_nothing_done(riverside, hilltop, is_postgres, monkeypatch):
     """A worker killed in the middle of an erasure (SIGKILL: no clean-up runs) leaves the database

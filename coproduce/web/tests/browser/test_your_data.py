@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from coproduce.members.models import Membership
-from coproduce.web.tests.browser.conftest import force_login
+from coproduce.web.tests.browser.conftest import force_login, overflow_at
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,8 @@ def test_a_member_downloads_a_copy_of_their_data(new_browser, riverside, member)
     with open(waiting.value.path(), "rb") as saved:
         files = zipfile.ZipFile(io.BytesIO(saved.read()))
     assert json.loads(files.read("data.json"))["person"] == member.pk
-    b.visit("/me/data/")  # now listing the copy
+    page = b.visit("/me/data/")  # now listing the copy
+    assert not overflow_at(page)  # 320 and 1,280 px
 
 
 def test_a_coordinator_asks_for_an_assisted_members_copy(new_browser, riverside, coordinator, assisted_member):
@@ -52,6 +53,7 @@ def test_a_site_admin_reads_the_records_of_processing(new_browser, site_admin):
     force_login(b, site_admin)
     page = b.visit("/site/records-of-processing/")
     assert "conversations.Message" in page.content()
+    assert not overflow_at(page)
 
 
 def test_a_member_asks_to_be_erased_and_cancels(new_browser, riverside, member):
@@ -66,6 +68,7 @@ def test_a_member_asks_to_be_erased_and_cancels(new_browser, riverside, member):
     page.get_by_label("I understand").check()
     page.get_by_role("button", name="Ask to be erased").click()
     b.check()  # back on "Your data", with the warning and the cancel button
+    assert not overflow_at(page)
     page.get_by_role("button", name="Cancel my request to be erased").click()
     b.check()
     assert "The request to be erased is cancelled." in page.content()
@@ -86,8 +89,10 @@ def test_a_coordinators_erasure_pages(new_browser, riverside, coordinator, assis
     page.get_by_role("button", name="Ask for them to be erased").click()
     b.check()  # the queue, with both requests
     assert "Edna Elder" in page.content() and "Alice Ashby" in page.content()
+    assert not overflow_at(page)
     page = b.visit("/c/riverside/coordinate/lawful-bases/")
     page.get_by_label("Matching offers and requests, and thanking people for their help").select_option(
         "legitimate_interests")
     page.get_by_role("button", name="Save the lawful bases").click()
     b.check()
+    assert not overflow_at(page)
